@@ -1,0 +1,78 @@
+// Link and network addresses as plain values.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bytes.hpp"
+
+namespace hardstack::wire {
+
+struct MacAddress {
+  std::array<std::uint8_t, 6> octets{};
+
+  static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
+  static constexpr MacAddress load(Bytes b, std::size_t at) {
+    MacAddress m;
+    for (std::size_t i = 0; i < 6; ++i) m.octets[i] = load_u8(b, at + i);
+    return m;
+  }
+  constexpr void store(MutableBytes b, std::size_t at) const {
+    for (std::size_t i = 0; i < 6; ++i) store_u8(b, at + i, octets[i]);
+  }
+  constexpr bool is_broadcast() const { return *this == broadcast(); }
+  constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
+  constexpr bool operator==(const MacAddress&) const = default;
+  std::string to_string() const;                                // "02:00:00:00:00:01"
+  static std::optional<MacAddress> from_string(std::string_view);
+};
+
+struct Ipv4Address {
+  std::array<std::uint8_t, 4> octets{};
+
+  static constexpr Ipv4Address from_u32(std::uint32_t v) {
+    return {{static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>((v >> 16) & 0xff),
+             static_cast<std::uint8_t>((v >> 8) & 0xff), static_cast<std::uint8_t>(v & 0xff)}};
+  }
+  constexpr std::uint32_t to_u32() const {
+    return (static_cast<std::uint32_t>(octets[0]) << 24) | (static_cast<std::uint32_t>(octets[1]) << 16) |
+           (static_cast<std::uint32_t>(octets[2]) << 8) | octets[3];
+  }
+  static constexpr Ipv4Address load(Bytes b, std::size_t at) { return from_u32(load_be32(b, at)); }
+  constexpr void store(MutableBytes b, std::size_t at) const { store_be32(b, at, to_u32()); }
+  constexpr bool is_unspecified() const { return to_u32() == 0; }
+  constexpr bool is_broadcast() const { return to_u32() == 0xffffffffu; }
+  constexpr bool is_multicast() const { return (octets[0] & 0xf0) == 0xe0; }
+  constexpr bool is_loopback() const { return octets[0] == 127; }
+  constexpr bool operator==(const Ipv4Address&) const = default;
+  std::string to_string() const;
+  static std::optional<Ipv4Address> from_string(std::string_view);
+};
+
+struct Ipv6Address {
+  std::array<std::uint8_t, 16> octets{};
+
+  static constexpr Ipv6Address load(Bytes b, std::size_t at) {
+    Ipv6Address a;
+    for (std::size_t i = 0; i < 16; ++i) a.octets[i] = load_u8(b, at + i);
+    return a;
+  }
+  constexpr void store(MutableBytes b, std::size_t at) const {
+    for (std::size_t i = 0; i < 16; ++i) store_u8(b, at + i, octets[i]);
+  }
+  constexpr bool is_unspecified() const { return *this == Ipv6Address{}; }
+  constexpr bool is_multicast() const { return octets[0] == 0xff; }
+  constexpr bool is_loopback() const {
+    for (std::size_t i = 0; i < 15; ++i)
+      if (octets[i] != 0) return false;
+    return octets[15] == 1;
+  }
+  constexpr bool operator==(const Ipv6Address&) const = default;
+  std::string to_string() const;  // RFC 5952 text form
+  static std::optional<Ipv6Address> from_string(std::string_view);
+};
+
+}  // namespace hardstack::wire

@@ -1,0 +1,60 @@
+// Big-endian field access over byte spans. Every multi-byte wire field goes
+// through these helpers: no casts onto packed structs, no unaligned loads.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hardstack::wire {
+
+using Bytes = std::span<const std::byte>;
+using MutableBytes = std::span<std::byte>;
+
+constexpr std::uint8_t load_u8(Bytes b, std::size_t at) {
+  return static_cast<std::uint8_t>(b[at]);
+}
+constexpr std::uint16_t load_be16(Bytes b, std::size_t at) {
+  return static_cast<std::uint16_t>((static_cast<unsigned>(b[at]) << 8) |
+                                    static_cast<unsigned>(b[at + 1]));
+}
+constexpr std::uint32_t load_be32(Bytes b, std::size_t at) {
+  return (static_cast<std::uint32_t>(b[at]) << 24) | (static_cast<std::uint32_t>(b[at + 1]) << 16) |
+         (static_cast<std::uint32_t>(b[at + 2]) << 8) | static_cast<std::uint32_t>(b[at + 3]);
+}
+constexpr void store_u8(MutableBytes b, std::size_t at, std::uint8_t v) {
+  b[at] = static_cast<std::byte>(v);
+}
+constexpr void store_be16(MutableBytes b, std::size_t at, std::uint16_t v) {
+  b[at] = static_cast<std::byte>(v >> 8);
+  b[at + 1] = static_cast<std::byte>(v & 0xff);
+}
+constexpr void store_be32(MutableBytes b, std::size_t at, std::uint32_t v) {
+  b[at] = static_cast<std::byte>(v >> 24);
+  b[at + 1] = static_cast<std::byte>((v >> 16) & 0xff);
+  b[at + 2] = static_cast<std::byte>((v >> 8) & 0xff);
+  b[at + 3] = static_cast<std::byte>(v & 0xff);
+}
+
+// A half-open byte range [begin, end) naming where a field sits in a header;
+// the per-protocol `field` namespaces are built from these.
+struct Field {
+  std::size_t begin;
+  std::size_t end;
+  constexpr std::size_t size() const { return end - begin; }
+};
+
+// Copies `src` into `dst` at `at`; the caller has checked the sizes.
+constexpr void copy_into(MutableBytes dst, std::size_t at, Bytes src) {
+  for (std::size_t i = 0; i < src.size(); ++i) dst[at + i] = src[i];
+}
+
+template <std::size_t N>
+constexpr std::array<std::byte, N> load_array(Bytes b, std::size_t at) {
+  std::array<std::byte, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = b[at + i];
+  return out;
+}
+
+}  // namespace hardstack::wire
