@@ -9,3 +9,15 @@ set_tests_properties(corpus_deterministic PROPERTIES LABELS "corpus")
 add_test(NAME install_consumers
   COMMAND "${PROJECT_SOURCE_DIR}/tools/check_install.sh" "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
 set_tests_properties(install_consumers PROPERTIES LABELS "install" ENVIRONMENT "CXX=${CMAKE_CXX_COMPILER}")
+
+#  crosscheck_scapy     [crosscheck] packets built by Scapy decode in hardstack to Scapy's field values
+#  crosscheck_tshark    [crosscheck] frames hardstack emits dissect cleanly in tshark, checksums verified
+if(HARDSTACK_TOOLS)
+  add_test(NAME crosscheck_scapy
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/crosscheck_scapy.py" "${PROJECT_BINARY_DIR}")
+  add_test(NAME crosscheck_tshark
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/check_pcap_tshark.py" "${PROJECT_BINARY_DIR}")
+  add_test(NAME crosscheck_tshark_selftest
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/check_pcap_tshark.py" --selftest)
+  set_tests_properties(crosscheck_scapy crosscheck_tshark crosscheck_tshark_selftest PROPERTIES LABELS "crosscheck")
+endif()
