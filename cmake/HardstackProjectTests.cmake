@@ -21,3 +21,8 @@ if(HARDSTACK_TOOLS)
     COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/check_pcap_tshark.py" --selftest)
   set_tests_properties(crosscheck_scapy crosscheck_tshark crosscheck_tshark_selftest PROPERTIES LABELS "crosscheck")
 endif()
+
+#  tools_selftests      [unit] the Python tools' own tests (conformance report)
+add_test(NAME tools_selftests
+  COMMAND ${HARDSTACK_DEBIAN_PYTHON} -m unittest discover -s "${PROJECT_SOURCE_DIR}/tools/tests" -v)
+set_tests_properties(tools_selftests PROPERTIES LABELS "unit")
