@@ -73,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto bare = validate_ipv4_options(view->options(), ipv4_field::options);
   HS_FUZZ_CHECK(repr.has_value() == bare.has_value());
   // The socket rules only add checks.
-  const auto from_socket = validate_ipv4_options(view->options(), ipv4_field::options, Ipv4OptionsOrigin::socket);
+  const auto from_socket =
+      validate_ipv4_options(view->options(), ipv4_field::options, Ipv4OptionsOrigin::socket);
   HS_FUZZ_CHECK(bare.has_value() || !from_socket.has_value());
   if (!from_socket) {
     HS_FUZZ_CHECK(from_socket.error().offset >= ipv4_field::options &&

@@ -17,8 +17,7 @@ ParseResult<Ipv4View> Ipv4View::parse(Bytes packet, ChecksumMode mode) {
   if (header_len < f::header_len) return parse_error(WireError::bad_header_length, f::version_ihl.begin);
   if (packet.size() < header_len) return parse_error(WireError::truncated, packet.size());
   // V4-HDR-3, RFC 1122 3.2.1.2: the header checksum covers the header only.
-  if (mode == ChecksumMode::verify &&
-      !checksum_verifies(ChecksumAccumulator{}.add(packet.first(header_len))))
+  if (mode == ChecksumMode::verify && !checksum_verifies(ChecksumAccumulator{}.add(packet.first(header_len))))
     return parse_error(WireError::bad_checksum, f::checksum.begin);
   // V4-HDR-2: total length within what arrived, and not shorter than the header.
   const std::size_t total_len = load_be16(packet, f::total_length.begin);

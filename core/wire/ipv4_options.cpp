@@ -41,7 +41,8 @@ Check check_source_route(Bytes opt, std::size_t at, Seen& seen, Ipv4OptionsOrigi
   }
   // LINUX ip_options_rcv_srr: a pointer inside the option must leave room for
   // a whole address; past the length the route is complete.
-  if (pointer <= len && pointer + 3u > len) return parse_error(WireError::bad_option_pointer, at + o::pointer);
+  if (pointer <= len && pointer + 3u > len)
+    return parse_error(WireError::bad_option_pointer, at + o::pointer);
   return {};
 }
 
@@ -57,7 +58,8 @@ Check check_record_route(Bytes opt, std::size_t at, Seen& seen) {
   // LINUX: a pointer inside the option must leave room for a whole address.
   // Past the length the option is full and passes through unchanged (V4-OPT-3).
   // Like Linux, the pointer need not sit on a 4-byte slot boundary.
-  if (pointer <= len && pointer + 3u > len) return parse_error(WireError::bad_option_pointer, at + o::pointer);
+  if (pointer <= len && pointer + 3u > len)
+    return parse_error(WireError::bad_option_pointer, at + o::pointer);
   return {};
 }
 
@@ -196,7 +198,8 @@ Result<Ipv4Option, WireError> Ipv4Option::timestamp(Ipv4TimestampFlag flag, std:
   if (flag_bits > 0x0f || overflow > o::overflow_max) return emit_error(WireError::unrepresentable);
   const bool with_address = flag != Ipv4TimestampFlag::timestamps_only;
   const std::size_t slot = with_address ? 8 : 4;
-  if (entries.size() > (o::max_area_len - o::timestamp_data) / slot) return emit_error(WireError::unrepresentable);
+  if (entries.size() > (o::max_area_len - o::timestamp_data) / slot)
+    return emit_error(WireError::unrepresentable);
   Ipv4Option opt;
   opt.type_ = type_of(Ipv4OptionKind::timestamp);
   opt.data_len_ = static_cast<std::uint8_t>(2 + slot * entries.size());
@@ -296,7 +299,8 @@ ParseResult<Ipv4Options> Ipv4Options::parse(Bytes area, std::size_t base_offset,
   return options;
 }
 
-Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offset, Ipv4OptionsOrigin origin) {
+Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offset,
+                                               Ipv4OptionsOrigin origin) {
   return walk(area, base_offset, origin, nullptr);
 }
 

@@ -33,12 +33,12 @@ enum class Ipv4OptionKind : std::uint8_t {
   no_operation = 1,
   record_route = 7,
   timestamp = 68,
-  security = 130,             // RFC 1108: skipped by length, as unknown kinds are
+  security = 130,  // RFC 1108: skipped by length, as unknown kinds are
   loose_source_route = 131,
   commercial_security = 134,  // CIPSO: skipped by length (Linux hands it to NetLabel)
   stream_id = 136,            // obsolete (RFC 6814): skipped by length
   strict_source_route = 137,
-  router_alert = 148,         // RFC 2113
+  router_alert = 148,  // RFC 2113
 };
 
 // RFC 791 3.1 Internet Timestamp flag (low nibble of the fourth byte).
@@ -65,7 +65,7 @@ inline constexpr std::size_t overflow_flags = 3;  // TS: overflow (high nibble),
 inline constexpr std::size_t route_data = 3;      // first address of RR, LSRR, SSRR
 inline constexpr std::size_t timestamp_data = 4;  // first TS slot
 inline constexpr std::size_t router_alert_value = 2;
-inline constexpr std::size_t max_area_len = 40;   // RFC 791: IHL 15 leaves 40 bytes
+inline constexpr std::size_t max_area_len = 40;  // RFC 791: IHL 15 leaves 40 bytes
 inline constexpr std::size_t max_data_len = max_area_len - 2;
 inline constexpr std::uint8_t route_min_len = 3;
 inline constexpr std::uint8_t route_min_pointer = 4;
@@ -74,8 +74,8 @@ inline constexpr std::uint8_t timestamp_min_pointer = 5;
 inline constexpr std::uint8_t router_alert_len = 4;  // RFC 2113 2.1
 inline constexpr std::uint8_t overflow_max = 15;
 inline constexpr std::uint8_t copied_flag = 0x80;
-inline constexpr std::size_t max_route_addresses = (max_area_len - route_data) / 4;          // 9
-inline constexpr std::size_t max_timestamp_entries = (max_area_len - timestamp_data) / 4;    // 9
+inline constexpr std::size_t max_route_addresses = (max_area_len - route_data) / 4;        // 9
+inline constexpr std::size_t max_timestamp_entries = (max_area_len - timestamp_data) / 4;  // 9
 }  // namespace ipv4_option_field
 
 struct Ipv4TimestampEntry {
@@ -207,7 +207,7 @@ class Ipv4Options {
 // list: the same rules as Ipv4Options::parse. `base_offset` is added to every
 // error offset (20 for the area of a received header). An area over 40 bytes
 // (possible only from a socket) is `bad_length` at base_offset + 40.
-Result<void, ParseError> validate_ipv4_options(
-    Bytes area, std::size_t base_offset, Ipv4OptionsOrigin origin = Ipv4OptionsOrigin::received);
+Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offset,
+                                               Ipv4OptionsOrigin origin = Ipv4OptionsOrigin::received);
 
 }  // namespace hardstack::wire

@@ -196,8 +196,8 @@ BOOST_AUTO_TEST_CASE(V4_OPT_3_record_route_misaligned_pointer_and_stray_bytes_ar
 
 BOOST_AUTO_TEST_CASE(V4_OPT_3_second_record_route_is_a_duplicate_at_its_type_byte) {
   // LINUX checks the duplicate before the second option's own fields.
-  BOOST_TEST((options_error("07 07 04 00 00 00 00 07 02 00 00 00") ==
-              ParseError{WireError::duplicate_option, 27}));
+  BOOST_TEST(
+      (options_error("07 07 04 00 00 00 00 07 02 00 00 00") == ParseError{WireError::duplicate_option, 27}));
 }
 
 // ---- V4-OPT-4: Timestamp -------------------------------------------------------
@@ -251,9 +251,10 @@ BOOST_AUTO_TEST_CASE(V4_OPT_4_timestamp_pointer_without_room) {
 }
 
 BOOST_AUTO_TEST_CASE(V4_OPT_4_timestamp_flag_2_is_a_bad_value_at_flags_byte) {
-  BOOST_TEST((options_error("44 0c 05 02 00 00 00 00 00 00 00 00") ==
-              ParseError{WireError::bad_option_value, 23}));
-  BOOST_TEST((options_error("01 44 08 05 0f 00 00 00 00 00 00 00") == ParseError{WireError::bad_option_value, 24}));
+  BOOST_TEST(
+      (options_error("44 0c 05 02 00 00 00 00 00 00 00 00") == ParseError{WireError::bad_option_value, 23}));
+  BOOST_TEST(
+      (options_error("01 44 08 05 0f 00 00 00 00 00 00 00") == ParseError{WireError::bad_option_value, 24}));
   // Full with flag 2: still a bad value, not an overflow question.
   BOOST_TEST((options_error("44 08 09 f2 00 00 00 01") == ParseError{WireError::bad_option_value, 23}));
 }
@@ -277,10 +278,10 @@ BOOST_AUTO_TEST_CASE(V4_OPT_4_full_timestamp_increments_overflow) {
 }
 
 BOOST_AUTO_TEST_CASE(V4_OPT_4_full_timestamp_with_counter_15_overflows_at_flags_byte) {
-  BOOST_TEST((options_error("44 0c 0d f0 00 00 00 01 00 00 00 02") ==
-              ParseError{WireError::option_overflow, 23}));
-  BOOST_TEST((options_error("44 0c 0d f1 c0 00 02 0a 00 00 00 07") ==
-              ParseError{WireError::option_overflow, 23}));
+  BOOST_TEST(
+      (options_error("44 0c 0d f0 00 00 00 01 00 00 00 02") == ParseError{WireError::option_overflow, 23}));
+  BOOST_TEST(
+      (options_error("44 0c 0d f1 c0 00 02 0a 00 00 00 07") == ParseError{WireError::option_overflow, 23}));
   // Counter 15 with room left is not an overflow yet.
   BOOST_TEST(options_ok("44 08 05 f0 00 00 00 00")[0].overflow() == 15);
 }
@@ -293,8 +294,8 @@ BOOST_AUTO_TEST_CASE(V4_OPT_4_full_prespecified_timestamp_is_left_alone) {
 }
 
 BOOST_AUTO_TEST_CASE(V4_OPT_4_second_timestamp_is_a_duplicate_at_its_type_byte) {
-  BOOST_TEST((options_error("44 08 05 00 00 00 00 00 44 03 00 00") ==
-              ParseError{WireError::duplicate_option, 28}));
+  BOOST_TEST(
+      (options_error("44 08 05 00 00 00 00 00 44 03 00 00") == ParseError{WireError::duplicate_option, 28}));
 }
 
 // ---- V4-OPT-5: source routes ---------------------------------------------------
@@ -374,8 +375,9 @@ BOOST_AUTO_TEST_CASE(socket_options_follow_linux_setsockopt_rules) {
 
 BOOST_AUTO_TEST_CASE(V4_OPT_7_copied_only_keeps_copied_options_in_order) {
   // LSRR (copied), RR (not), Router Alert (copied), NOP (not), TS (not), security (copied).
-  const auto options = options_ok("83 07 04 c0 00 02 0a 07 07 04 00 00 00 00 94 04 00 00 01 "
-                                  "44 08 05 00 00 00 00 00 82 04 ab cd");
+  const auto options = options_ok(
+      "83 07 04 c0 00 02 0a 07 07 04 00 00 00 00 94 04 00 00 01 "
+      "44 08 05 00 00 00 00 00 82 04 ab cd");
   BOOST_REQUIRE(options.size() == 6u);
   const auto copied = options.copied_only();
   BOOST_REQUIRE(copied.size() == 3u);
@@ -450,8 +452,9 @@ BOOST_AUTO_TEST_CASE(builders_write_what_the_walker_reads) {
   std::array<std::byte, 40> out{};
   auto n = options.emit(out);
   BOOST_REQUIRE(n);
-  const auto expected = hex("83 0b 04 c000020a c6336401  44 14 0d 21 c000020a 00000007 c000020b 00000000"
-                            "85 04 aa bb");
+  const auto expected =
+      hex("83 0b 04 c000020a c6336401  44 14 0d 21 c000020a 00000007 c000020b 00000000"
+          "85 04 aa bb");
   BOOST_TEST(*n == 36u);
   BOOST_TEST(std::equal(expected.begin(), expected.end(), out.begin()));
   auto parsed = Ipv4Options::parse(std::span<const std::byte>(out).first(*n), kBase);

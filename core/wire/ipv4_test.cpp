@@ -224,8 +224,9 @@ BOOST_AUTO_TEST_CASE(packet_with_options_decodes_and_round_trips) {
 
 BOOST_AUTO_TEST_CASE(round_trip_drops_bytes_after_eol_and_shrinks_ihl) {
   // IHL 7: NOP, EOL, then bytes that are not options at all.
-  const auto packet = with_checksum(hex("47000020123400004011 0000 c0000201c0000202 0100 0700ffff 0000"
-                                        "deadbeef"));
+  const auto packet =
+      with_checksum(hex("47000020123400004011 0000 c0000201c0000202 0100 0700ffff 0000"
+                        "deadbeef"));
   auto view = Ipv4View::parse(packet);
   BOOST_REQUIRE(view);
   auto repr = Ipv4Repr::parse(*view);
@@ -355,7 +356,8 @@ BOOST_AUTO_TEST_CASE(option_errors_point_into_the_header) {
   BOOST_REQUIRE(view);  // the view does not look at options
   BOOST_TEST((Ipv4Repr::parse(*view).error() == ParseError{WireError::bad_option_pointer, 22}));
   // Timestamp full with overflow 15 after a NOP: at its flags byte, 24.
-  const auto overflow = with_checksum(hex("48000020123400004011 0000 c0000201c0000202 01 44 08 09 f0 00000001 000000"));
+  const auto overflow =
+      with_checksum(hex("48000020123400004011 0000 c0000201c0000202 01 44 08 09 f0 00000001 000000"));
   auto overflow_view = Ipv4View::parse(overflow);
   BOOST_REQUIRE(overflow_view);
   BOOST_TEST((Ipv4Repr::parse(*overflow_view).error() == ParseError{WireError::option_overflow, 24}));
