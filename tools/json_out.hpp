@@ -22,8 +22,8 @@ class JsonObject {
   }
   JsonObject& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
   template <typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  JsonObject& field(std::string_view key, T value) {
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) JsonObject& field(std::string_view key,
+                                                                                T value) {
     key_(key);
     out_ += std::to_string(value);
     return *this;

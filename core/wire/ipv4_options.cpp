@@ -127,15 +127,9 @@ Check walk(Bytes area, std::size_t base, Ipv4OptionsOrigin origin, Ipv4Options::
     Check check;
     switch (static_cast<Ipv4OptionKind>(type)) {
       case Ipv4OptionKind::loose_source_route:
-      case Ipv4OptionKind::strict_source_route:
-        check = check_source_route(opt, at, seen, origin);
-        break;
-      case Ipv4OptionKind::record_route:
-        check = check_record_route(opt, at, seen);
-        break;
-      case Ipv4OptionKind::timestamp:
-        check = check_timestamp(opt, at, seen);
-        break;
+      case Ipv4OptionKind::strict_source_route: check = check_source_route(opt, at, seen, origin); break;
+      case Ipv4OptionKind::record_route: check = check_record_route(opt, at, seen); break;
+      case Ipv4OptionKind::timestamp: check = check_timestamp(opt, at, seen); break;
       case Ipv4OptionKind::router_alert:
         // V4-OPT-6, RFC 2113 2.1: length 4. Linux rejects a shorter one at the
         // length byte (and lets a longer one through); we reject both there.
