@@ -95,7 +95,8 @@ Bytes option_span(const NdOption& option) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto input = hardstack::fuzz::as_bytes(data, size);
-  const bool solicitation = size > 0 && data[0] == static_cast<std::uint8_t>(Icmpv6Type::neighbor_solicitation);
+  const bool solicitation =
+      size > 0 && data[0] == static_cast<std::uint8_t>(Icmpv6Type::neighbor_solicitation);
   const PseudoHeader& pseudo = solicitation ? to_solicited_node : to_all_nodes;
   auto view = Icmpv6View::parse(input, pseudo, hardstack::fuzz::checksum_mode(ChecksumMode::ignore));
   if (!view) {
@@ -127,7 +128,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Bytes invoking = payload_of(repr->message);
     const std::size_t quote = icmpv6_error_quote_len(invoking);
     HS_FUZZ_CHECK(quote <= invoking.size());
-    HS_FUZZ_CHECK(icmpv6_field::ipv6_header_len + icmpv6_field::error_header_len + quote <= icmpv6_error_max_len);
+    HS_FUZZ_CHECK(icmpv6_field::ipv6_header_len + icmpv6_field::error_header_len + quote <=
+                  icmpv6_error_max_len);
   }
 
   static std::array<std::byte, 1 << 16> out;

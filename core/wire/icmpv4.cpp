@@ -47,10 +47,8 @@ bool icmpv4_type_has_kind(std::uint8_t type) {
     case Icmpv4Type::time_exceeded:
     case Icmpv4Type::parameter_problem:
     case Icmpv4Type::timestamp:
-    case Icmpv4Type::timestamp_reply:
-      return true;
-    default:
-      return false;
+    case Icmpv4Type::timestamp_reply: return true;
+    default: return false;
   }
 }
 
@@ -88,18 +86,15 @@ ParseResult<Icmpv4Repr> Icmpv4Repr::parse(const Icmpv4View& view) {
       return Icmpv4Repr{Icmpv4DestinationUnreachable{code, mtu, view.data()}};
     }
     case Icmpv4Type::time_exceeded:
-      return Icmpv4Repr{
-          Icmpv4TimeExceeded{static_cast<Icmpv4TimeExceededCode>(view.code()), view.data()}};
+      return Icmpv4Repr{Icmpv4TimeExceeded{static_cast<Icmpv4TimeExceededCode>(view.code()), view.data()}};
     case Icmpv4Type::parameter_problem:
       return Icmpv4Repr{Icmpv4ParameterProblem{static_cast<Icmpv4ParameterProblemCode>(view.code()),
                                                view.pointer(), view.data()}};
     case Icmpv4Type::redirect:
       return Icmpv4Repr{
           Icmpv4Redirect{static_cast<Icmpv4RedirectCode>(view.code()), view.gateway(), view.data()}};
-    case Icmpv4Type::timestamp:
-      return parse_timestamp<Icmpv4Timestamp>(view);
-    case Icmpv4Type::timestamp_reply:
-      return parse_timestamp<Icmpv4TimestampReply>(view);
+    case Icmpv4Type::timestamp: return parse_timestamp<Icmpv4Timestamp>(view);
+    case Icmpv4Type::timestamp_reply: return parse_timestamp<Icmpv4TimestampReply>(view);
     default:
       // ICMP4-4: unknown (and deprecated) types are the stack's to ignore.
       return Icmpv4Repr{Icmpv4Other{static_cast<std::uint8_t>(view.type()), view.code(),
@@ -145,30 +140,31 @@ EmitResult Icmpv4Repr::emit(MutableBytes out) const {
 
   const std::uint8_t t = type();
   const std::uint8_t c = code();
-  std::visit(Overloaded{
-                 [&](const Icmpv4EchoRequest& m) {
-                   write_header(out, t, c, pack16(m.identifier, m.sequence_number), m.data);
-                 },
-                 [&](const Icmpv4EchoReply& m) {
-                   write_header(out, t, c, pack16(m.identifier, m.sequence_number), m.data);
-                 },
-                 [&](const Icmpv4DestinationUnreachable& m) {
-                   write_header(out, t, c, m.next_hop_mtu, m.invoking_datagram);
-                 },
-                 [&](const Icmpv4TimeExceeded& m) { write_header(out, t, c, 0, m.invoking_datagram); },
-                 [&](const Icmpv4ParameterProblem& m) {
-                   write_header(out, t, c, static_cast<std::uint32_t>(m.pointer) << 24, m.invoking_datagram);
-                 },
-                 [&](const Icmpv4Redirect& m) { write_header(out, t, c, m.gateway.to_u32(), m.invoking_datagram); },
-                 [&](const auto& m) {  // timestamps
-                   write_header(out, t, c, pack16(m.identifier, m.sequence_number), {});
-                   store_be32(out, f::originate_timestamp.begin, m.originate_timestamp);
-                   store_be32(out, f::receive_timestamp.begin, m.receive_timestamp);
-                   store_be32(out, f::transmit_timestamp.begin, m.transmit_timestamp);
-                 },
-                 [&](const Icmpv4Other& m) { write_header(out, t, c, m.rest_of_header, m.data); },
-             },
-             message);
+  std::visit(
+      Overloaded{
+          [&](const Icmpv4EchoRequest& m) {
+            write_header(out, t, c, pack16(m.identifier, m.sequence_number), m.data);
+          },
+          [&](const Icmpv4EchoReply& m) {
+            write_header(out, t, c, pack16(m.identifier, m.sequence_number), m.data);
+          },
+          [&](const Icmpv4DestinationUnreachable& m) {
+            write_header(out, t, c, m.next_hop_mtu, m.invoking_datagram);
+          },
+          [&](const Icmpv4TimeExceeded& m) { write_header(out, t, c, 0, m.invoking_datagram); },
+          [&](const Icmpv4ParameterProblem& m) {
+            write_header(out, t, c, static_cast<std::uint32_t>(m.pointer) << 24, m.invoking_datagram);
+          },
+          [&](const Icmpv4Redirect& m) { write_header(out, t, c, m.gateway.to_u32(), m.invoking_datagram); },
+          [&](const auto& m) {  // timestamps
+            write_header(out, t, c, pack16(m.identifier, m.sequence_number), {});
+            store_be32(out, f::originate_timestamp.begin, m.originate_timestamp);
+            store_be32(out, f::receive_timestamp.begin, m.receive_timestamp);
+            store_be32(out, f::transmit_timestamp.begin, m.transmit_timestamp);
+          },
+          [&](const Icmpv4Other& m) { write_header(out, t, c, m.rest_of_header, m.data); },
+      },
+      message);
   store_be16(out, f::checksum.begin, internet_checksum(Bytes(out).first(len)));
   return len;
 }

@@ -23,13 +23,13 @@ enum class Icmpv4Type : std::uint8_t {
   source_quench = 4,  // RFC 6633: deprecated; parsed as Icmpv4Other
   redirect = 5,
   echo_request = 8,
-  router_advertisement = 9,   // RFC 1256; parsed as Icmpv4Other
-  router_solicitation = 10,   // RFC 1256; parsed as Icmpv4Other
+  router_advertisement = 9,  // RFC 1256; parsed as Icmpv4Other
+  router_solicitation = 10,  // RFC 1256; parsed as Icmpv4Other
   time_exceeded = 11,
   parameter_problem = 12,
   timestamp = 13,
   timestamp_reply = 14,
-  information_request = 15,   // RFC 6918: deprecated; parsed as Icmpv4Other
+  information_request = 15,  // RFC 6918: deprecated; parsed as Icmpv4Other
   information_reply = 16,
   address_mask_request = 17,  // RFC 6918: deprecated; parsed as Icmpv4Other
   address_mask_reply = 18,
@@ -80,7 +80,7 @@ inline constexpr Field code{1, 2};
 inline constexpr Field checksum{2, 4};
 inline constexpr Field rest_of_header{4, 8};
 // The rest of the header, by message kind.
-inline constexpr Field identifier{4, 6};        // echo, timestamp
+inline constexpr Field identifier{4, 6};       // echo, timestamp
 inline constexpr Field sequence_number{6, 8};  // echo, timestamp
 inline constexpr Field next_hop_mtu{6, 8};     // unreachable, code 4 (RFC 1191)
 inline constexpr Field pointer{4, 5};          // parameter problem
@@ -96,7 +96,8 @@ inline constexpr std::size_t timestamp_len = 20;
 class Icmpv4View {
  public:
   // A view borrows its bytes: viewing a temporary buffer does not compile.
-  static ParseResult<Icmpv4View> parse(std::vector<std::byte>&&, ChecksumMode = ChecksumMode::verify) = delete;
+  static ParseResult<Icmpv4View> parse(std::vector<std::byte>&&,
+                                       ChecksumMode = ChecksumMode::verify) = delete;
   // Errors: truncated (fewer than 8 bytes) at the input size; bad_checksum at 2.
   static ParseResult<Icmpv4View> parse(Bytes message, ChecksumMode mode = ChecksumMode::verify);
 

@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(time_exceeded_parameter_problem_redirect) {
   const auto te = hex(std::string("0b00 e156 0000 0000") + std::string(invoking_hex));
   auto te_repr = Icmpv4Repr::parse(*Icmpv4View::parse(te));
   BOOST_REQUIRE(te_repr);
-  BOOST_TEST((std::get<Icmpv4TimeExceeded>(te_repr->message).code == Icmpv4TimeExceededCode::ttl_exceeded_in_transit));
+  BOOST_TEST((std::get<Icmpv4TimeExceeded>(te_repr->message).code ==
+              Icmpv4TimeExceededCode::ttl_exceeded_in_transit));
   check_round_trip(te, *te_repr);
 
   const auto pp = hex(std::string("0c00 d756 0900 0000") + std::string(invoking_hex));

@@ -44,20 +44,13 @@ std::size_t icmpv6_min_len(std::uint8_t type) {
     case Icmpv6Type::parameter_problem:
       return f::error_header_len;  // RFC 4443 3: type, code, checksum, a 32-bit word
     case Icmpv6Type::echo_request:
-    case Icmpv6Type::echo_reply:
-      return f::echo_header_len;  // RFC 4443 4.1, 4.2
-    case Icmpv6Type::router_solicitation:
-      return nd_field::rs_options_begin;  // RFC 4861 6.1.1: 8 or more
-    case Icmpv6Type::router_advertisement:
-      return nd_field::ra_options_begin;  // RFC 4861 6.1.2: 16 or more
-    case Icmpv6Type::neighbor_solicitation:
-      return nd_field::ns_options_begin;  // RFC 4861 7.1.1: 24 or more
-    case Icmpv6Type::neighbor_advertisement:
-      return nd_field::na_options_begin;  // RFC 4861 7.1.2: 24 or more
-    case Icmpv6Type::redirect:
-      return nd_field::redirect_options_begin;  // RFC 4861 8.1: 40 or more
-    default:
-      return f::header_len;
+    case Icmpv6Type::echo_reply: return f::echo_header_len;                      // RFC 4443 4.1, 4.2
+    case Icmpv6Type::router_solicitation: return nd_field::rs_options_begin;     // RFC 4861 6.1.1: 8 or more
+    case Icmpv6Type::router_advertisement: return nd_field::ra_options_begin;    // RFC 4861 6.1.2: 16 or more
+    case Icmpv6Type::neighbor_solicitation: return nd_field::ns_options_begin;   // RFC 4861 7.1.1: 24 or more
+    case Icmpv6Type::neighbor_advertisement: return nd_field::na_options_begin;  // RFC 4861 7.1.2: 24 or more
+    case Icmpv6Type::redirect: return nd_field::redirect_options_begin;          // RFC 4861 8.1: 40 or more
+    default: return f::header_len;
   }
 }
 
@@ -69,7 +62,8 @@ ParseResult<Icmpv6View> Icmpv6View::parse(Bytes message, const PseudoHeader& pse
   // header 58) and the whole message. Checked before the type's length, as
   // LINUX icmpv6_rcv does.
   if (mode == ChecksumMode::verify &&
-      !checksum_verifies(pseudo.start(f::next_header, static_cast<std::uint32_t>(message.size())).add(message)))
+      !checksum_verifies(
+          pseudo.start(f::next_header, static_cast<std::uint32_t>(message.size())).add(message)))
     return parse_error(WireError::bad_checksum, f::checksum.begin);
   if (message.size() < icmpv6_min_len(load_u8(message, f::type.begin)))
     return parse_error(WireError::truncated, message.size());
@@ -86,27 +80,25 @@ ParseResult<Icmpv6Repr> Icmpv6Repr::parse(const Icmpv6View& view) {
     case Icmpv6Type::packet_too_big:
       return Icmpv6Repr{Icmpv6PacketTooBig{load_be32(b, f::mtu.begin), b.subspan(f::error_header_len)}};
     case Icmpv6Type::time_exceeded:
-      return Icmpv6Repr{
-          Icmpv6TimeExceeded{static_cast<Icmpv6TimeExceededCode>(view.code()), b.subspan(f::error_header_len)}};
+      return Icmpv6Repr{Icmpv6TimeExceeded{static_cast<Icmpv6TimeExceededCode>(view.code()),
+                                           b.subspan(f::error_header_len)}};
     case Icmpv6Type::parameter_problem:
       return Icmpv6Repr{Icmpv6ParameterProblem{static_cast<Icmpv6ParameterProblemCode>(view.code()),
-                                               load_be32(b, f::pointer.begin), b.subspan(f::error_header_len)}};
+                                               load_be32(b, f::pointer.begin),
+                                               b.subspan(f::error_header_len)}};
     case Icmpv6Type::echo_request:
-      return Icmpv6Repr{Icmpv6EchoRequest{load_be16(b, f::identifier.begin), load_be16(b, f::sequence_number.begin),
+      return Icmpv6Repr{Icmpv6EchoRequest{load_be16(b, f::identifier.begin),
+                                          load_be16(b, f::sequence_number.begin),
                                           b.subspan(f::echo_header_len)}};
     case Icmpv6Type::echo_reply:
-      return Icmpv6Repr{Icmpv6EchoReply{load_be16(b, f::identifier.begin), load_be16(b, f::sequence_number.begin),
+      return Icmpv6Repr{Icmpv6EchoReply{load_be16(b, f::identifier.begin),
+                                        load_be16(b, f::sequence_number.begin),
                                         b.subspan(f::echo_header_len)}};
-    case Icmpv6Type::router_solicitation:
-      return parse_nd<NdRouterSolicitation>(b);
-    case Icmpv6Type::router_advertisement:
-      return parse_nd<NdRouterAdvertisement>(b);
-    case Icmpv6Type::neighbor_solicitation:
-      return parse_nd<NdNeighborSolicitation>(b);
-    case Icmpv6Type::neighbor_advertisement:
-      return parse_nd<NdNeighborAdvertisement>(b);
-    case Icmpv6Type::redirect:
-      return parse_nd<NdRedirect>(b);
+    case Icmpv6Type::router_solicitation: return parse_nd<NdRouterSolicitation>(b);
+    case Icmpv6Type::router_advertisement: return parse_nd<NdRouterAdvertisement>(b);
+    case Icmpv6Type::neighbor_solicitation: return parse_nd<NdNeighborSolicitation>(b);
+    case Icmpv6Type::neighbor_advertisement: return parse_nd<NdNeighborAdvertisement>(b);
+    case Icmpv6Type::redirect: return parse_nd<NdRedirect>(b);
     default:
       // RFC 4443 2.4 (b), (d): the stack decides (upper layer for errors, discard for informational).
       return Icmpv6Repr{Icmpv6Other{static_cast<std::uint8_t>(view.type()), view.code(), view.body()}};
@@ -114,35 +106,41 @@ ParseResult<Icmpv6Repr> Icmpv6Repr::parse(const Icmpv6View& view) {
 }
 
 std::uint8_t Icmpv6Repr::type() const {
-  return std::visit(Overloaded{[](const Icmpv6Other& m) { return m.type; },
-                               [](const NdRouterSolicitation&) { return type_byte(Icmpv6Type::router_solicitation); },
-                               [](const NdRouterAdvertisement&) { return type_byte(Icmpv6Type::router_advertisement); },
-                               [](const NdNeighborSolicitation&) { return type_byte(Icmpv6Type::neighbor_solicitation); },
-                               [](const NdNeighborAdvertisement&) { return type_byte(Icmpv6Type::neighbor_advertisement); },
-                               [](const NdRedirect&) { return type_byte(Icmpv6Type::redirect); },
-                               [](const auto& m) { return static_cast<std::uint8_t>(m.type); }},
-                    message);
+  return std::visit(
+      Overloaded{[](const Icmpv6Other& m) { return m.type; },
+                 [](const NdRouterSolicitation&) { return type_byte(Icmpv6Type::router_solicitation); },
+                 [](const NdRouterAdvertisement&) { return type_byte(Icmpv6Type::router_advertisement); },
+                 [](const NdNeighborSolicitation&) { return type_byte(Icmpv6Type::neighbor_solicitation); },
+                 [](const NdNeighborAdvertisement&) { return type_byte(Icmpv6Type::neighbor_advertisement); },
+                 [](const NdRedirect&) { return type_byte(Icmpv6Type::redirect); },
+                 [](const auto& m) { return static_cast<std::uint8_t>(m.type); }},
+      message);
 }
 
 std::uint8_t Icmpv6Repr::code() const {
-  return std::visit(Overloaded{[](const Icmpv6Other& m) { return m.code; },
-                               [](const Icmpv6DestinationUnreachable& m) { return static_cast<std::uint8_t>(m.code); },
-                               [](const Icmpv6TimeExceeded& m) { return static_cast<std::uint8_t>(m.code); },
-                               [](const Icmpv6ParameterProblem& m) { return static_cast<std::uint8_t>(m.code); },
-                               [](const auto&) { return std::uint8_t{0}; }},
-                    message);
+  return std::visit(
+      Overloaded{[](const Icmpv6Other& m) { return m.code; },
+                 [](const Icmpv6DestinationUnreachable& m) { return static_cast<std::uint8_t>(m.code); },
+                 [](const Icmpv6TimeExceeded& m) { return static_cast<std::uint8_t>(m.code); },
+                 [](const Icmpv6ParameterProblem& m) { return static_cast<std::uint8_t>(m.code); },
+                 [](const auto&) { return std::uint8_t{0}; }},
+      message);
 }
 
 std::size_t Icmpv6Repr::buffer_len() const {
-  return std::visit(Overloaded{[](const Icmpv6DestinationUnreachable& m) { return f::error_header_len + m.invoking_packet.size(); },
-                               [](const Icmpv6PacketTooBig& m) { return f::error_header_len + m.invoking_packet.size(); },
-                               [](const Icmpv6TimeExceeded& m) { return f::error_header_len + m.invoking_packet.size(); },
-                               [](const Icmpv6ParameterProblem& m) { return f::error_header_len + m.invoking_packet.size(); },
-                               [](const Icmpv6EchoRequest& m) { return f::echo_header_len + m.data.size(); },
-                               [](const Icmpv6EchoReply& m) { return f::echo_header_len + m.data.size(); },
-                               [](const Icmpv6Other& m) { return f::header_len + m.body.size(); },
-                               [](const auto& nd) { return nd.message_len(); }},
-                    message);
+  return std::visit(
+      Overloaded{
+          [](const Icmpv6DestinationUnreachable& m) {
+            return f::error_header_len + m.invoking_packet.size();
+          },
+          [](const Icmpv6PacketTooBig& m) { return f::error_header_len + m.invoking_packet.size(); },
+          [](const Icmpv6TimeExceeded& m) { return f::error_header_len + m.invoking_packet.size(); },
+          [](const Icmpv6ParameterProblem& m) { return f::error_header_len + m.invoking_packet.size(); },
+          [](const Icmpv6EchoRequest& m) { return f::echo_header_len + m.data.size(); },
+          [](const Icmpv6EchoReply& m) { return f::echo_header_len + m.data.size(); },
+          [](const Icmpv6Other& m) { return f::header_len + m.body.size(); },
+          [](const auto& nd) { return nd.message_len(); }},
+      message);
 }
 
 EmitResult Icmpv6Repr::emit(MutableBytes out, const PseudoHeader& pseudo) const {
@@ -154,39 +152,38 @@ EmitResult Icmpv6Repr::emit(MutableBytes out, const PseudoHeader& pseudo) const 
   store_u8(msg, f::type.begin, type());
   store_u8(msg, f::code.begin, code());
   store_be16(msg, f::checksum.begin, 0);
-  const EmitResult body = std::visit(
-      Overloaded{
-          [&](const Icmpv6DestinationUnreachable& m) -> EmitResult {
-            write_error_header(msg, 0, m.invoking_packet);
-            return len;
-          },
-          [&](const Icmpv6PacketTooBig& m) -> EmitResult {
-            write_error_header(msg, m.mtu, m.invoking_packet);
-            return len;
-          },
-          [&](const Icmpv6TimeExceeded& m) -> EmitResult {
-            write_error_header(msg, 0, m.invoking_packet);
-            return len;
-          },
-          [&](const Icmpv6ParameterProblem& m) -> EmitResult {
-            write_error_header(msg, m.pointer, m.invoking_packet);
-            return len;
-          },
-          [&](const Icmpv6EchoRequest& m) -> EmitResult {
-            write_echo(msg, m);
-            return len;
-          },
-          [&](const Icmpv6EchoReply& m) -> EmitResult {
-            write_echo(msg, m);
-            return len;
-          },
-          [&](const Icmpv6Other& m) -> EmitResult {
-            copy_into(msg, f::header_len, m.body);
-            return len;
-          },
-          [&](const auto& nd) -> EmitResult { return nd.emit_fields(msg); },
-      },
-      message);
+  const EmitResult body = std::visit(Overloaded{
+                                         [&](const Icmpv6DestinationUnreachable& m) -> EmitResult {
+                                           write_error_header(msg, 0, m.invoking_packet);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6PacketTooBig& m) -> EmitResult {
+                                           write_error_header(msg, m.mtu, m.invoking_packet);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6TimeExceeded& m) -> EmitResult {
+                                           write_error_header(msg, 0, m.invoking_packet);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6ParameterProblem& m) -> EmitResult {
+                                           write_error_header(msg, m.pointer, m.invoking_packet);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6EchoRequest& m) -> EmitResult {
+                                           write_echo(msg, m);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6EchoReply& m) -> EmitResult {
+                                           write_echo(msg, m);
+                                           return len;
+                                         },
+                                         [&](const Icmpv6Other& m) -> EmitResult {
+                                           copy_into(msg, f::header_len, m.body);
+                                           return len;
+                                         },
+                                         [&](const auto& nd) -> EmitResult { return nd.emit_fields(msg); },
+                                     },
+                                     message);
   if (!body) return body;
   store_be16(msg, f::checksum.begin,
              pseudo.start(f::next_header, static_cast<std::uint32_t>(len)).add(msg).checksum());

@@ -72,11 +72,11 @@ namespace icmpv6_field {
 inline constexpr Field type{0, 1};
 inline constexpr Field code{1, 2};
 inline constexpr Field checksum{2, 4};
-inline constexpr std::size_t header_len = 4;  // the base header; the body follows
-inline constexpr Field mtu{4, 8};              // packet too big
-inline constexpr Field pointer{4, 8};          // parameter problem
-inline constexpr Field identifier{4, 6};       // echo
-inline constexpr Field sequence_number{6, 8};  // echo
+inline constexpr std::size_t header_len = 4;        // the base header; the body follows
+inline constexpr Field mtu{4, 8};                   // packet too big
+inline constexpr Field pointer{4, 8};               // parameter problem
+inline constexpr Field identifier{4, 6};            // echo
+inline constexpr Field sequence_number{6, 8};       // echo
 inline constexpr std::size_t error_header_len = 8;  // errors: then the invoking packet
 inline constexpr std::size_t echo_header_len = 8;   // echo: then data
 inline constexpr std::uint8_t next_header = 58;     // in the pseudo-header
@@ -158,7 +158,8 @@ struct Icmpv6Echo {
   std::uint16_t sequence_number = 0;
   Bytes data;
   friend bool operator==(const Icmpv6Echo& a, const Icmpv6Echo& b) {
-    return a.identifier == b.identifier && a.sequence_number == b.sequence_number && same_bytes(a.data, b.data);
+    return a.identifier == b.identifier && a.sequence_number == b.sequence_number &&
+           same_bytes(a.data, b.data);
   }
 };
 using Icmpv6EchoRequest = Icmpv6Echo<Icmpv6Type::echo_request>;

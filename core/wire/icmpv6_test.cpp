@@ -168,8 +168,10 @@ BOOST_AUTO_TEST_CASE(emit_refuses_small_buffers_and_other_with_a_known_type) {
   std::array<std::byte, 55> small{};
   BOOST_TEST((too_big.emit(small, global).error() == WireError::buffer_too_small));
   std::array<std::byte, 64> out{};
-  BOOST_TEST((Icmpv6Repr{Icmpv6Other{128, 0, invoking}}.emit(out, global).error() == WireError::unrepresentable));
-  BOOST_TEST((Icmpv6Repr{Icmpv6Other{135, 0, invoking}}.emit(out, global).error() == WireError::unrepresentable));
+  BOOST_TEST(
+      (Icmpv6Repr{Icmpv6Other{128, 0, invoking}}.emit(out, global).error() == WireError::unrepresentable));
+  BOOST_TEST(
+      (Icmpv6Repr{Icmpv6Other{135, 0, invoking}}.emit(out, global).error() == WireError::unrepresentable));
 }
 
 BOOST_AUTO_TEST_CASE(ICMP6_3_error_quote_keeps_the_error_within_1280_bytes) {

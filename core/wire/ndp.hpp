@@ -101,10 +101,10 @@ struct NdTargetLinkLayerAddress {
 };
 
 struct NdPrefixInformation {
-  std::uint8_t prefix_length = 0;  // 0..128
-  bool on_link = false;            // L
-  bool autonomous = false;         // A
-  std::uint8_t reserved_flags = 0;  // the flag byte's other bits, as on the wire (kept to round-trip)
+  std::uint8_t prefix_length = 0;        // 0..128
+  bool on_link = false;                  // L
+  bool autonomous = false;               // A
+  std::uint8_t reserved_flags = 0;       // the flag byte's other bits, as on the wire (kept to round-trip)
   std::uint32_t valid_lifetime = 0;      // seconds; 0xffffffff = infinity
   std::uint32_t preferred_lifetime = 0;  // seconds
   Ipv6Address prefix;
@@ -217,7 +217,7 @@ struct NdRouterSolicitation {
 };
 
 struct NdRouterAdvertisement {
-  std::uint8_t cur_hop_limit = 0;  // 0: unspecified
+  std::uint8_t cur_hop_limit = 0;              // 0: unspecified
   bool managed_address_configuration = false;  // M
   bool other_configuration = false;            // O
   // The flag byte's other bits as on the wire (RFC 4191 Prf, RFC 5175 ...),
@@ -247,8 +247,8 @@ struct NdNeighborSolicitation {
 
 // Extra error: bad_field at 8 for a multicast target (RFC 4861 7.1.2).
 struct NdNeighborAdvertisement {
-  bool router = false;     // R
-  bool solicited = false;  // S
+  bool router = false;         // R
+  bool solicited = false;      // S
   bool override_flag = false;  // O
   Ipv6Address target;
   NdOptions options;

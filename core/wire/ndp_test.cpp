@@ -88,12 +88,12 @@ BOOST_AUTO_TEST_CASE(router_solicitation_with_source_link_layer_address) {
 BOOST_AUTO_TEST_CASE(router_advertisement_with_every_common_option) {
   // Scapy: chlim 64, M, prf 1, lifetime 1800, reachable 30000, retrans 1000;
   // SLLA, MTU 1500, prefix 2001:db8::/64 L A, RDNSS with two servers.
-  const auto packet = hex(
-      "8600 3a9a 40 88 0708 00007530 000003e8"
-      "0101 020000000001"
-      "0501 0000 000005dc"
-      "0304 40 c0 00015180 00003840 00000000 20010db8000000000000000000000000"
-      "1905 0000 00000258 20010db8000000000000000000000053 20010db8000000000000000000000054");
+  const auto packet =
+      hex("8600 3a9a 40 88 0708 00007530 000003e8"
+          "0101 020000000001"
+          "0501 0000 000005dc"
+          "0304 40 c0 00015180 00003840 00000000 20010db8000000000000000000000000"
+          "1905 0000 00000258 20010db8000000000000000000000053 20010db8000000000000000000000054");
   const auto repr = parse_ok(packet, link_local_to_all_nodes);
   const auto& ra = std::get<NdRouterAdvertisement>(repr.message);
   BOOST_TEST(ra.cur_hop_limit == 64);
@@ -147,8 +147,10 @@ BOOST_AUTO_TEST_CASE(redirect_with_target_link_layer_address_and_redirected_head
   const auto pseudo = PseudoHeader::v6(ip6("fe80::1"), ip6("2001:db8::2"));
   const std::string invoking =
       "600000000008114020010db800000000000000000000000220010db800000000000000000000000713880035000890a6";
-  const auto packet = hex("8900 a375 00000000 fe800000000000000000000000000099 20010db8000000000000000000000007"
-                          "0201020000000099 0407000000000000" + invoking);
+  const auto packet =
+      hex("8900 a375 00000000 fe800000000000000000000000000099 20010db8000000000000000000000007"
+          "0201020000000099 0407000000000000" +
+          invoking);
   const auto repr = parse_ok(packet, pseudo);
   const auto& r = std::get<NdRedirect>(repr.message);
   BOOST_TEST(r.target.to_string() == "fe80::99");
@@ -162,9 +164,11 @@ BOOST_AUTO_TEST_CASE(redirect_with_target_link_layer_address_and_redirected_head
 BOOST_AUTO_TEST_CASE(SEC_ND_1_option_length_zero_invalidates_the_message) {
   // ND-1: the length byte of the first option is at 25, of the second at 33.
   BOOST_TEST((nd_error(ns_head + "0100 020000000001") == ParseError{WireError::bad_option_length, 25}));
-  BOOST_TEST((nd_error(ns_head + slla_option + "0e00 000000000000") == ParseError{WireError::bad_option_length, 33}));
+  BOOST_TEST((nd_error(ns_head + slla_option + "0e00 000000000000") ==
+              ParseError{WireError::bad_option_length, 33}));
   // RS options start at 8, RA at 16, Redirect at 40.
-  BOOST_TEST((nd_error("8500 0000 00000000 0100 020000000001") == ParseError{WireError::bad_option_length, 9}));
+  BOOST_TEST(
+      (nd_error("8500 0000 00000000 0100 020000000001") == ParseError{WireError::bad_option_length, 9}));
   BOOST_TEST((nd_error("8600 0000 40000708 00000000 00000000 0500 0000000005dc") ==
               ParseError{WireError::bad_option_length, 17}));
   BOOST_TEST((nd_error("8900 0000 00000000 fe800000000000000000000000000099 20010db8000000000000000000000007"
@@ -263,23 +267,29 @@ BOOST_AUTO_TEST_CASE(more_than_16_options_is_too_many) {
 
 BOOST_AUTO_TEST_CASE(nd_messages_check_code_targets_and_lengths) {
   // RFC 4861 7.1.1: code 0 only; no multicast target.
-  BOOST_TEST((nd_error("8701 0000 00000000 20010db8000000000000000000000002") == ParseError{WireError::bad_field, 1}));
-  BOOST_TEST((nd_error("8700 0000 00000000 ff020000000000000000000000000001") == ParseError{WireError::bad_field, 8}));
-  BOOST_TEST((nd_error("8800 0000 60000000 ff020000000000000000000000000001") == ParseError{WireError::bad_field, 8}));
+  BOOST_TEST((nd_error("8701 0000 00000000 20010db8000000000000000000000002") ==
+              ParseError{WireError::bad_field, 1}));
+  BOOST_TEST((nd_error("8700 0000 00000000 ff020000000000000000000000000001") ==
+              ParseError{WireError::bad_field, 8}));
+  BOOST_TEST((nd_error("8800 0000 60000000 ff020000000000000000000000000001") ==
+              ParseError{WireError::bad_field, 8}));
   BOOST_TEST((nd_error("8501 0000 00000000") == ParseError{WireError::bad_field, 1}));
   // RFC 4861 8.1: a multicast destination; a global target that is not the destination.
-  BOOST_TEST((nd_error("8900 0000 00000000 fe800000000000000000000000000099 ff020000000000000000000000000001") ==
-              ParseError{WireError::bad_field, 24}));
-  BOOST_TEST((nd_error("8900 0000 00000000 20010db8000000000000000000000099 20010db8000000000000000000000007") ==
-              ParseError{WireError::bad_field, 8}));
+  BOOST_TEST(
+      (nd_error("8900 0000 00000000 fe800000000000000000000000000099 ff020000000000000000000000000001") ==
+       ParseError{WireError::bad_field, 24}));
+  BOOST_TEST(
+      (nd_error("8900 0000 00000000 20010db8000000000000000000000099 20010db8000000000000000000000007") ==
+       ParseError{WireError::bad_field, 8}));
   std::vector<std::byte> storage;
-  const auto on_link = nd_ok("8900 0000 00000000 20010db8000000000000000000000007 20010db8000000000000000000000007",
-                             storage);
+  const auto on_link =
+      nd_ok("8900 0000 00000000 20010db8000000000000000000000007 20010db8000000000000000000000007", storage);
   BOOST_TEST(std::get<NdRedirect>(on_link.message).target.to_string() == "2001:db8::7");
   // Minimum lengths (RFC 4861 6.1, 7.1, 8.1), at the view.
   BOOST_TEST((nd_error("8500 0000 000000") == ParseError{WireError::truncated, 7}));
   BOOST_TEST((nd_error("8600 0000 40000708 00000000 000000") == ParseError{WireError::truncated, 15}));
-  BOOST_TEST((nd_error("8700 0000 00000000 20010db80000000000000000000000") == ParseError{WireError::truncated, 23}));
+  BOOST_TEST((nd_error("8700 0000 00000000 20010db80000000000000000000000") ==
+              ParseError{WireError::truncated, 23}));
   BOOST_TEST((nd_error("8800 0000 60000000") == ParseError{WireError::truncated, 8}));
   BOOST_TEST((nd_error("8900 0000 00000000 fe800000000000000000000000000099 20010db800000000000000000000") ==
               ParseError{WireError::truncated, 38}));
