@@ -245,3 +245,22 @@ BOOST_AUTO_TEST_CASE(ICMP4_3_error_quotes_up_to_576_bytes_in_total) {
   const std::vector<std::byte> empty;
   BOOST_TEST(icmpv4_error_quote_len(empty) == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(ICMP4_3_fragmentation_needed_built_from_the_quote_fits_576) {
+  // The stack's use: quote the offending datagram, emit the error, add a 20-byte IP header.
+  std::vector<std::byte> offending(1500);
+  offending[0] = std::byte{0x45};
+  offending[2] = std::byte{0x05};
+  offending[3] = std::byte{0xdc};
+  const Icmpv4Repr error{Icmpv4DestinationUnreachable{Icmpv4UnreachableCode::fragmentation_needed, 1400,
+                                                      icmpv4_error_quote(offending)}};
+  std::array<std::byte, 600> out{};
+  auto n = error.emit(out);
+  BOOST_REQUIRE(n);
+  BOOST_TEST(*n == 556u);
+  BOOST_TEST(20 + *n == icmpv4_error_max_len);
+  auto view = Icmpv4View::parse(Bytes(out).first(*n));
+  BOOST_REQUIRE(view);
+  BOOST_TEST(view->next_hop_mtu() == 1400);
+  BOOST_TEST(std::equal(offending.begin(), offending.begin() + 548, view->data().begin()));
+}
