@@ -40,8 +40,9 @@ int main(int argc, char** argv) {
       std::printf("arp: %s (from the start of the ARP packet)\n", describe(arp.error()).c_str());
       return 1;
     }
-    std::printf("arp %s: who has %s? tell %s\n", arp->operation == ArpOperation::request ? "request" : "reply",
-                arp->target_protocol_address.to_string().c_str(), arp->sender_protocol_address.to_string().c_str());
+    std::printf(
+        "arp %s: who has %s? tell %s\n", arp->operation == ArpOperation::request ? "request" : "reply",
+        arp->target_protocol_address.to_string().c_str(), arp->sender_protocol_address.to_string().c_str());
   }
   return 0;
 }

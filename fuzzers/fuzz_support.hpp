@@ -41,8 +41,10 @@ inline wire::ChecksumMode checksum_mode(wire::ChecksumMode target_default) {
   return mode == 0 ? wire::ChecksumMode::verify : wire::ChecksumMode::ignore;
 }
 
-// An error points inside the input; only `truncated` may point one past it.
+// An error has a name and points inside the input; only `truncated` may point
+// one past it.
 inline void check_error_offset(const wire::ParseError& e, std::size_t input_size) {
+  HS_FUZZ_CHECK(std::strcmp(wire::to_string(e.code), "unknown_error") != 0);
   if (e.code == wire::WireError::truncated) {
     HS_FUZZ_CHECK(e.offset <= input_size);
   } else {

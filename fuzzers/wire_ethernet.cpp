@@ -25,6 +25,11 @@ void check_arp(Bytes packet, std::size_t base, std::size_t input_size) {
     HS_FUZZ_CHECK(repr.error().offset < view->packet_len());
     return;
   }
+  // Address text forms round-trip (what logs and tools print is what was on the wire).
+  HS_FUZZ_CHECK(MacAddress::from_string(repr->sender_hardware_address.to_string()) ==
+                repr->sender_hardware_address);
+  HS_FUZZ_CHECK(Ipv4Address::from_string(repr->target_protocol_address.to_string()) ==
+                repr->target_protocol_address);
   std::array<std::byte, ArpRepr::packet_len()> out{};
   auto written = repr->emit(out);
   HS_FUZZ_CHECK(written && *written == ArpRepr::packet_len());

@@ -26,7 +26,7 @@ struct MacAddress {
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
   constexpr bool operator==(const MacAddress&) const = default;
-  std::string to_string() const;                                // "02:00:00:00:00:01"
+  std::string to_string() const;  // "02:00:00:00:00:01"
   static std::optional<MacAddress> from_string(std::string_view);
 };
 

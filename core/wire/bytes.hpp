@@ -12,20 +12,15 @@ namespace hardstack::wire {
 using Bytes = std::span<const std::byte>;
 using MutableBytes = std::span<std::byte>;
 
-constexpr std::uint8_t load_u8(Bytes b, std::size_t at) {
-  return static_cast<std::uint8_t>(b[at]);
-}
+constexpr std::uint8_t load_u8(Bytes b, std::size_t at) { return static_cast<std::uint8_t>(b[at]); }
 constexpr std::uint16_t load_be16(Bytes b, std::size_t at) {
-  return static_cast<std::uint16_t>((static_cast<unsigned>(b[at]) << 8) |
-                                    static_cast<unsigned>(b[at + 1]));
+  return static_cast<std::uint16_t>((static_cast<unsigned>(b[at]) << 8) | static_cast<unsigned>(b[at + 1]));
 }
 constexpr std::uint32_t load_be32(Bytes b, std::size_t at) {
   return (static_cast<std::uint32_t>(b[at]) << 24) | (static_cast<std::uint32_t>(b[at + 1]) << 16) |
          (static_cast<std::uint32_t>(b[at + 2]) << 8) | static_cast<std::uint32_t>(b[at + 3]);
 }
-constexpr void store_u8(MutableBytes b, std::size_t at, std::uint8_t v) {
-  b[at] = static_cast<std::byte>(v);
-}
+constexpr void store_u8(MutableBytes b, std::size_t at, std::uint8_t v) { b[at] = static_cast<std::byte>(v); }
 constexpr void store_be16(MutableBytes b, std::size_t at, std::uint16_t v) {
   b[at] = static_cast<std::byte>(v >> 8);
   b[at + 1] = static_cast<std::byte>(v & 0xff);

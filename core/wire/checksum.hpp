@@ -59,9 +59,7 @@ class ChecksumAccumulator {
   bool odd_ = false;
 };
 
-constexpr std::uint16_t internet_checksum(Bytes data) {
-  return ChecksumAccumulator{}.add(data).checksum();
-}
+constexpr std::uint16_t internet_checksum(Bytes data) { return ChecksumAccumulator{}.add(data).checksum(); }
 
 // A buffer whose checksum field is filled in verifies when its sum is 0xffff.
 constexpr bool checksum_verifies(const ChecksumAccumulator& acc) { return acc.sum() == 0xffff; }

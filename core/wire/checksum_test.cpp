@@ -8,9 +8,9 @@ using namespace hardstack::wire;
 using hardstack::harness::hex;
 
 // RFC 1071 3: the example bytes 00 01 f2 03 f4 f5 f6 f7 sum to 0xddf2.
-static constexpr std::array<std::byte, 8> rfc1071_example{
-    std::byte{0x00}, std::byte{0x01}, std::byte{0xf2}, std::byte{0x03},
-    std::byte{0xf4}, std::byte{0xf5}, std::byte{0xf6}, std::byte{0xf7}};
+static constexpr std::array<std::byte, 8> rfc1071_example{std::byte{0x00}, std::byte{0x01}, std::byte{0xf2},
+                                                          std::byte{0x03}, std::byte{0xf4}, std::byte{0xf5},
+                                                          std::byte{0xf6}, std::byte{0xf7}};
 static_assert(ChecksumAccumulator{}.add(rfc1071_example).sum() == 0xddf2);
 static_assert(internet_checksum(rfc1071_example) == 0x220d);
 // RFC 1624 3: HC = 0xdd2f, m = 0x5555 -> m' = 0x3285 gives HC' = 0x0000 by

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 #include <optional>
+#include <vector>
 
 #include "address.hpp"
 #include "bytes.hpp"
@@ -22,8 +22,8 @@ namespace ethernet_field {
 inline constexpr Field destination{0, 6};
 inline constexpr Field source{6, 12};
 inline constexpr Field ethertype{12, 14};
-inline constexpr Field vlan_tci{14, 16};          // when ethertype is 0x8100
-inline constexpr Field vlan_inner_type{16, 18};   // when ethertype is 0x8100
+inline constexpr Field vlan_tci{14, 16};         // when ethertype is 0x8100
+inline constexpr Field vlan_inner_type{16, 18};  // when ethertype is 0x8100
 inline constexpr std::size_t header_len = 14;
 inline constexpr std::size_t tagged_header_len = 18;
 }  // namespace ethernet_field

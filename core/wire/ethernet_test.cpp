@@ -61,12 +61,10 @@ BOOST_AUTO_TEST_CASE(malformed_frames_report_error_and_offset) {
   // Empty, 13 bytes, a tag without its 4 bytes, a double tag.
   const std::vector<std::byte> empty;
   BOOST_TEST((EthernetView::parse(empty).error() == ParseError{WireError::truncated, 0}));
-  BOOST_TEST((eth_error("ffffffffffff 020000000001 08") ==
-              ParseError{WireError::truncated, 13}));
-  BOOST_TEST((eth_error("ffffffffffff 020000000001 8100 00") ==
-              ParseError{WireError::truncated, 15}));
-  BOOST_TEST((eth_error("ffffffffffff 020000000001 8100 0001 8100") ==
-              ParseError{WireError::unsupported, 16}));
+  BOOST_TEST((eth_error("ffffffffffff 020000000001 08") == ParseError{WireError::truncated, 13}));
+  BOOST_TEST((eth_error("ffffffffffff 020000000001 8100 00") == ParseError{WireError::truncated, 15}));
+  BOOST_TEST(
+      (eth_error("ffffffffffff 020000000001 8100 0001 8100") == ParseError{WireError::unsupported, 16}));
 }
 
 BOOST_AUTO_TEST_CASE(emit_refuses_small_buffer) {

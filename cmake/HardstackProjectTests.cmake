@@ -1,0 +1,28 @@
+# Whole-project checks registered with CTest (label in brackets):
+#  corpus_deterministic [corpus]  tools/gen_corpus.py --check: the committed corpus is what Scapy makes
+#  install_consumers    [install] find_package from an installed tree, and add_subdirectory
+find_program(HARDSTACK_DEBIAN_PYTHON /usr/bin/python3)
+add_test(NAME corpus_deterministic
+  COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/gen_corpus.py" --check)
+set_tests_properties(corpus_deterministic PROPERTIES LABELS "corpus")
+
+add_test(NAME install_consumers
+  COMMAND "${PROJECT_SOURCE_DIR}/tools/check_install.sh" "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
+set_tests_properties(install_consumers PROPERTIES LABELS "install" ENVIRONMENT "CXX=${CMAKE_CXX_COMPILER}")
+
+#  crosscheck_scapy     [crosscheck] packets built by Scapy decode in hardstack to Scapy's field values
+#  crosscheck_tshark    [crosscheck] frames hardstack emits dissect cleanly in tshark, checksums verified
+if(HARDSTACK_TOOLS)
+  add_test(NAME crosscheck_scapy
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/crosscheck_scapy.py" "${PROJECT_BINARY_DIR}")
+  add_test(NAME crosscheck_tshark
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/check_pcap_tshark.py" "${PROJECT_BINARY_DIR}")
+  add_test(NAME crosscheck_tshark_selftest
+    COMMAND ${HARDSTACK_DEBIAN_PYTHON} "${PROJECT_SOURCE_DIR}/tools/check_pcap_tshark.py" --selftest)
+  set_tests_properties(crosscheck_scapy crosscheck_tshark crosscheck_tshark_selftest PROPERTIES LABELS "crosscheck")
+endif()
+
+#  tools_selftests      [unit] the Python tools' own tests (conformance report)
+add_test(NAME tools_selftests
+  COMMAND ${HARDSTACK_DEBIAN_PYTHON} -m unittest discover -s "${PROJECT_SOURCE_DIR}/tools/tests" -v)
+set_tests_properties(tools_selftests PROPERTIES LABELS "unit")

@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Dissect the frames hardstack emits (tools/emit_samples) with tshark, checksum
+validation on, and fail on any malformed packet, any expert error or warning
+about checksums or lengths, or a frame that does not dissect as the protocol
+stack the emitter intended.
+
+    tools/check_pcap_tshark.py BUILD_DIR
+    tools/check_pcap_tshark.py --selftest   # proves a bad checksum is caught
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+         "-o", "tcp.analyze_sequence_numbers:FALSE"]
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, frame in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(frame), len(frame)))
+            f.write(frame)
+
+
+def dissect(pcap, expected):
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, HOME=tmp)  # no user preferences
+        fields = subprocess.run(
+            ["tshark", "-n", "-r", pcap] + PREFS +
+            ["-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "frame.protocols",
+             "-e", "_ws.malformed", "-e", "_ws.expert.severity", "-e", "_ws.expert.message"],
+            capture_output=True, text=True, env=env)
+        if fields.returncode != 0:
+            sys.exit(f"tshark failed: {fields.stderr}")
+        rows = [line.split("|") for line in fields.stdout.splitlines()]
+    failures = 0
+    if len(rows) != len(expected):
+        print(f"FAIL: {len(expected)} frames written, tshark read {len(rows)}")
+        failures += 1
+    for row, want in zip(rows, expected):
+        number, protocols, malformed, severity, message = (row + [""] * 5)[:5]
+        problems = []
+        if protocols != want:
+            problems.append(f"dissected as {protocols}, emitted as {want}")
+        if malformed:
+            problems.append("tshark: malformed packet")
+        # Expert severities: chat 0x200000, note 0x400000, warn 0x600000, error 0x800000.
+        for sev, msg in zip(severity.split(","), message.split(",")):
+            if sev and int(sev) >= 0x00600000:
+                problems.append(f"tshark expert: {msg}")
+        if problems:
+            failures += 1
+            print(f"FAIL frame {number}: " + "; ".join(problems))
+    print(f"check_pcap_tshark: {len(rows)} frames dissected, {failures} with problems")
+    return failures
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    if shutil.which("tshark") is None:
+        sys.exit("check_pcap_tshark.py: tshark is missing: run ci/setup")
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "emitted.pcap")
+        if sys.argv[1] == "--selftest":
+            # IPv4/UDP with the header checksum off by one: must be reported.
+            frame = bytes.fromhex("020000000002020000000001 0800 4500001c00010000401100000a0000010a000002"
+                                  "04d2005000080000".replace(" ", ""))
+            ip = bytearray(frame)
+            ip[24:26] = (0xdead).to_bytes(2, "big")
+            write_pcap(pcap, [bytes(ip)])
+            failed = dissect(pcap, ["eth:ethertype:ip:udp"])
+            print("selftest: " + ("bad checksum caught" if failed else "bad checksum NOT caught"))
+            return 0 if failed else 1
+        subprocess.run([os.path.join(sys.argv[1], "tools", "emit_samples"), pcap], check=True)
+        expected = open(pcap + ".expected").read().split()
+        return 1 if dissect(pcap, expected) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
