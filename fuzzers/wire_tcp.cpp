@@ -15,11 +15,10 @@ using namespace hardstack::wire;
 
 namespace {
 
-constexpr auto ipv4_pseudo =
-    PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
-constexpr auto ipv6_pseudo = PseudoHeader::v6(
-    Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
-    Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
+constexpr auto ipv4_pseudo = PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
+constexpr auto ipv6_pseudo =
+    PseudoHeader::v6(Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
+                     Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
 
 bool inside(Bytes part, Bytes whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
@@ -63,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   // TCP-HDR-1: 20 <= header <= 60 and inside the segment.
-  HS_FUZZ_CHECK(view->header_len() >= tcp_field::header_len && view->header_len() <= tcp_field::max_header_len);
+  HS_FUZZ_CHECK(view->header_len() >= tcp_field::header_len &&
+                view->header_len() <= tcp_field::max_header_len);
   HS_FUZZ_CHECK(view->header_len() <= size);
   HS_FUZZ_CHECK(inside(view->options(), input) && inside(view->payload(), input));
   HS_FUZZ_CHECK(view->options().size() + view->payload().size() + tcp_field::header_len == size);

@@ -14,11 +14,10 @@ using namespace hardstack::wire;
 
 namespace {
 
-constexpr auto ipv4_pseudo =
-    PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
-constexpr auto ipv6_pseudo = PseudoHeader::v6(
-    Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
-    Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
+constexpr auto ipv4_pseudo = PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
+constexpr auto ipv6_pseudo =
+    PseudoHeader::v6(Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
+                     Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
 
 bool inside(Bytes part, Bytes whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
@@ -37,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto view = UdpView::parse(input);
   if (!view) {
     hardstack::fuzz::check_error_offset(view.error(), input.size());
-    HS_FUZZ_CHECK(view.error().code == WireError::truncated || view.error().offset == udp_field::length.begin);
+    HS_FUZZ_CHECK(view.error().code == WireError::truncated ||
+                  view.error().offset == udp_field::length.begin);
     return 0;
   }
   // UDP-1: the datagram is the first `length` bytes, the payload inside it.

@@ -41,9 +41,7 @@ class SeqNum {
 
   // RFC 9293 3.10.7.4: start =< this < start + size (modulo 2^32). An empty
   // window holds nothing; a window of 2^32 - 1 holds all but start - 1.
-  constexpr bool in_window(SeqNum start, std::uint32_t size) const {
-    return distance(start, *this) < size;
-  }
+  constexpr bool in_window(SeqNum start, std::uint32_t size) const { return distance(start, *this) < size; }
 
   constexpr bool operator==(const SeqNum&) const = default;
 

@@ -12,7 +12,9 @@ constexpr std::uint32_t half = 0x80000000u;
 
 // No operator<: wrap-around is not a total order (STYLE.md).
 template <typename T>
-concept LessComparable = requires(T a, T b) { a < b; };
+concept LessComparable = requires(T a, T b) {
+  a < b;
+};
 static_assert(!LessComparable<SeqNum>);
 static_assert(std::is_trivially_copyable_v<SeqNum>);
 

@@ -25,10 +25,10 @@ ParseResult<TcpRepr> TcpRepr::parse(const TcpView& view, const PseudoHeader& pse
   if (mode == ChecksumMode::verify && !view.verify_checksum(pseudo))
     return parse_error(WireError::bad_checksum, f::checksum.begin);
   TcpRepr r;
-  r.source_port = view.source_port();
-  r.destination_port = view.destination_port();
-  r.sequence_number = view.sequence_number();
-  r.acknowledgment_number = view.acknowledgment_number();
+  r.src_port = view.src_port();
+  r.dst_port = view.dst_port();
+  r.seq = view.seq();
+  r.ack = view.ack();
   r.flags = view.flags();
   r.window = view.window();
   r.urgent_pointer = view.urgent_pointer();
@@ -52,10 +52,10 @@ EmitResult TcpRepr::emit(MutableBytes out, Bytes payload, const PseudoHeader& ps
   const std::size_t total = *hlen + payload_len;
   if (out.size() < total) return emit_error(WireError::buffer_too_small);
 
-  store_be16(out, f::source_port.begin, source_port);
-  store_be16(out, f::destination_port.begin, destination_port);
-  store_be32(out, f::sequence_number.begin, sequence_number.value());
-  store_be32(out, f::acknowledgment_number.begin, acknowledgment_number.value());
+  store_be16(out, f::source_port.begin, src_port);
+  store_be16(out, f::destination_port.begin, dst_port);
+  store_be32(out, f::sequence_number.begin, seq.value());
+  store_be32(out, f::acknowledgment_number.begin, ack.value());
   // Data offset in the high nibble, then the reserved and control bits.
   const auto data_offset = static_cast<std::uint16_t>(*hlen / 4);
   store_be16(out, f::flags.begin, static_cast<std::uint16_t>(data_offset << 12 | flags.bits()));

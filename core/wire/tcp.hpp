@@ -25,8 +25,8 @@ inline constexpr Field flags{12, 14};        // low 12 bits: 4 reserved, CWR ...
 inline constexpr Field window{14, 16};
 inline constexpr Field checksum{16, 18};
 inline constexpr Field urgent_pointer{18, 20};
-inline constexpr std::size_t header_len = 20;       // data offset 5
-inline constexpr std::size_t max_header_len = 60;   // data offset 15
+inline constexpr std::size_t header_len = 20;      // data offset 5
+inline constexpr std::size_t max_header_len = 60;  // data offset 15
 inline constexpr std::size_t options_begin = header_len;
 inline constexpr std::uint8_t min_data_offset = 5;
 }  // namespace tcp_field
@@ -96,12 +96,10 @@ class TcpView {
   // below 5 or reaches past the segment (TCP-HDR-1).
   static ParseResult<TcpView> parse(Bytes segment);
 
-  std::uint16_t source_port() const { return load_be16(bytes_, tcp_field::source_port.begin); }
-  std::uint16_t destination_port() const { return load_be16(bytes_, tcp_field::destination_port.begin); }
-  SeqNum sequence_number() const { return SeqNum(load_be32(bytes_, tcp_field::sequence_number.begin)); }
-  SeqNum acknowledgment_number() const {
-    return SeqNum(load_be32(bytes_, tcp_field::acknowledgment_number.begin));
-  }
+  std::uint16_t src_port() const { return load_be16(bytes_, tcp_field::source_port.begin); }
+  std::uint16_t dst_port() const { return load_be16(bytes_, tcp_field::destination_port.begin); }
+  SeqNum seq() const { return SeqNum(load_be32(bytes_, tcp_field::sequence_number.begin)); }
+  SeqNum ack() const { return SeqNum(load_be32(bytes_, tcp_field::acknowledgment_number.begin)); }
   std::uint8_t data_offset() const { return load_u8(bytes_, tcp_field::data_offset.begin) >> 4; }
   std::size_t header_len() const { return std::size_t{data_offset()} * 4; }
   TcpFlags flags() const { return TcpFlags::from_bits(load_be16(bytes_, tcp_field::flags.begin)); }
@@ -109,7 +107,9 @@ class TcpView {
   std::uint16_t checksum() const { return load_be16(bytes_, tcp_field::checksum.begin); }
   std::uint16_t urgent_pointer() const { return load_be16(bytes_, tcp_field::urgent_pointer.begin); }
   // The option area (0 to 40 bytes) and a walker over it.
-  Bytes options() const { return bytes_.subspan(tcp_field::options_begin, header_len() - tcp_field::header_len); }
+  Bytes options() const {
+    return bytes_.subspan(tcp_field::options_begin, header_len() - tcp_field::header_len);
+  }
   TcpOptionWalker option_walker() const { return TcpOptionWalker(options(), tcp_field::options_begin); }
   Bytes payload() const { return bytes_.subspan(header_len()); }
   Bytes bytes() const { return bytes_; }
@@ -123,10 +123,10 @@ class TcpView {
 };
 
 struct TcpRepr {
-  std::uint16_t source_port = 0;
-  std::uint16_t destination_port = 0;
-  SeqNum sequence_number;
-  SeqNum acknowledgment_number;  // kept even without ACK, so bytes round-trip
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  SeqNum seq;
+  SeqNum ack;  // kept even without ACK, so bytes round-trip
   TcpFlags flags;
   std::uint16_t window = 0;          // raw, unscaled
   std::uint16_t urgent_pointer = 0;  // kept even without URG

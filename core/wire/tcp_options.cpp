@@ -124,8 +124,6 @@ TcpOptionsParse TcpOptions::parse(Bytes area, std::size_t base) {
 
 namespace {
 
-constexpr std::size_t round_up4(std::size_t n) { return (n + 3) / 4 * 4; }
-
 constexpr std::uint8_t kind_byte(TcpOptionKind k) { return static_cast<std::uint8_t>(k); }
 constexpr std::uint8_t nop = kind_byte(TcpOptionKind::no_operation);
 
@@ -138,10 +136,8 @@ constexpr bool is_interpreted(std::uint8_t kind) {
     case TcpOptionKind::window_scale:
     case TcpOptionKind::sack_permitted:
     case TcpOptionKind::sack:
-    case TcpOptionKind::timestamps:
-      return true;
-    default:
-      return false;
+    case TcpOptionKind::timestamps: return true;
+    default: return false;
   }
 }
 

@@ -18,27 +18,27 @@ namespace hardstack::wire {
 
 // Option kinds (IANA "TCP Option Kind Numbers").
 enum class TcpOptionKind : std::uint8_t {
-  end_of_option_list = 0,  // RFC 9293
-  no_operation = 1,        // RFC 9293
+  end_of_option_list = 0,    // RFC 9293
+  no_operation = 1,          // RFC 9293
   maximum_segment_size = 2,  // RFC 9293, RFC 6691
-  window_scale = 3,        // RFC 7323 2
-  sack_permitted = 4,      // RFC 2018
-  sack = 5,                // RFC 2018
-  timestamps = 8,          // RFC 7323 3
-  md5_signature = 19,      // RFC 2385
-  user_timeout = 28,       // RFC 5482
-  authentication = 29,     // RFC 5925 (TCP-AO)
-  multipath = 30,          // RFC 8684 (MPTCP)
-  fast_open_cookie = 34,   // RFC 7413
-  experiment_1 = 253,      // RFC 4727, RFC 6994
-  experiment_2 = 254,      // RFC 4727, RFC 6994
+  window_scale = 3,          // RFC 7323 2
+  sack_permitted = 4,        // RFC 2018
+  sack = 5,                  // RFC 2018
+  timestamps = 8,            // RFC 7323 3
+  md5_signature = 19,        // RFC 2385
+  user_timeout = 28,         // RFC 5482
+  authentication = 29,       // RFC 5925 (TCP-AO)
+  multipath = 30,            // RFC 8684 (MPTCP)
+  fast_open_cookie = 34,     // RFC 7413
+  experiment_1 = 253,        // RFC 4727, RFC 6994
+  experiment_2 = 254,        // RFC 4727, RFC 6994
 };
 
 namespace tcp_option_len {
 inline constexpr std::size_t maximum_segment_size = 4;
 inline constexpr std::size_t window_scale = 3;
 inline constexpr std::size_t sack_permitted = 2;
-inline constexpr std::size_t sack_base = 2;       // then 8 bytes per block
+inline constexpr std::size_t sack_base = 2;  // then 8 bytes per block
 inline constexpr std::size_t sack_per_block = 8;
 inline constexpr std::size_t timestamps = 10;
 inline constexpr std::size_t max_option_space = 40;  // data offset 15 -> 60 - 20

@@ -144,7 +144,8 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_window_scale_length_3_and_shift_above_14_treated_
   BOOST_REQUIRE(p.options.window_scale.has_value());
   BOOST_TEST(p.options.window_scale->shift == 7);
   BOOST_TEST(p.options.window_scale->effective_shift() == 7);
-  for (const auto& [raw, effective] : {std::pair{14, 14}, std::pair{15, 14}, std::pair{255, 14}, std::pair{0, 0}}) {
+  for (const auto& [raw, effective] :
+       {std::pair{14, 14}, std::pair{15, 14}, std::pair{255, 14}, std::pair{0, 0}}) {
     std::vector<std::byte> area = hex("01 0303 00");
     area[3] = static_cast<std::byte>(raw);
     const auto q = parse(area);
@@ -190,7 +191,8 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_sack_one_to_four_blocks_and_bad_lengths) {
   BOOST_TEST((parse(five).stop == note(TcpOptionStop::length_past_header, 21)));
   BOOST_TEST(parse(five).options.sack_blocks.empty());
   // Linux: opsize >= 10 and (opsize - 2) % 8 == 0, else ignored.
-  for (const char* area : {"0502 0101", "0509 0000000a 000000 01", "0503 00 01", "050b 0000000a 00000014 00 01"}) {
+  for (const char* area :
+       {"0502 0101", "0509 0000000a 000000 01", "0503 00 01", "050b 0000000a 00000014 00 01"}) {
     const auto bytes = hex(area);
     const auto p = parse(bytes);
     BOOST_TEST(p.options.sack_blocks.empty(), area);
@@ -276,7 +278,10 @@ BOOST_AUTO_TEST_CASE(emit_lays_out_a_syn_exactly_as_linux_does) {
   BOOST_TEST(emitted(o) == "020405b40402080a0001e2400000000001030307");
   // Without SACK-permitted: NOP NOP TS.
   o.sack_permitted = false;
-  BOOST_TEST(emitted(o) == "020405b4" "0101080a0001e24000000000" "01030307");
+  BOOST_TEST(emitted(o) ==
+             "020405b4"
+             "0101080a0001e24000000000"
+             "01030307");
   // SACK-permitted without TS: NOP NOP SACK-permitted.
   TcpOptions s;
   s.sack_permitted = true;
@@ -288,7 +293,10 @@ BOOST_AUTO_TEST_CASE(emit_lays_out_sack_blocks_after_nop_nop) {
   o.timestamps = TcpTimestamps{123500, 7777};
   BOOST_REQUIRE(o.sack_blocks.push_back({100, 200}));
   BOOST_REQUIRE(o.sack_blocks.push_back({300, 400}));
-  BOOST_TEST(emitted(o) == "0101080a0001e26c00001e61" "01010512000000640000" "00c80000012c00000190");
+  BOOST_TEST(emitted(o) ==
+             "0101080a0001e26c00001e61"
+             "01010512000000640000"
+             "00c80000012c00000190");
   // No options: nothing at all.
   BOOST_TEST(emitted(TcpOptions{}).empty());
 }
@@ -297,7 +305,8 @@ BOOST_AUTO_TEST_CASE(emit_pads_unknown_options_with_trailing_nops) {
   TcpOptions o;
   TcpUnknownOption cookie;
   cookie.kind = 34;
-  for (std::uint8_t b : {0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6}) BOOST_REQUIRE(cookie.data.push_back(std::byte{b}));
+  for (std::uint8_t b : {0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6})
+    BOOST_REQUIRE(cookie.data.push_back(std::byte{b}));
   BOOST_REQUIRE(o.unknown.push_back(cookie));
   BOOST_TEST(emitted(o) == "2208a1a2a3a4a5a6");
   cookie.data.clear();
@@ -309,12 +318,16 @@ BOOST_AUTO_TEST_CASE(emit_pads_unknown_options_with_trailing_nops) {
 
 BOOST_AUTO_TEST_CASE(emit_packs_when_the_aligned_layout_exceeds_40_bytes) {
   // WS + TS + 3 SACK blocks: 39 bytes as received, 44 in Linux's layout.
-  const auto area = hex("030307 080a 00000001 00000002 051a 00000001 00000002 00000003 00000004 00000005 00000006 00");
+  const auto area =
+      hex("030307 080a 00000001 00000002 051a 00000001 00000002 00000003 00000004 00000005 00000006 00");
   BOOST_REQUIRE(area.size() == 40u);
   const auto p = parse(area);
   BOOST_TEST(p.options.sack_blocks.size() == 3u);
   BOOST_TEST(emitted(p.options) ==
-             "080a0000000100000002" "030307" "051a000000010000000200000003000000040000000500000006" "00");
+             "080a0000000100000002"
+             "030307"
+             "051a000000010000000200000003000000040000000500000006"
+             "00");
   check_round_trip(area);
 }
 
@@ -357,15 +370,13 @@ BOOST_AUTO_TEST_CASE(emit_refuses_a_small_buffer) {
 
 BOOST_AUTO_TEST_CASE(round_trips_for_odd_layouts) {
   for (const char* area : {
-           "",
-           "00000000",
-           "01010101 01010101",
-           "0204ffff 0402 030300 080affffffffffffffff 00",          // packed as sent, no NOPs
-           "030310 0101 0402 0101 080a 00000001 00000002",          // shift 16 raw
-           "fd06 01020304 1c04 8001 2203 aa 00",                    // unknown options, odd sizes
-           "0206 05b4 0000 030307 00",                              // ignored MSS
-           "0402 fe01 0000",                                        // stopped by length 1
-           "01 0303 07 080b 00000001 00000002",                      // stopped past header
+           "", "00000000", "01010101 01010101",
+           "0204ffff 0402 030300 080affffffffffffffff 00",  // packed as sent, no NOPs
+           "030310 0101 0402 0101 080a 00000001 00000002",  // shift 16 raw
+           "fd06 01020304 1c04 8001 2203 aa 00",            // unknown options, odd sizes
+           "0206 05b4 0000 030307 00",                      // ignored MSS
+           "0402 fe01 0000",                                // stopped by length 1
+           "01 0303 07 080b 00000001 00000002",             // stopped past header
        }) {
     check_round_trip(hex(area));
   }

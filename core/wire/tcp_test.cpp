@@ -18,22 +18,22 @@ const auto v6_reply =
 // Scapy, IP(src="192.0.2.1", dst="192.0.2.2")/TCP(sport=40000, dport=80,
 // seq=0x01020304, flags="S", window=64240, options=[MSS 1460, SAckOK,
 // Timestamp (123456, 0), NOP, WScale 7]): a Linux-shaped SYN.
-const auto scapy_syn4 = hex(
-    "9c40 0050 01020304 00000000 a002 faf0 4633 0000"
-    "020405b4 0402080a 0001e240 00000000 01030307");
+const auto scapy_syn4 =
+    hex("9c40 0050 01020304 00000000 a002 faf0 4633 0000"
+        "020405b4 0402080a 0001e240 00000000 01030307");
 // Scapy, IPv6(src="2001:db8::2", dst="2001:db8::1")/TCP(sport=80, dport=40000,
 // seq=0xfffffff0, ack=0x01020305, flags="SA", window=65160, options=[MSS 1440,
 // SAckOK, Timestamp (7777, 123456), NOP, WScale 7]).
-const auto scapy_synack6 = hex(
-    "0050 9c40 fffffff0 01020305 a012 fe88 4cdb 0000"
-    "020405a0 0402080a 00001e61 0001e240 01030307");
+const auto scapy_synack6 =
+    hex("0050 9c40 fffffff0 01020305 a012 fe88 4cdb 0000"
+        "020405a0 0402080a 00001e61 0001e240 01030307");
 // Scapy, IPv4 as the SYN, flags="PA", seq=0x01020305, ack=0xfffffff1,
 // window=502, options=[NOP NOP Timestamp (123500, 7777) NOP NOP SAck (100,
 // 200, 300, 400)], payload "GET / HTTP/1.0\r\n\r\n".
-const auto scapy_data4 = hex(
-    "9c40 0050 01020305 fffffff1 d018 01f6 16a2 0000"
-    "0101080a 0001e26c 00001e61 01010512 00000064 000000c8 0000012c 00000190"
-    "474554202f20485454502f312e300d0a0d0a");
+const auto scapy_data4 =
+    hex("9c40 0050 01020305 fffffff1 d018 01f6 16a2 0000"
+        "0101080a 0001e26c 00001e61 01010512 00000064 000000c8 0000012c 00000190"
+        "474554202f20485454502f312e300d0a0d0a");
 // Scapy, 192.0.2.2 -> 192.0.2.1: TCP(sport=80, dport=40000, seq=1000, flags="R", window=0).
 const auto scapy_rst4 = hex("0050 9c40 000003e8 00000000 5004 0000 8b64 0000");
 // Scapy, 192.0.2.1 -> 192.0.2.2: flags="FA", seq=2000, ack=3000, window=502.
@@ -78,10 +78,10 @@ void check_exact_round_trip(const std::vector<std::byte>& bytes, const PseudoHea
 BOOST_AUTO_TEST_CASE(TCP_HDR_1_scapy_syn_fields) {
   auto view = TcpView::parse(scapy_syn4);
   BOOST_REQUIRE(view);
-  BOOST_TEST(view->source_port() == 40000);
-  BOOST_TEST(view->destination_port() == 80);
-  BOOST_TEST(view->sequence_number().value() == 0x01020304u);
-  BOOST_TEST(view->acknowledgment_number().value() == 0u);
+  BOOST_TEST(view->src_port() == 40000);
+  BOOST_TEST(view->dst_port() == 80);
+  BOOST_TEST(view->seq().value() == 0x01020304u);
+  BOOST_TEST(view->ack().value() == 0u);
   BOOST_TEST(view->data_offset() == 10);
   BOOST_TEST(view->header_len() == 40u);
   BOOST_TEST((view->flags() == TcpFlags(TcpFlag::syn)));
@@ -107,9 +107,9 @@ BOOST_AUTO_TEST_CASE(TCP_HDR_1_scapy_syn_fields) {
 
 BOOST_AUTO_TEST_CASE(TCP_HDR_1_scapy_ipv6_syn_ack_with_sequence_near_the_wrap) {
   const auto repr = parse_repr(scapy_synack6, v6_reply);
-  BOOST_TEST(repr.source_port == 80);
-  BOOST_TEST(repr.sequence_number.value() == 0xfffffff0u);
-  BOOST_TEST(repr.acknowledgment_number.value() == 0x01020305u);
+  BOOST_TEST(repr.src_port == 80);
+  BOOST_TEST(repr.seq.value() == 0xfffffff0u);
+  BOOST_TEST(repr.ack.value() == 0x01020305u);
   BOOST_TEST((repr.flags == (TcpFlag::syn | TcpFlag::ack)));
   BOOST_TEST(repr.window == 65160);
   BOOST_TEST(repr.options.maximum_segment_size.value_or(0) == 1440);
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(TCP_HDR_1_scapy_data_segment_with_sack_blocks) {
   BOOST_TEST(view->payload().size() == 18u);
   const auto repr = parse_repr(scapy_data4, v4);
   BOOST_TEST((repr.flags == (TcpFlag::psh | TcpFlag::ack)));
-  BOOST_TEST(repr.acknowledgment_number.value() == 0xfffffff1u);
+  BOOST_TEST(repr.ack.value() == 0xfffffff1u);
   BOOST_REQUIRE(repr.options.sack_blocks.size() == 2u);
   BOOST_TEST((repr.options.sack_blocks[0] == TcpSackBlock{100, 200}));
   BOOST_TEST((repr.options.sack_blocks[1] == TcpSackBlock{300, 400}));
@@ -137,14 +137,14 @@ BOOST_AUTO_TEST_CASE(TCP_HDR_1_rst_fin_and_urgent_segments) {
   BOOST_TEST((rst.flags == TcpFlags(TcpFlag::rst)));
   BOOST_TEST(rst.flags.rst());
   BOOST_TEST(!rst.flags.ack());
-  BOOST_TEST(rst.sequence_number.value() == 1000u);
+  BOOST_TEST(rst.seq.value() == 1000u);
   check_exact_round_trip(scapy_rst4, v4_reply);
 
   const auto fin = parse_repr(scapy_finack4, v4);
   BOOST_TEST(fin.flags.fin());
   BOOST_TEST(fin.flags.ack());
   BOOST_TEST(!fin.flags.syn());
-  BOOST_TEST(fin.acknowledgment_number.value() == 3000u);
+  BOOST_TEST(fin.ack.value() == 3000u);
   check_exact_round_trip(scapy_finack4, v4);
 
   const auto urg = parse_repr(scapy_urg4, v4);
@@ -257,9 +257,9 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_option_trouble_never_rejects_the_segment) {
 
 BOOST_AUTO_TEST_CASE(emit_builds_a_syn_like_linux) {
   TcpRepr syn;
-  syn.source_port = 40000;
-  syn.destination_port = 80;
-  syn.sequence_number = SeqNum(0x01020304);
+  syn.src_port = 40000;
+  syn.dst_port = 80;
+  syn.seq = SeqNum(0x01020304);
   syn.flags = TcpFlag::syn;
   syn.window = 64240;
   syn.options.maximum_segment_size = 1460;

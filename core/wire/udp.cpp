@@ -6,8 +6,10 @@ namespace f = udp_field;
 
 ParseResult<UdpView> UdpView::parse(Bytes ip_payload) {
   if (ip_payload.size() < f::header_len) return parse_error(WireError::truncated, ip_payload.size());
-  // UDP-1 (RFC 768, RFC 1122 4.1.3.4): the length covers the header, and may
-  // not claim more than the IP layer delivered.
+  // UDP-1 (RFC 768; Linux __udp4_lib_rcv: ulen > skb->len or ulen < 8 ->
+  // short_packet, else trim to ulen): the length covers the header and may not
+  // claim more than the IP layer delivered. RFC 2675 jumbograms (length 0 over
+  // IPv6) are not supported and fail here too.
   const std::size_t length = load_be16(ip_payload, f::length.begin);
   if (length < f::header_len || length > ip_payload.size())
     return parse_error(WireError::bad_length, f::length.begin);
@@ -30,8 +32,8 @@ ParseResult<UdpRepr> UdpRepr::parse(const UdpView& view, const PseudoHeader& pse
     return parse_error(WireError::bad_checksum, f::checksum.begin);
   }
   UdpRepr r;
-  r.source_port = view.source_port();
-  r.destination_port = view.destination_port();
+  r.src_port = view.src_port();
+  r.dst_port = view.dst_port();
   r.payload_len = view.payload().size();
   return r;
 }
@@ -41,8 +43,8 @@ EmitResult UdpRepr::emit(MutableBytes out, Bytes payload, const PseudoHeader& ps
   if (payload_len > f::max_datagram_len - f::header_len) return emit_error(WireError::unrepresentable);
   const std::size_t total = datagram_len();
   if (out.size() < total) return emit_error(WireError::buffer_too_small);
-  store_be16(out, f::source_port.begin, source_port);
-  store_be16(out, f::destination_port.begin, destination_port);
+  store_be16(out, f::source_port.begin, src_port);
+  store_be16(out, f::destination_port.begin, dst_port);
   store_be16(out, f::length.begin, static_cast<std::uint16_t>(total));
   store_be16(out, f::checksum.begin, 0);
   copy_into(out, f::header_len, payload);

@@ -32,8 +32,8 @@ class UdpView {
   // below 8 or above the bytes given (UDP-1).
   static ParseResult<UdpView> parse(Bytes ip_payload);
 
-  std::uint16_t source_port() const { return load_be16(bytes_, udp_field::source_port.begin); }
-  std::uint16_t destination_port() const { return load_be16(bytes_, udp_field::destination_port.begin); }
+  std::uint16_t src_port() const { return load_be16(bytes_, udp_field::source_port.begin); }
+  std::uint16_t dst_port() const { return load_be16(bytes_, udp_field::destination_port.begin); }
   std::uint16_t length() const { return load_be16(bytes_, udp_field::length.begin); }
   std::uint16_t checksum() const { return load_be16(bytes_, udp_field::checksum.begin); }
   // RFC 768: a zero checksum field means the sender computed none (IPv4 only;
@@ -54,8 +54,8 @@ class UdpView {
 };
 
 struct UdpRepr {
-  std::uint16_t source_port = 0;
-  std::uint16_t destination_port = 0;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
   std::size_t payload_len = 0;
 
   // UDP-2: over IPv4 a zero checksum means none and is accepted; a non-zero

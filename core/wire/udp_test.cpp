@@ -10,7 +10,8 @@ using hardstack::harness::hex;
 
 namespace {
 const auto v4 = PseudoHeader::v4(Ipv4Address::from_u32(0xc0000201), Ipv4Address::from_u32(0xc0000202));
-const auto v6 = PseudoHeader::v6(*Ipv6Address::from_string("2001:db8::1"), *Ipv6Address::from_string("2001:db8::2"));
+const auto v6 =
+    PseudoHeader::v6(*Ipv6Address::from_string("2001:db8::1"), *Ipv6Address::from_string("2001:db8::2"));
 
 // Scapy: IP(src="192.0.2.1", dst="192.0.2.2")/UDP(sport=5353, dport=53)/b"hello"
 const auto scapy_udp4 = hex("14e9 0035 000d 22e0 68656c6c6f");
@@ -51,8 +52,8 @@ void check_round_trip(const std::vector<std::byte>& bytes, const PseudoHeader& p
 BOOST_AUTO_TEST_CASE(UDP_1_scapy_ipv4_datagram_parses_with_exact_fields) {
   auto view = UdpView::parse(scapy_udp4);
   BOOST_REQUIRE(view);
-  BOOST_TEST(view->source_port() == 5353);
-  BOOST_TEST(view->destination_port() == 53);
+  BOOST_TEST(view->src_port() == 5353);
+  BOOST_TEST(view->dst_port() == 53);
   BOOST_TEST(view->length() == 13);
   BOOST_TEST(view->checksum() == 0x22e0);
   BOOST_TEST(view->has_checksum());
