@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_walker_yields_tlvs_skips_nops_and_reports_clean_e
   BOOST_TEST(!w.next());
   BOOST_TEST((w.stop() == note(TcpOptionStop::end_of_header, 31)));
   BOOST_TEST(!w.next());  // stays stopped
+  BOOST_TEST(std::string(to_string(TcpOptionStop::length_past_header)) == "length_past_header");
 }
 
 BOOST_AUTO_TEST_CASE(TCP_OPT_1_empty_area_and_nop_only_area) {
