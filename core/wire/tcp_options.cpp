@@ -1,0 +1,269 @@
+#include "tcp_options.hpp"
+
+namespace hardstack::wire {
+
+namespace len = tcp_option_len;
+
+const char* to_string(TcpOptionStop s) {
+  switch (s) {
+    case TcpOptionStop::end_of_header: return "end_of_header";
+    case TcpOptionStop::end_of_option_list: return "end_of_option_list";
+    case TcpOptionStop::missing_length: return "missing_length";
+    case TcpOptionStop::length_too_small: return "length_too_small";
+    case TcpOptionStop::length_past_header: return "length_past_header";
+  }
+  return "unknown_stop";
+}
+
+std::optional<TcpOptionTlv> TcpOptionWalker::next() {
+  const auto stop_at = [this](TcpOptionStop reason, std::size_t at) -> std::optional<TcpOptionTlv> {
+    done_ = true;
+    stop_ = {reason, static_cast<std::uint32_t>(base_ + at)};
+    return std::nullopt;
+  };
+  if (done_) return std::nullopt;
+  while (pos_ < area_.size()) {
+    const std::uint8_t kind = load_u8(area_, pos_);
+    // RFC 9293 3.1: EOL ends the list; what follows is padding.
+    if (kind == static_cast<std::uint8_t>(TcpOptionKind::end_of_option_list))
+      return stop_at(TcpOptionStop::end_of_option_list, pos_);
+    // RFC 9293 3.1: NOP is a single byte.
+    if (kind == static_cast<std::uint8_t>(TcpOptionKind::no_operation)) {
+      ++pos_;
+      continue;
+    }
+    // Every other kind has a length byte. Linux tcp_parse_options() and FreeBSD
+    // tcp_dooptions() both stop (keeping the segment) when it is missing, below
+    // 2, or runs past the header (TCP-OPT-1).
+    const std::size_t left = area_.size() - pos_;
+    if (left < 2) return stop_at(TcpOptionStop::missing_length, pos_ + 1);
+    const std::size_t length = load_u8(area_, pos_ + 1);
+    if (length < 2) return stop_at(TcpOptionStop::length_too_small, pos_ + 1);
+    if (length > left) return stop_at(TcpOptionStop::length_past_header, pos_ + 1);
+    TcpOptionTlv tlv{kind, static_cast<std::uint32_t>(base_ + pos_), area_.subspan(pos_ + 2, length - 2)};
+    pos_ += length;
+    return tlv;
+  }
+  return stop_at(TcpOptionStop::end_of_header, area_.size());
+}
+
+TcpOptionsParse TcpOptions::parse(Bytes area, std::size_t base) {
+  TcpOptionsParse out;
+  TcpOptions& o = out.options;
+  TcpOptionWalker walker(area, base);
+  // A known kind with the wrong length is skipped by its length and parsing
+  // goes on: Linux tcp_parse_options() tests `opsize == TCPOLEN_*` per kind and
+  // FreeBSD tcp_dooptions() `continue`s. Whether an option matters on this
+  // segment (MSS/WS/SACK-permitted only on SYN, Linux `th->syn && !estab`) is
+  // for the connection to decide; the value records what the segment carries.
+  const auto skip = [&out] {
+    if (out.ignored < 0xff) ++out.ignored;
+  };
+  while (auto tlv = walker.next()) {
+    const Bytes d = tlv->data;
+    switch (static_cast<TcpOptionKind>(tlv->kind)) {
+      case TcpOptionKind::maximum_segment_size:  // RFC 9293 3.2, length 4
+        if (d.size() + 2 != len::maximum_segment_size) {
+          skip();
+          break;
+        }
+        o.maximum_segment_size = load_be16(d, 0);
+        break;
+      case TcpOptionKind::window_scale:  // RFC 7323 2.2, length 3
+        if (d.size() + 2 != len::window_scale) {
+          skip();
+          break;
+        }
+        o.window_scale = TcpWindowScale{load_u8(d, 0)};
+        break;
+      case TcpOptionKind::sack_permitted:  // RFC 2018 2, length 2
+        if (d.size() + 2 != len::sack_permitted) {
+          skip();
+          break;
+        }
+        o.sack_permitted = true;
+        break;
+      case TcpOptionKind::sack: {  // RFC 2018 3, length 2 + 8n, n >= 1
+        // Linux: opsize >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK and a whole
+        // number of blocks; tcp_sacktag_write_queue() then reads at most
+        // TCP_NUM_SACKS (4). The last SACK option in the header is the one used.
+        if (d.empty() || d.size() % len::sack_per_block != 0) {
+          skip();
+          break;
+        }
+        o.sack_blocks.clear();
+        for (std::size_t at = 0; at < d.size(); at += len::sack_per_block) {
+          if (!o.sack_blocks.push_back(TcpSackBlock{load_be32(d, at), load_be32(d, at + 4)})) {
+            skip();
+            break;
+          }
+        }
+        break;
+      }
+      case TcpOptionKind::timestamps:  // RFC 7323 3.2, length 10
+        if (d.size() + 2 != len::timestamps) {
+          skip();
+          break;
+        }
+        o.timestamps = TcpTimestamps{load_be32(d, 0), load_be32(d, 4)};
+        break;
+      default: {
+        TcpUnknownOption u;
+        u.kind = tlv->kind;
+        // data fits: the walker yields at most 255 - 2 bytes, the area at most 40.
+        bool fits = d.size() <= TcpUnknownOption::max_data_len;
+        for (std::size_t i = 0; fits && i < d.size(); ++i) fits = u.data.push_back(d[i]);
+        if (!fits || !o.unknown.push_back(u)) skip();
+        break;
+      }
+    }
+  }
+  out.stop = walker.stop();
+  return out;
+}
+
+namespace {
+
+constexpr std::uint8_t kind_byte(TcpOptionKind k) { return static_cast<std::uint8_t>(k); }
+constexpr std::uint8_t nop = kind_byte(TcpOptionKind::no_operation);
+
+// Kinds parse() interprets: an unknown option using one would not read back.
+constexpr bool is_interpreted(std::uint8_t kind) {
+  switch (static_cast<TcpOptionKind>(kind)) {
+    case TcpOptionKind::end_of_option_list:
+    case TcpOptionKind::no_operation:
+    case TcpOptionKind::maximum_segment_size:
+    case TcpOptionKind::window_scale:
+    case TcpOptionKind::sack_permitted:
+    case TcpOptionKind::sack:
+    case TcpOptionKind::timestamps: return true;
+    default: return false;
+  }
+}
+
+// Writes bytes in order, either counting only (out empty) or storing.
+class OptionWriter {
+ public:
+  explicit OptionWriter(MutableBytes out) : out_(out) {}
+  void u8(std::uint8_t v) {
+    if (!out_.empty()) store_u8(out_, pos_, v);
+    ++pos_;
+  }
+  void be16(std::uint16_t v) {
+    u8(static_cast<std::uint8_t>(v >> 8));
+    u8(static_cast<std::uint8_t>(v & 0xff));
+  }
+  void be32(std::uint32_t v) {
+    be16(static_cast<std::uint16_t>(v >> 16));
+    be16(static_cast<std::uint16_t>(v & 0xffff));
+  }
+  void pad_to4(std::uint8_t with) {
+    while (pos_ % 4 != 0) u8(with);
+  }
+  std::size_t size() const { return pos_; }
+
+ private:
+  MutableBytes out_;
+  std::size_t pos_ = 0;
+};
+
+// One layout pass. aligned: Linux tcp_options_write() order and padding;
+// packed: no NOPs, EOL/zero padding at the end only.
+void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
+  if (o.maximum_segment_size) {
+    w.u8(kind_byte(TcpOptionKind::maximum_segment_size));
+    w.u8(len::maximum_segment_size);
+    w.be16(*o.maximum_segment_size);
+  }
+  bool sack_permitted_written = false;
+  if (o.timestamps) {
+    if (aligned) {
+      // Linux folds SACK-permitted into the two bytes NOP NOP would take.
+      if (o.sack_permitted) {
+        w.u8(kind_byte(TcpOptionKind::sack_permitted));
+        w.u8(len::sack_permitted);
+        sack_permitted_written = true;
+      } else {
+        w.u8(nop);
+        w.u8(nop);
+      }
+    }
+    w.u8(kind_byte(TcpOptionKind::timestamps));
+    w.u8(len::timestamps);
+    w.be32(o.timestamps->tsval);
+    w.be32(o.timestamps->tsecr);
+  }
+  if (o.sack_permitted && !sack_permitted_written) {
+    if (aligned) {
+      w.u8(nop);
+      w.u8(nop);
+    }
+    w.u8(kind_byte(TcpOptionKind::sack_permitted));
+    w.u8(len::sack_permitted);
+  }
+  if (o.window_scale) {
+    if (aligned) w.u8(nop);
+    w.u8(kind_byte(TcpOptionKind::window_scale));
+    w.u8(len::window_scale);
+    w.u8(o.window_scale->shift);
+  }
+  if (!o.sack_blocks.empty()) {
+    if (aligned) {
+      w.u8(nop);
+      w.u8(nop);
+    }
+    w.u8(kind_byte(TcpOptionKind::sack));
+    w.u8(static_cast<std::uint8_t>(len::sack_base + len::sack_per_block * o.sack_blocks.size()));
+    for (const auto& b : o.sack_blocks) {
+      w.be32(b.left);
+      w.be32(b.right);
+    }
+  }
+  for (const auto& u : o.unknown) {
+    w.u8(u.kind);
+    w.u8(static_cast<std::uint8_t>(2 + u.data.size()));
+    for (const std::byte b : u.data) w.u8(static_cast<std::uint8_t>(b));
+    // Linux pads the Fast Open cookie with trailing NOPs the same way.
+    if (aligned) w.pad_to4(nop);
+  }
+  // RFC 9293 3.1: header padding is zeros (the first one reads as EOL).
+  w.pad_to4(kind_byte(TcpOptionKind::end_of_option_list));
+}
+
+// Which layout emit() uses, or unrepresentable.
+Result<bool, WireError> choose_layout(const TcpOptions& o) {
+  for (const auto& u : o.unknown)
+    if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
+  OptionWriter aligned{MutableBytes{}};
+  lay_out(o, aligned, true);
+  if (aligned.size() <= len::max_option_space) return true;
+  OptionWriter packed{MutableBytes{}};
+  lay_out(o, packed, false);
+  if (packed.size() <= len::max_option_space) return false;
+  return emit_error(WireError::unrepresentable);
+}
+
+}  // namespace
+
+Result<std::size_t, WireError> TcpOptions::encoded_len() const {
+  const auto layout = choose_layout(*this);
+  if (!layout) return emit_error(layout.error());
+  OptionWriter counter{MutableBytes{}};
+  lay_out(*this, counter, *layout);
+  return counter.size();
+}
+
+EmitResult TcpOptions::emit(MutableBytes out) const {
+  const auto layout = choose_layout(*this);
+  if (!layout) return emit_error(layout.error());
+  OptionWriter counter{MutableBytes{}};
+  lay_out(*this, counter, *layout);
+  const std::size_t n = counter.size();
+  if (out.size() < n) return emit_error(WireError::buffer_too_small);
+  if (n == 0) return std::size_t{0};
+  OptionWriter writer{out.first(n)};
+  lay_out(*this, writer, *layout);
+  return n;
+}
+
+}  // namespace hardstack::wire

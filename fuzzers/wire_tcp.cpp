@@ -1,0 +1,106 @@
+// TCP segments with options. Input: the segment (the IP payload); the
+// pseudo-header is IPv4 192.0.2.1 -> 192.0.2.2.
+// Invariants: errors point inside the input; header, options and payload lie
+// inside the input; the option walker never reads outside the header and
+// yields at most 20 options; at most 4 SACK blocks; a segment that parses
+// re-emits to bytes that parse, with the checksum verified (over IPv4 and
+// IPv6), to an equal value.
+#include <array>
+
+#include "fuzz_support.hpp"
+#include "hardstack/wire/inline_vector.hpp"
+#include "hardstack/wire/tcp.hpp"
+
+using namespace hardstack::wire;
+
+namespace {
+
+constexpr auto ipv4_pseudo = PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
+constexpr auto ipv6_pseudo =
+    PseudoHeader::v6(Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
+                     Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
+
+bool inside(Bytes part, Bytes whole) {
+  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+// Segments longer than this are checked up to the emit (64 KiB of payload
+// copies per input would only slow the fuzzer down).
+constexpr std::size_t max_round_trip = 0x10000;
+std::array<std::byte, max_round_trip + tcp_field::max_header_len> out;
+
+void check_walk(const TcpView& view) {
+  const Bytes header = view.bytes().first(view.header_len());
+  auto walker = view.option_walker();
+  std::size_t count = 0;
+  while (auto tlv = walker.next()) {
+    ++count;
+    HS_FUZZ_CHECK(count <= tcp_option_len::max_option_space / 2);
+    HS_FUZZ_CHECK(tlv->kind > 1);  // EOL and NOP are never yielded
+    HS_FUZZ_CHECK(inside(tlv->data, view.options()));
+    HS_FUZZ_CHECK(tlv->offset >= tcp_field::options_begin);
+    HS_FUZZ_CHECK(tlv->offset + 2 + tlv->data.size() <= view.header_len());
+    HS_FUZZ_CHECK(tlv->data.data() == header.data() + tlv->offset + 2);
+  }
+  const auto stop = walker.stop();
+  HS_FUZZ_CHECK(stop.offset >= tcp_field::options_begin && stop.offset <= view.header_len());
+  if (stop.reason == TcpOptionStop::end_of_header) HS_FUZZ_CHECK(stop.offset == view.header_len());
+  if (stop.reason == TcpOptionStop::end_of_option_list) HS_FUZZ_CHECK(load_u8(header, stop.offset) == 0);
+  if (stop.reason == TcpOptionStop::missing_length) HS_FUZZ_CHECK(stop.offset == view.header_len());
+  if (stop.reason == TcpOptionStop::length_too_small) HS_FUZZ_CHECK(load_u8(header, stop.offset) < 2);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto input = hardstack::fuzz::as_bytes(data, size);
+  auto view = TcpView::parse(input);
+  if (!view) {
+    hardstack::fuzz::check_error_offset(view.error(), size);
+    HS_FUZZ_CHECK(view.error().code == WireError::truncated ||
+                  view.error().offset == tcp_field::data_offset.begin);
+    return 0;
+  }
+  // TCP-HDR-1: 20 <= header <= 60 and inside the segment.
+  HS_FUZZ_CHECK(view->header_len() >= tcp_field::header_len &&
+                view->header_len() <= tcp_field::max_header_len);
+  HS_FUZZ_CHECK(view->header_len() <= size);
+  HS_FUZZ_CHECK(inside(view->options(), input) && inside(view->payload(), input));
+  HS_FUZZ_CHECK(view->options().size() + view->payload().size() + tcp_field::header_len == size);
+  check_walk(*view);
+
+  const auto parsed = TcpOptions::parse(view->options());
+  HS_FUZZ_CHECK(parsed.options.sack_blocks.size() <= TcpOptions::max_sack_blocks);
+  HS_FUZZ_CHECK(!parsed.options.window_scale ||
+                parsed.options.window_scale->effective_shift() <= TcpWindowScale::max_shift);
+  // Nothing is dropped for lack of room: a 40-byte area fits the value.
+  for (const auto& u : parsed.options.unknown) HS_FUZZ_CHECK(u.kind > 1);
+
+  auto repr = TcpRepr::parse(*view, ipv4_pseudo, hardstack::fuzz::checksum_mode(ChecksumMode::ignore));
+  if (!repr) {
+    HS_FUZZ_CHECK((repr.error() == ParseError{WireError::bad_checksum, tcp_field::checksum.begin}));
+    return 0;
+  }
+  HS_FUZZ_CHECK(repr->options == parsed.options);
+  HS_FUZZ_CHECK(repr->payload_len == view->payload().size());
+  if (repr->payload_len > max_round_trip) return 0;
+
+  // Anything that parsed is representable (TCP-OPT-1 values fit 40 bytes).
+  const auto hlen = repr->header_len();
+  HS_FUZZ_CHECK(hlen && *hlen % 4 == 0 && *hlen <= tcp_field::max_header_len);
+  for (const PseudoHeader* pseudo : {&ipv4_pseudo, &ipv6_pseudo}) {
+    auto written = repr->emit(out, view->payload(), *pseudo);
+    HS_FUZZ_CHECK(written && *written == *hlen + repr->payload_len);
+    auto again = TcpView::parse(Bytes(out).first(*written));
+    HS_FUZZ_CHECK(again.has_value() && again->header_len() == *hlen);
+    auto again_repr = TcpRepr::parse(*again, *pseudo, ChecksumMode::verify);
+    HS_FUZZ_CHECK(again_repr && *again_repr == *repr);
+    HS_FUZZ_CHECK(same_bytes(again->payload(), view->payload()));
+    // The re-emitted option area reads cleanly to its end (or its EOL padding).
+    const auto reparsed = TcpOptions::parse(again->options());
+    HS_FUZZ_CHECK(reparsed.ignored == 0);
+    HS_FUZZ_CHECK(reparsed.stop.reason == TcpOptionStop::end_of_header ||
+                  reparsed.stop.reason == TcpOptionStop::end_of_option_list);
+  }
+  return 0;
+}
