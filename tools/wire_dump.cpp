@@ -1,22 +1,42 @@
 // wire_dump: decode Ethernet frames with hardstack's wire layer and print one
-// JSON object per frame, layer by layer ({"eth": {...}, "arp": {...}}), or the
-// first error ({"error": "bad_option_length", "layer": "ipv4", "offset": 22}).
-// tools/crosscheck_scapy.py feeds it packets built by Scapy and compares the
-// fields with Scapy's own dissection.
+// JSON object per frame, layer by layer, or the first error:
+//   {"eth": {...}, "ip": {..., "options": [...]}, "udp": {...}}
+//   {"eth": {...}, "error": "bad_option_length", "layer": "ip", "offset": 35}
+// Error offsets count from the start of the frame. Every checksum is verified
+// (ChecksumMode::verify, with the pseudo-header of the IP layer below), so a
+// layer that carries one reports "chksum_ok": true or the frame ends in a
+// bad_checksum error. Layer and field names follow Scapy's (Ether, IP, TCP,
+// ICMP...) so tools/crosscheck_scapy.py compares them directly.
 //
 //   echo ffffffffffff02...0806... | wire_dump
 #include <iostream>
 #include <string>
+#include <variant>
 
 #include "hardstack/harness/hex.hpp"
 #include "hardstack/wire/arp.hpp"
 #include "hardstack/wire/ethernet.hpp"
+#include "hardstack/wire/icmpv4.hpp"
+#include "hardstack/wire/icmpv6.hpp"
+#include "hardstack/wire/ipv4.hpp"
+#include "hardstack/wire/ndp.hpp"
+#include "hardstack/wire/tcp.hpp"
+#include "hardstack/wire/udp.hpp"
 #include "json_out.hpp"
 
 using namespace hardstack::wire;
+using hardstack::harness::to_hex;
+using hardstack::tools::JsonArray;
 using hardstack::tools::JsonObject;
 
 namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Collects the layers of one frame; stops at the first error.
 class Dump {
@@ -31,6 +51,10 @@ class Dump {
   JsonObject top_;
 };
 
+constexpr std::uint8_t u8(auto e) { return static_cast<std::uint8_t>(e); }
+
+// ---- ARP ---------------------------------------------------------------
+
 void dump_arp(Dump& d, Bytes packet, std::size_t base) {
   const auto view = ArpView::parse(packet);
   if (!view) return d.error("arp", view.error(), base);
@@ -43,6 +67,304 @@ void dump_arp(Dump& d, Bytes packet, std::size_t base) {
                      .field("hwdst", arp->target_hardware_address.to_string())
                      .field("pdst", arp->target_protocol_address.to_string()));
 }
+
+// ---- UDP, TCP (over either IP version) -------------------------------------
+
+void dump_udp(Dump& d, Bytes payload, const PseudoHeader& pseudo, std::size_t base) {
+  const auto view = UdpView::parse(payload);
+  if (!view) return d.error("udp", view.error(), base);
+  const auto udp = UdpRepr::parse(*view, pseudo, ChecksumMode::verify);
+  if (!udp) return d.error("udp", udp.error(), base);
+  d.layer("udp", JsonObject()
+                     .field("sport", udp->src_port)
+                     .field("dport", udp->dst_port)
+                     .field("len", view->length())
+                     .field("chksum", view->checksum())
+                     .field("chksum_ok", true)
+                     .field("payload_len", udp->payload_len));
+}
+
+// One option, decoded by the core: the option's own bytes go through
+// TcpOptions::parse alone, so the list keeps the order of the header.
+JsonObject tcp_option(const TcpView& view, const TcpOptionTlv& tlv) {
+  JsonObject o;
+  o.field("kind", tlv.kind).field("len", tlv.data.size() + 2);
+  const Bytes bytes = view.bytes().subspan(tlv.offset, tlv.data.size() + 2);
+  const auto one = TcpOptions::parse(bytes, tlv.offset);
+  const TcpOptions& v = one.options;
+  if (one.ignored != 0) return o.field("ignored", true);
+  if (v.maximum_segment_size) o.field("MSS", *v.maximum_segment_size);
+  if (v.window_scale) o.field("WScale", v.window_scale->shift);
+  if (v.sack_permitted) o.field("SAckOK", true);
+  if (v.timestamps) o.raw("Timestamp", JsonArray().push(v.timestamps->tsval).push(v.timestamps->tsecr).str());
+  if (!v.sack_blocks.empty()) {
+    JsonArray blocks;
+    for (const auto& b : v.sack_blocks) blocks.push(b.left).push(b.right);
+    o.raw("SAck", blocks.str());
+  }
+  for (const auto& u : v.unknown) o.field("value", to_hex(u.data.span()));
+  return o;
+}
+
+void dump_tcp(Dump& d, Bytes payload, const PseudoHeader& pseudo, std::size_t base) {
+  const auto view = TcpView::parse(payload);
+  if (!view) return d.error("tcp", view.error(), base);
+  const auto tcp = TcpRepr::parse(*view, pseudo, ChecksumMode::verify);
+  if (!tcp) return d.error("tcp", tcp.error(), base);
+  JsonArray options;
+  auto walker = view->option_walker();
+  while (const auto tlv = walker.next()) options.push(tcp_option(*view, *tlv));
+  // Scapy's TCP "flags" holds the 8 control bits and the old NS bit (0x100);
+  // "reserved" the 3 bits above.
+  const std::uint16_t bits = tcp->flags.bits();
+  d.layer("tcp", JsonObject()
+                     .field("sport", tcp->src_port)
+                     .field("dport", tcp->dst_port)
+                     .field("seq", tcp->seq.value())
+                     .field("ack", tcp->ack.value())
+                     .field("dataofs", view->data_offset())
+                     .field("reserved", bits >> 9)
+                     .field("flags", bits & 0x1ff)
+                     .field("window", tcp->window)
+                     .field("chksum", view->checksum())
+                     .field("chksum_ok", true)
+                     .field("urgptr", tcp->urgent_pointer)
+                     .raw("options", options.str())
+                     .field("options_stop", to_string(walker.stop().reason))
+                     .field("payload_len", tcp->payload_len));
+}
+
+// ---- ICMPv4 ------------------------------------------------------------------
+
+void dump_icmp(Dump& d, Bytes payload, std::size_t base) {
+  const auto view = Icmpv4View::parse(payload, ChecksumMode::verify);
+  if (!view) return d.error("icmp", view.error(), base);
+  const auto icmp = Icmpv4Repr::parse(*view);
+  if (!icmp) return d.error("icmp", icmp.error(), base);
+  JsonObject o;
+  o.field("type", icmp->type())
+      .field("code", icmp->code())
+      .field("chksum", view->checksum())
+      .field("chksum_ok", true)
+      .field("data_len", view->data().size());
+  std::visit(Overloaded{[&](const Icmpv4EchoRequest& m) {
+    o.field("id", m.identifier).field("seq", m.sequence_number); },
+                        [&](const Icmpv4EchoReply& m) {
+    o.field("id", m.identifier).field("seq", m.sequence_number); },
+                        [&](const Icmpv4DestinationUnreachable& m) {
+    o.field("nexthopmtu", m.next_hop_mtu); },
+                        [&](const Icmpv4TimeExceeded&) {},
+                        [&](const Icmpv4ParameterProblem& m) {
+    o.field("ptr", m.pointer); },
+                        [&](const Icmpv4Redirect& m) {
+    o.field("gw", m.gateway.to_string()); },
+                        [&](const auto& m) requires requires { m.originate_timestamp;
+}
+{
+  o.field("id", m.identifier)
+      .field("seq", m.sequence_number)
+      .field("ts_ori", m.originate_timestamp)
+      .field("ts_rx", m.receive_timestamp)
+      .field("ts_tx", m.transmit_timestamp);
+}
+, [&](const Icmpv4Other& m) { o.field("rest_of_header", m.rest_of_header); }
+}  // namespace
+,
+             icmp->message);
+d.layer("icmp", o);
+}
+
+// ---- IPv4 --------------------------------------------------------------------
+
+JsonObject ipv4_option(const Ipv4Option& opt) {
+  JsonObject o;
+  const std::uint8_t type = opt.type();
+  // RFC 791 3.1 option type octet, in Scapy's three fields.
+  o.field("copy_flag", type >> 7).field("optclass", (type >> 5) & 3).field("option", type & 0x1f);
+  if (opt.kind() == Ipv4OptionKind::no_operation) return o;
+  o.field("length", opt.wire_len());
+  switch (opt.kind()) {
+    case Ipv4OptionKind::record_route:
+    case Ipv4OptionKind::loose_source_route:
+    case Ipv4OptionKind::strict_source_route: {
+      JsonArray routers;
+      for (const auto& a : opt.addresses()) routers.push(a.to_string());
+      o.field("pointer", opt.pointer()).raw("routers", routers.str());
+      break;
+    }
+    case Ipv4OptionKind::timestamp: {
+      const bool with_addresses = opt.timestamp_flag() != u8(Ipv4TimestampFlag::timestamps_only);
+      o.field("pointer", opt.pointer()).field("oflw", opt.overflow()).field("flg", opt.timestamp_flag());
+      const auto entries = opt.timestamp_entries();
+      JsonArray all;
+      for (const auto& e : entries) {
+        JsonObject entry;
+        if (with_addresses) entry.field("internet_address", e.address.to_string());
+        all.push(entry.field("timestamp", e.timestamp));
+      }
+      // Scapy decodes the first slot only, under these names.
+      if (!entries.empty()) {
+        if (with_addresses) o.field("internet_address", entries[0].address.to_string());
+        o.field("timestamp", entries[0].timestamp);
+      }
+      o.raw("timestamps", all.str());
+      break;
+    }
+    case Ipv4OptionKind::router_alert: o.field("alert", opt.router_alert_value()); break;
+    default: o.field("value", to_hex(opt.data())); break;
+  }
+  return o;
+}
+
+// RFC 791 3.1, RFC 1122 3.2.1.8: the UDP/TCP pseudo-header carries the final
+// destination. While a loose or strict source route still has hops to visit
+// (pointer not past its length), that is the route's last address; once the
+// route is done the header's destination is the final one. (Wireshark checks
+// checksums the same way.)
+Ipv4Address final_destination(const Ipv4Repr& ip) {
+  const Ipv4Option* route = ip.options.source_route();
+  if (route == nullptr || route->is_full()) return ip.dst;
+  const auto hops = route->addresses();
+  return hops.empty() ? ip.dst : hops.back();
+}
+
+void dump_ipv4(Dump& d, Bytes packet, std::size_t base) {
+  const auto view = Ipv4View::parse(packet, ChecksumMode::verify);
+  if (!view) return d.error("ip", view.error(), base);
+  const auto ip = Ipv4Repr::parse(*view);
+  if (!ip) return d.error("ip", ip.error(), base);
+  JsonArray options;
+  for (const auto& opt : ip->options) options.push(ipv4_option(opt));
+  const unsigned flags = (view->reserved_flag() ? 4u : 0u) | (view->dont_fragment() ? 2u : 0u) |
+                         (view->more_fragments() ? 1u : 0u);
+  d.layer("ip", JsonObject()
+                    .field("version", view->version())
+                    .field("ihl", view->ihl())
+                    .field("tos", (ip->dscp << 2) | ip->ecn)
+                    .field("len", view->total_len())
+                    .field("id", ip->identification)
+                    .field("flags", flags)
+                    .field("frag", ip->fragment_offset)
+                    .field("ttl", ip->ttl)
+                    .field("proto", ip->protocol)
+                    .field("chksum", view->checksum())
+                    .field("chksum_ok", true)
+                    .field("src", ip->src.to_string())
+                    .field("dst", ip->dst.to_string())
+                    .raw("options", options.str()));
+  // A fragment's payload is not a whole upper-layer message: stop here.
+  if (view->is_fragment()) return;
+  const auto pseudo = PseudoHeader::v4(ip->src, final_destination(*ip));
+  const std::size_t next = base + view->header_len();
+  switch (ip->protocol) {
+    case ip_protocol_udp: return dump_udp(d, view->payload(), pseudo, next);
+    case ip_protocol_tcp: return dump_tcp(d, view->payload(), pseudo, next);
+    case 1: return dump_icmp(d, view->payload(), next);
+    default: return;
+  }
+}
+
+// ---- ICMPv6 and Neighbor Discovery --------------------------------------------
+
+JsonObject nd_option(const NdOption& option) {
+  JsonObject o;
+  const std::size_t len = nd_option_len(option) / nd_option_field::unit;
+  std::visit(
+      Overloaded{[&](const NdSourceLinkLayerAddress& s) {
+                   o.field("type", 1).field("len", len).field("lladdr", s.address.to_string());
+                 },
+                 [&](const NdTargetLinkLayerAddress& t) {
+                   o.field("type", 2).field("len", len).field("lladdr", t.address.to_string());
+                 },
+                 [&](const NdPrefixInformation& p) {
+                   o.field("type", 3)
+                       .field("len", len)
+                       .field("prefixlen", p.prefix_length)
+                       .field("L", p.on_link ? 1 : 0)
+                       .field("A", p.autonomous ? 1 : 0)
+                       .field("reserved_flags", p.reserved_flags)
+                       .field("validlifetime", p.valid_lifetime)
+                       .field("preferredlifetime", p.preferred_lifetime)
+                       .field("prefix", p.prefix.to_string());
+                 },
+                 [&](const NdRedirectedHeader& r) {
+                   o.field("type", 4).field("len", len).field("pkt_len", r.packet.size());
+                 },
+                 [&](const NdMtu& m) { o.field("type", 5).field("len", len).field("mtu", m.mtu); },
+                 [&](const NdRecursiveDnsServer& r) {
+                   JsonArray dns;
+                   for (std::size_t i = 0; i < r.count(); ++i) dns.push(r.address(i).to_string());
+                   o.field("type", 25).field("len", len).field("lifetime", r.lifetime).raw("dns", dns.str());
+                 },
+                 [&](const NdUnknownOption& u) {
+                   o.field("type", u.type).field("len", len).field("data", to_hex(u.data));
+                 }},
+      option);
+  return o;
+}
+
+JsonArray nd_options(const NdOptions& options) {
+  JsonArray a;
+  for (const auto& opt : options) a.push(nd_option(opt));
+  return a;
+}
+
+// Scapy's field names per ICMPv6 message class (ICMPv6EchoRequest,
+// ICMPv6ND_RA, ...); "type", "code", "cksum" are common.
+void icmpv6_fields(JsonObject& o, const Icmpv6Message& message) {
+  std::visit(
+      Overloaded{
+          [&](const Icmpv6DestinationUnreachable&) {},
+          [&](const Icmpv6PacketTooBig& m) { o.field("mtu", m.mtu); }, [&](const Icmpv6TimeExceeded&) {},
+          [&](const Icmpv6ParameterProblem& m) { o.field("ptr", m.pointer); },
+          [&](const Icmpv6EchoRequest& m) { o.field("id", m.identifier).field("seq", m.sequence_number); },
+          [&](const Icmpv6EchoReply& m) { o.field("id", m.identifier).field("seq", m.sequence_number); },
+          [&](const NdRouterSolicitation& m) { o.raw("options", nd_options(m.options).str()); },
+          [&](const NdRouterAdvertisement& m) {
+            o.field("chlim", m.cur_hop_limit)
+                .field("M", m.managed_address_configuration ? 1 : 0)
+                .field("O", m.other_configuration ? 1 : 0)
+                .field("reserved_flags", m.reserved_flags)
+                .field("routerlifetime", m.router_lifetime)
+                .field("reachabletime", m.reachable_time)
+                .field("retranstimer", m.retrans_timer)
+                .raw("options", nd_options(m.options).str());
+          },
+          [&](const NdNeighborSolicitation& m) {
+            o.field("tgt", m.target.to_string()).raw("options", nd_options(m.options).str());
+          },
+          [&](const NdNeighborAdvertisement& m) {
+            o.field("R", m.router ? 1 : 0)
+                .field("S", m.solicited ? 1 : 0)
+                .field("O", m.override_flag ? 1 : 0)
+                .field("tgt", m.target.to_string())
+                .raw("options", nd_options(m.options).str());
+          },
+          [&](const NdRedirect& m) {
+            o.field("tgt", m.target.to_string())
+                .field("dst", m.destination.to_string())
+                .raw("options", nd_options(m.options).str());
+          },
+          [&](const Icmpv6Other& m) { o.field("body_len", m.body.size()); }},
+      message);
+}
+
+[[maybe_unused]] void dump_icmpv6(Dump& d, Bytes payload, const PseudoHeader& pseudo, std::size_t base) {
+  const auto view = Icmpv6View::parse(payload, pseudo, ChecksumMode::verify);
+  if (!view) return d.error("icmpv6", view.error(), base);
+  const auto icmp = Icmpv6Repr::parse(*view);
+  if (!icmp) return d.error("icmpv6", icmp.error(), base);
+  JsonObject o;
+  o.field("type", icmp->type())
+      .field("code", view->code())
+      .field("cksum", view->checksum())
+      .field("cksum_ok", true);
+  o.field("data_len", view->body().size());
+  icmpv6_fields(o, icmp->message);
+  d.layer("icmpv6", o);
+}
+
+// ---- Ethernet ------------------------------------------------------------------
 
 std::string dump_frame(Bytes frame) {
   Dump d;
@@ -60,6 +382,7 @@ std::string dump_frame(Bytes frame) {
   const auto base = eth->header_len();
   switch (eth->ethertype()) {
     case EtherType::arp: dump_arp(d, eth->payload(), base); break;
+    case EtherType::ipv4: dump_ipv4(d, eth->payload(), base); break;
     default: break;
   }
   return d.str();
