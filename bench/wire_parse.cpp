@@ -43,8 +43,8 @@ std::vector<std::byte> ipv4_with_options() {
   const std::array<Ipv4TimestampEntry, 2> stamps{Ipv4TimestampEntry{src4, 1000}, Ipv4TimestampEntry{}};
   if (!ip.options.push_back(Ipv4Option::router_alert(0)) ||
       !ip.options.push_back(must(Ipv4Option::route(Ipv4OptionKind::record_route, 8, route), "rr")) ||
-      !ip.options.push_back(must(
-          Ipv4Option::timestamp(Ipv4TimestampFlag::with_addresses, 13, 0, stamps), "ts")))
+      !ip.options.push_back(
+          must(Ipv4Option::timestamp(Ipv4TimestampFlag::with_addresses, 13, 0, stamps), "ts")))
     std::abort();
   const std::array<std::byte, 16> payload{};
   ip.payload_len = payload.size();
