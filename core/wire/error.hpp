@@ -32,6 +32,7 @@ enum class WireError : std::uint8_t {
   bad_field,              // any other field with a forbidden value
   buffer_too_small,       // emit: the caller's buffer cannot hold the encoding
   unrepresentable,        // emit: the value cannot be encoded (too many options, too long...)
+  incomplete_header_chain,  // RFC 7112: a first fragment without the chain through the upper-layer header
 };
 
 const char* to_string(WireError e);
