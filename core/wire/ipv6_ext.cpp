@@ -423,27 +423,27 @@ ParseResult<Ipv6OptionsHeaderRepr> Ipv6OptionsHeaderRepr::parse(Bytes header, bo
   return r;
 }
 
-std::size_t Ipv6OptionsHeaderRepr::header_len() const {
+std::size_t Ipv6OptionsHeaderRepr::header_len(bool hop_by_hop) const {
   std::size_t pos = f::options_begin;
   for (const auto& o : options) {
-    if (o.type == Ipv6OptionType::jumbo_payload) pos += jumbo_padding(pos);
+    if (hop_by_hop && o.type == Ipv6OptionType::jumbo_payload) pos += jumbo_padding(pos);
     pos += f::option_data_begin + o.data.size();
   }
   return round_up_to_unit(pos);
 }
 
-EmitResult Ipv6OptionsHeaderRepr::emit(MutableBytes out) const {
+EmitResult Ipv6OptionsHeaderRepr::emit(MutableBytes out, bool hop_by_hop) const {
   for (const auto& o : options)
     if (o.type == Ipv6OptionType::pad1 || o.type == Ipv6OptionType::padn || o.data.size() > 0xff)
       return emit_error(WireError::unrepresentable);
-  const std::size_t len = header_len();
+  const std::size_t len = header_len(hop_by_hop);
   if (len > f::max_header_len) return emit_error(WireError::unrepresentable);
   if (out.size() < len) return emit_error(WireError::buffer_too_small);
   store_u8(out, f::next_header.begin, static_cast<std::uint8_t>(next_header));
   store_u8(out, f::header_ext_len.begin, static_cast<std::uint8_t>(len / f::unit - 1));
   std::size_t pos = f::options_begin;
   for (const auto& o : options) {
-    if (o.type == Ipv6OptionType::jumbo_payload) {
+    if (hop_by_hop && o.type == Ipv6OptionType::jumbo_payload) {
       const std::size_t pad = jumbo_padding(pos);
       write_padding(out, pos, pad);
       pos += pad;
@@ -501,7 +501,10 @@ Ipv6NextHeader Ipv6ExtHeaderRepr::next_header() const {
 }
 
 std::size_t Ipv6ExtHeaderRepr::header_len() const {
-  return std::visit([](const auto& h) { return h.header_len(); }, header);
+  if (const auto* o = std::get_if<Ipv6OptionsHeaderRepr>(&header))
+    return o->header_len(kind == Ipv6NextHeader::hop_by_hop);
+  if (const auto* r = std::get_if<Ipv6RoutingHeaderRepr>(&header)) return r->header_len();
+  return Ipv6FragmentHeaderRepr::header_len();
 }
 
 EmitResult Ipv6ExtHeaderRepr::emit(MutableBytes out) const {
@@ -511,7 +514,10 @@ EmitResult Ipv6ExtHeaderRepr::emit(MutableBytes out) const {
       (kind == Ipv6NextHeader::routing && std::holds_alternative<Ipv6RoutingHeaderRepr>(header)) ||
       (kind == Ipv6NextHeader::fragment && std::holds_alternative<Ipv6FragmentHeaderRepr>(header));
   if (!matches) return emit_error(WireError::unrepresentable);
-  return std::visit([&](const auto& h) { return h.emit(out); }, header);
+  if (const auto* o = std::get_if<Ipv6OptionsHeaderRepr>(&header))
+    return o->emit(out, kind == Ipv6NextHeader::hop_by_hop);
+  if (const auto* r = std::get_if<Ipv6RoutingHeaderRepr>(&header)) return r->emit(out);
+  return std::get<Ipv6FragmentHeaderRepr>(header).emit(out);
 }
 
 ParseResult<Ipv6ExtChainRepr> Ipv6ExtChainRepr::parse(const Ipv6View& ip, const Ipv6ExtLimits& limits) {

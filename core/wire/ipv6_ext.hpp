@@ -302,8 +302,10 @@ inline constexpr std::size_t ipv6_repr_max_options = 16;
 inline constexpr std::size_t ipv6_repr_max_headers = 16;
 
 // Hop-by-Hop (RFC 8200 4.3) or Destination Options (4.6) header. Padding is
-// not kept: emit() puts Pad1/PadN before a Jumbo option to align it at 4n+2
-// and at the end to an 8-byte multiple, never more than 7 bytes in a row.
+// not kept: emit() puts Pad1/PadN at the end to an 8-byte multiple and, in a
+// Hop-by-Hop header, before a Jumbo option to align it at 4n+2 (elsewhere
+// 0xc2 is an unrecognised option with no alignment); never more than 7 bytes
+// in a row. So a parsed header re-emits no longer than it came.
 struct Ipv6OptionsHeaderRepr {
   Ipv6NextHeader next_header = Ipv6NextHeader::no_next_header;
   InlineVector<Ipv6OptionRepr, ipv6_repr_max_options> options;
@@ -314,8 +316,8 @@ struct Ipv6OptionsHeaderRepr {
   // header does not have. Length mismatch -> bad_header_length @ 1.
   static ParseResult<Ipv6OptionsHeaderRepr> parse(Bytes header, bool hop_by_hop,
                                                   const Ipv6ExtLimits& limits = {});
-  std::size_t header_len() const;
-  EmitResult emit(MutableBytes out) const;
+  std::size_t header_len(bool hop_by_hop) const;
+  EmitResult emit(MutableBytes out, bool hop_by_hop) const;
   bool operator==(const Ipv6OptionsHeaderRepr&) const = default;
 };
 
