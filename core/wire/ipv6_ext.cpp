@@ -25,13 +25,6 @@ std::size_t header_length(Bytes b, std::size_t at, Ipv6NextHeader nh) {
   return (static_cast<std::size_t>(load_u8(b, at + f::header_ext_len.begin)) + 1) * f::unit;
 }
 
-struct HopByHopFindings {
-  std::optional<std::uint16_t> router_alert;
-  std::size_t router_alert_offset = 0;
-  std::optional<std::uint32_t> jumbo;
-  std::size_t jumbo_offset = 0;
-};
-
 // One Hop-by-Hop or Destination Options header to scan.
 struct OptionArea {
   Bytes bytes;                 // the datagram, or the header alone
@@ -47,8 +40,10 @@ enum class Visit : std::uint8_t { go_on, stop, full };
 // RFC 8200 4.2 with Linux's ip6_parse_tlv rules. `on_option(type, offset,
 // data, known)` sees every non-padding option in order; it may stop the
 // scan (an unrecognised option to act on) or say its list is full.
+// Router Alert and Jumbo findings go straight into `found` (no copies of
+// optionals on the hot path: they cost store-forwarding stalls).
 template <typename OnOption>
-ParseResult<Visit> scan_options(const OptionArea& a, const Ipv6ExtLimits& limits, HopByHopFindings& hbh,
+ParseResult<Visit> scan_options(const OptionArea& a, const Ipv6ExtLimits& limits, Ipv6ExtChain& found,
                                 OnOption&& on_option) {
   std::size_t off = a.begin + f::options_begin;
   std::size_t padding = 0;  // padding bytes in a row just before `off`
@@ -83,8 +78,8 @@ ParseResult<Visit> scan_options(const OptionArea& a, const Ipv6ExtLimits& limits
     if (a.hop_by_hop && type == router_alert_type) {
       // RFC 2711 2 / V6-EXT-6: length 2 (Linux ipv6_hop_ra drops others).
       if (optlen != router_alert_len) return parse_error(WireError::bad_option_length, off);
-      hbh.router_alert = load_be16(a.bytes, off + f::option_data_begin);
-      hbh.router_alert_offset = off;
+      found.router_alert = load_be16(a.bytes, off + f::option_data_begin);
+      found.router_alert_offset = off;
       known = true;
     } else if (a.hop_by_hop && type == jumbo_type) {
       // RFC 2675 2-3 / V6-EXT-6, in Linux ipv6_hop_jumbo's order.
@@ -94,9 +89,9 @@ ParseResult<Visit> scan_options(const OptionArea& a, const Ipv6ExtLimits& limits
       if (value <= ipv6_field::max_payload_len)
         return parse_error(WireError::bad_option_value, off + f::option_data_begin);
       if (a.has_payload_len && a.payload_len != 0) return parse_error(WireError::bad_total_length, off);
-      if (hbh.jumbo) return parse_error(WireError::duplicate_option, off);
-      hbh.jumbo = value;
-      hbh.jumbo_offset = off;
+      if (found.jumbo_payload_length) return parse_error(WireError::duplicate_option, off);
+      found.jumbo_payload_length = value;
+      found.jumbo_offset = off;
       known = true;
     }
     const Bytes data = a.bytes.subspan(off + f::option_data_begin, optlen - f::option_data_begin);
@@ -167,7 +162,6 @@ ParseResult<Ipv6ExtChain> walk_chain(const Ipv6View& ip, const Ipv6ExtLimits& li
   const Bytes dg = ip.datagram();
   const std::size_t end = dg.size();
   Ipv6ExtChain c;
-  HopByHopFindings hbh;
   Ipv6NextHeader nh = ip.next_header();
   std::size_t nh_offset = ipv6_field::next_header.begin;
   std::size_t at = ipv6_field::header_len;
@@ -193,15 +187,11 @@ ParseResult<Ipv6ExtChain> walk_chain(const Ipv6View& ip, const Ipv6ExtLimits& li
         if (sink.begin_options(nh, next) == Visit::full)
           return parse_error(WireError::chain_too_long, nh_offset);
         const OptionArea area{dg, at, at + len, nh == Ipv6NextHeader::hop_by_hop, true, ip.payload_len()};
-        auto scanned = scan_options(area, limits, hbh,
+        auto scanned = scan_options(area, limits, c,
                                     [&](Ipv6OptionType type, std::size_t off, Bytes data, bool known) {
                                       return sink.option(c, type, off, data, known);
                                     });
         if (!scanned) return Unexpected(scanned.error());
-        c.router_alert = hbh.router_alert;
-        c.router_alert_offset = hbh.router_alert_offset;
-        c.jumbo_payload_length = hbh.jumbo;
-        c.jumbo_offset = hbh.jumbo_offset;
         if (*scanned == Visit::stop) {
           c.end = Ipv6ChainEnd::unknown_option;
           c.next_header = next;
@@ -210,7 +200,7 @@ ParseResult<Ipv6ExtChain> walk_chain(const Ipv6View& ip, const Ipv6ExtLimits& li
           return c;
         }
         // RFC 2675 3: Payload Length 0 needs a Jumbo Payload option.
-        if (nh == Ipv6NextHeader::hop_by_hop && ip.payload_len() == 0 && !hbh.jumbo)
+        if (nh == Ipv6NextHeader::hop_by_hop && ip.payload_len() == 0 && !c.jumbo_payload_length)
           return parse_error(WireError::bad_total_length, ipv6_field::payload_length.begin);
         break;
       }
@@ -229,7 +219,7 @@ ParseResult<Ipv6ExtChain> walk_chain(const Ipv6View& ip, const Ipv6ExtLimits& li
       }
       case Ipv6NextHeader::fragment: {
         // RFC 2675 3: no Fragment header in a jumbogram; pointer: its first byte.
-        if (hbh.jumbo) return parse_error(WireError::bad_field, at);
+        if (c.jumbo_payload_length) return parse_error(WireError::bad_field, at);
         c.fragment_header_offset = at;
         if (sink.fragment(header) == Visit::full) return parse_error(WireError::chain_too_long, nh_offset);
         const std::uint16_t flags = load_be16(dg, at + f::fragment_offset_flags.begin);
@@ -414,9 +404,9 @@ ParseResult<Ipv6OptionsHeaderRepr> Ipv6OptionsHeaderRepr::parse(Bytes header, bo
   if (auto whole = check_whole_header(header); !whole) return Unexpected(whole.error());
   Ipv6OptionsHeaderRepr r;
   r.next_header = static_cast<Ipv6NextHeader>(load_u8(header, f::next_header.begin));
-  HopByHopFindings hbh;
+  Ipv6ExtChain found;
   const OptionArea area{header, 0, header.size(), hop_by_hop, false, 0};
-  auto scanned = scan_options(area, limits, hbh, [&](Ipv6OptionType type, std::size_t, Bytes data, bool) {
+  auto scanned = scan_options(area, limits, found, [&](Ipv6OptionType type, std::size_t, Bytes data, bool) {
     return r.options.push_back({type, data}) ? Visit::go_on : Visit::full;
   });
   if (!scanned) return Unexpected(scanned.error());
