@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "hardstack/wire/ipv4.hpp"
+#include "hardstack/wire/ipv6.hpp"
+#include "hardstack/wire/ipv6_ext.hpp"
 #include "hardstack/wire/tcp.hpp"
 
 using namespace hardstack::wire;
@@ -70,6 +72,53 @@ std::vector<std::byte> tcp_with_four_options() {
   out.resize(n);
   return out;
 }
+
+// IPv6 with three extension headers: Hop-by-Hop (Router Alert), Destination
+// Options (Tunnel Encapsulation Limit), Routing (segment routing, segments
+// left 0: processed and passed), then an 8-byte UDP header.
+std::vector<std::byte> ipv6_three_ext_headers() {
+  const std::array<std::byte, 2> ra_value{};
+  const std::array<std::byte, 1> tunnel_limit{std::byte{4}};
+  const std::array<std::byte, 4> routing_data{};
+  Ipv6OptionsHeaderRepr hbh;
+  hbh.next_header = Ipv6NextHeader::destination_options;
+  Ipv6OptionsHeaderRepr dest;
+  dest.next_header = Ipv6NextHeader::routing;
+  if (!hbh.options.push_back({Ipv6OptionType::router_alert, ra_value}) ||
+      !dest.options.push_back({Ipv6OptionType::tunnel_encapsulation_limit, tunnel_limit}))
+    std::abort();
+  const Ipv6RoutingHeaderRepr routing{Ipv6NextHeader::udp, Ipv6RoutingType::segment_routing, 0, routing_data};
+  Ipv6ExtChainRepr chain;
+  if (!chain.headers.push_back(Ipv6ExtHeaderRepr::hop_by_hop(hbh)) ||
+      !chain.headers.push_back(Ipv6ExtHeaderRepr::destination_options(dest)) ||
+      !chain.headers.push_back(Ipv6ExtHeaderRepr::routing(routing)))
+    std::abort();
+  std::vector<std::byte> payload(chain.chain_len() + 8);
+  const auto n = must(chain.emit(payload), "chain emit");
+  store_be16(payload, n + 4, 8);  // UDP length; ports and checksum 0
+  Ipv6Repr ip;
+  ip.src = *Ipv6Address::from_string("2001:db8::1");
+  ip.dst = *Ipv6Address::from_string("2001:db8::2");
+  ip.next_header = chain.first_header(Ipv6NextHeader::udp);
+  ip.payload_len = static_cast<std::uint16_t>(payload.size());
+  std::vector<std::byte> out(Ipv6Repr::header_len() + payload.size());
+  must(ip.emit(out, payload), "ipv6 emit");
+  return out;
+}
+
+void BM_ipv6_three_ext_headers(benchmark::State& state) {
+  const auto packet = ipv6_three_ext_headers();
+  for (auto _ : state) {
+    auto view = Ipv6View::parse(packet);
+    if (!view) state.SkipWithError("ipv6 parse failed");
+    auto chain = Ipv6ExtChain::walk(*view);
+    if (!chain || chain->header_count != 3 || chain->end != Ipv6ChainEnd::upper_layer)
+      state.SkipWithError("ipv6 walk failed");
+    benchmark::DoNotOptimize(chain);
+  }
+  state.counters["bytes"] = static_cast<double>(packet.size());
+}
+BENCHMARK(BM_ipv6_three_ext_headers);
 
 void BM_ipv4_with_options(benchmark::State& state) {
   const auto packet = ipv4_with_options();
