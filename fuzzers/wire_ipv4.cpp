@@ -97,6 +97,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HS_FUZZ_CHECK(same_bytes(again->payload(), view->payload()));
   auto again_repr = Ipv4Repr::parse(*again);
   HS_FUZZ_CHECK(again_repr && *again_repr == *repr);
+
+  // RFC 1624: a forwarder's TTL decrement patched in with checksum_update16
+  // verifies, and equals a full recomputation over the changed header.
+  if (repr->ttl > 0) {
+    std::array<std::byte, ipv4_field::max_header_len> header{};
+    const auto hlen = repr->header_len();
+    copy_into(header, 0, out.first(hlen));
+    const MutableBytes h = MutableBytes(header).first(hlen);
+    const std::uint16_t old_word = load_be16(h, ipv4_field::ttl.begin);
+    const auto new_word = static_cast<std::uint16_t>(old_word - 0x100);
+    const std::uint16_t patched =
+        checksum_update16(load_be16(h, ipv4_field::checksum.begin), old_word, new_word);
+    store_be16(h, ipv4_field::ttl.begin, new_word);
+    store_be16(h, ipv4_field::checksum.begin, 0);
+    HS_FUZZ_CHECK(patched == internet_checksum(h));
+  }
   return 0;
 }
 

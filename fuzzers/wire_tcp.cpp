@@ -83,6 +83,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   HS_FUZZ_CHECK(repr->options == parsed.options);
   HS_FUZZ_CHECK(repr->payload_len == view->payload().size());
+  // RFC 9293 3.4 modular arithmetic on the segment's own numbers.
+  {
+    const SeqNum a = repr->seq;
+    const SeqNum b = repr->ack;
+    const std::uint32_t d = distance(a, b);
+    HS_FUZZ_CHECK(a + d == b && b - d == a);
+    HS_FUZZ_CHECK(before(a, b) == after(b, a));
+    HS_FUZZ_CHECK(before_or_equal(a, b) == (a == b || before(a, b)));
+    HS_FUZZ_CHECK(!(a == b) || (!before(a, b) && after_or_equal(a, b)));
+    if (d != 0 && d != 0x80000000u) HS_FUZZ_CHECK(before(a, b) != before(b, a));
+    HS_FUZZ_CHECK(a.in_window(a, 1) && !a.in_window(a, 0));
+    HS_FUZZ_CHECK(b.in_window(a, d == 0xffffffffu ? d : d + 1) == (d != 0xffffffffu));
+    SeqNum c = a;
+    c += d;
+    c -= d;
+    HS_FUZZ_CHECK(c == a);
+  }
   if (repr->payload_len > max_round_trip) return 0;
 
   // Anything that parsed is representable (TCP-OPT-1 values fit 40 bytes).

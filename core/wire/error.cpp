@@ -24,6 +24,7 @@ const char* to_string(WireError e) {
     case WireError::bad_field: return "bad_field";
     case WireError::buffer_too_small: return "buffer_too_small";
     case WireError::unrepresentable: return "unrepresentable";
+    case WireError::incomplete_header_chain: return "incomplete_header_chain";
   }
   return "unknown_error";
 }

@@ -12,26 +12,27 @@
 namespace hardstack::wire {
 
 enum class WireError : std::uint8_t {
-  truncated,             // fewer bytes than the header or a field needs
-  bad_version,           // IP version field is not the expected one
-  bad_header_length,     // IHL < 5, TCP data offset < 5, header length past the data
-  bad_total_length,      // IPv4 total length / IPv6 payload length vs bytes received
-  bad_length,            // another length field is inconsistent (UDP length, ARP sizes...)
-  bad_checksum,          // checksum does not verify
-  bad_option_length,     // an option's length byte is too small or runs past its area
-  bad_option_pointer,    // RR/TS/LSRR/SSRR pointer out of range
-  bad_option_value,      // an option field with a value the RFC forbids (TS flag, RA length...)
-  duplicate_option,      // an option that may appear once appears twice
-  option_overflow,       // Timestamp overflow counter would wrap
-  bad_padding,           // padding with non-zero bytes or too long a run
-  too_many_options,      // more options than the configured bound
-  hop_by_hop_not_first,  // RFC 8200 4.1: Hop-by-Hop only right after the IPv6 header
-  unknown_next_header,   // IPv6 Next Header names nothing we know
-  chain_too_long,        // extension chain beyond the walk bounds
-  unsupported,           // a well-formed value this layer does not handle (ARP hw type...)
-  bad_field,             // any other field with a forbidden value
-  buffer_too_small,      // emit: the caller's buffer cannot hold the encoding
-  unrepresentable,       // emit: the value cannot be encoded (too many options, too long...)
+  truncated,                // fewer bytes than the header or a field needs
+  bad_version,              // IP version field is not the expected one
+  bad_header_length,        // IHL < 5, TCP data offset < 5, header length past the data
+  bad_total_length,         // IPv4 total length / IPv6 payload length vs bytes received
+  bad_length,               // another length field is inconsistent (UDP length, ARP sizes...)
+  bad_checksum,             // checksum does not verify
+  bad_option_length,        // an option's length byte is too small or runs past its area
+  bad_option_pointer,       // RR/TS/LSRR/SSRR pointer out of range
+  bad_option_value,         // an option field with a value the RFC forbids (TS flag, RA length...)
+  duplicate_option,         // an option that may appear once appears twice
+  option_overflow,          // Timestamp overflow counter would wrap
+  bad_padding,              // padding with non-zero bytes or too long a run
+  too_many_options,         // more options than the configured bound
+  hop_by_hop_not_first,     // RFC 8200 4.1: Hop-by-Hop only right after the IPv6 header
+  unknown_next_header,      // IPv6 Next Header names nothing we know
+  chain_too_long,           // extension chain beyond the walk bounds
+  unsupported,              // a well-formed value this layer does not handle (ARP hw type...)
+  bad_field,                // any other field with a forbidden value
+  buffer_too_small,         // emit: the caller's buffer cannot hold the encoding
+  unrepresentable,          // emit: the value cannot be encoded (too many options, too long...)
+  incomplete_header_chain,  // RFC 7112: a first fragment without the chain through the upper-layer header
 };
 
 const char* to_string(WireError e);

@@ -1,5 +1,7 @@
 #include "icmpv4.hpp"
 
+#include "overloaded.hpp"
+
 #include "checksum.hpp"
 
 namespace hardstack::wire {
@@ -7,13 +9,6 @@ namespace hardstack::wire {
 namespace f = icmpv4_field;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // The 8-byte header and the data; the checksum field is zero until finish().
 void write_header(MutableBytes out, std::uint8_t type, std::uint8_t code, std::uint32_t rest, Bytes data) {

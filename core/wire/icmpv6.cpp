@@ -1,17 +1,12 @@
 #include "icmpv6.hpp"
 
+#include "overloaded.hpp"
+
 namespace hardstack::wire {
 
 namespace f = icmpv6_field;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void write_error_header(MutableBytes out, std::uint32_t word, Bytes invoking) {
   store_be32(out, f::header_len, word);

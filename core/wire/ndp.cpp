@@ -1,18 +1,13 @@
 #include "ndp.hpp"
 
+#include "overloaded.hpp"
+
 namespace hardstack::wire {
 
 namespace o = nd_option_field;
 namespace m = nd_field;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr std::size_t round_up_to_unit(std::size_t n) { return (n + o::unit - 1) / o::unit * o::unit; }
 
