@@ -19,7 +19,10 @@
 #include "hardstack/wire/icmpv4.hpp"
 #include "hardstack/wire/icmpv6.hpp"
 #include "hardstack/wire/ipv4.hpp"
+#include "hardstack/wire/ipv6.hpp"
+#include "hardstack/wire/ipv6_ext.hpp"
 #include "hardstack/wire/ndp.hpp"
+#include "hardstack/wire/overloaded.hpp"
 #include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/udp.hpp"
 #include "json_out.hpp"
@@ -31,17 +34,11 @@ using hardstack::tools::JsonObject;
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 // Collects the layers of one frame; stops at the first error.
 class Dump {
  public:
   void layer(std::string_view name, const JsonObject& o) { top_.raw(name, o.str()); }
+  void layer(std::string_view name, const JsonArray& a) { top_.raw(name, a.str()); }
   void error(std::string_view layer, const ParseError& e, std::size_t base) {
     top_.field("error", to_string(e.code)).field("layer", layer).field("offset", e.offset + base);
   }
@@ -349,7 +346,7 @@ void icmpv6_fields(JsonObject& o, const Icmpv6Message& message) {
       message);
 }
 
-[[maybe_unused]] void dump_icmpv6(Dump& d, Bytes payload, const PseudoHeader& pseudo, std::size_t base) {
+void dump_icmpv6(Dump& d, Bytes payload, const PseudoHeader& pseudo, std::size_t base) {
   const auto view = Icmpv6View::parse(payload, pseudo, ChecksumMode::verify);
   if (!view) return d.error("icmpv6", view.error(), base);
   const auto icmp = Icmpv6Repr::parse(*view);
@@ -362,6 +359,142 @@ void icmpv6_fields(JsonObject& o, const Icmpv6Message& message) {
   o.field("data_len", view->body().size());
   icmpv6_fields(o, icmp->message);
   d.layer("icmpv6", o);
+}
+
+// ---- IPv6 and its extension headers ---------------------------------------------
+
+// RFC 8200 8.1: the pseudo-header carries the final destination. With a
+// Routing header that still has segments to visit it is in that header: the
+// last address of RH0 (RFC 8200 4.4), the home address of type 2 (RFC 6275
+// 6.4), Segment List[0] of an SRH (RFC 8754 2); at the recipient it is the
+// IPv6 destination.
+Ipv6Address final_destination(const Ipv6Repr& ip, const Ipv6ExtChainRepr& chain) {
+  for (const auto& h : chain.headers) {
+    const auto* r = std::get_if<Ipv6RoutingHeaderRepr>(&h.header);
+    if (r == nullptr || r->segments_left == 0) continue;
+    const std::size_t first = 4;  // after RH0's / type 2's reserved word, or the SRH's Last Entry..Tag
+    if (r->data.size() < first + 16) continue;
+    switch (r->routing_type) {
+      case Ipv6RoutingType::source_route: return Ipv6Address::load(r->data, r->data.size() - 16);
+      case Ipv6RoutingType::mobile_ipv6:
+      case Ipv6RoutingType::segment_routing: return Ipv6Address::load(r->data, first);
+      default: break;
+    }
+  }
+  return ip.dst;
+}
+
+// The 16-byte addresses a Routing header of type 0, 2 or 4 carries, after its
+// first 4 data bytes (as Scapy lists them).
+JsonArray routing_addresses(const Ipv6RoutingHeaderView& rh) {
+  JsonArray a;
+  const Bytes data = rh.data();
+  for (std::size_t at = 4; at + 16 <= data.size(); at += 16) a.push(Ipv6Address::load(data, at).to_string());
+  return a;
+}
+
+// One TLV option as it sits in the header, padding included. Router Alert
+// and Jumbo Payload values are the chain walk's decode.
+JsonObject ipv6_option(const Ipv6Option& opt, const Ipv6ExtChain& walk) {
+  JsonObject o;
+  o.field("otype", u8(opt.type));
+  if (opt.type == Ipv6OptionType::pad1) return o;
+  o.field("optlen", opt.data.size()).field("optdata", to_hex(opt.data));
+  if (walk.router_alert && opt.offset == walk.router_alert_offset) o.field("value", *walk.router_alert);
+  if (walk.jumbo_payload_length && opt.offset == walk.jumbo_offset)
+    o.field("jumboplen", *walk.jumbo_payload_length);
+  return o;
+}
+
+const char* chain_end_name(Ipv6ChainEnd e) {
+  switch (e) {
+    case Ipv6ChainEnd::upper_layer: return "upper_layer";
+    case Ipv6ChainEnd::fragment: return "fragment";
+    case Ipv6ChainEnd::routing: return "routing";
+    case Ipv6ChainEnd::unknown_option: return "unknown_option";
+  }
+  return "?";
+}
+
+void dump_ipv6(Dump& d, Bytes packet, std::size_t base) {
+  const auto view = Ipv6View::parse(packet);
+  if (!view) return d.error("ipv6", view.error(), base);
+  const Ipv6Repr ip = Ipv6Repr::parse(*view);
+  // The walk applies every check and says where a host stops; the chain
+  // representation holds every header (it goes past a Routing header or an
+  // unrecognised option, as Scapy's dissection does).
+  const auto walk = Ipv6ExtChain::walk(*view);
+  if (!walk) return d.error("ipv6", walk.error(), base);
+  const auto chain = Ipv6ExtChainRepr::parse(*view);
+  if (!chain) return d.error("ipv6", chain.error(), base);
+  d.layer("ipv6", JsonObject()
+                      .field("version", view->version())
+                      .field("tc", ip.traffic_class)
+                      .field("fl", ip.flow_label)
+                      .field("plen", ip.payload_len)
+                      .field("nh", u8(ip.next_header))
+                      .field("hlim", ip.hop_limit)
+                      .field("src", ip.src.to_string())
+                      .field("dst", ip.dst.to_string())
+                      .field("jumbogram", view->is_jumbogram())
+                      .field("chain_end", chain_end_name(walk->end)));
+
+  // Each header through its view, at its offset in the datagram.
+  const Bytes datagram = view->datagram();
+  std::size_t at = ipv6_field::header_len;
+  bool fragment = false;
+  JsonArray ext;
+  for (const auto& h : chain->headers) {
+    JsonObject o;
+    o.field("header", u8(h.kind));
+    if (h.kind == Ipv6NextHeader::hop_by_hop || h.kind == Ipv6NextHeader::destination_options) {
+      const auto hv = Ipv6OptionsHeaderView::parse(datagram, at);
+      if (!hv) return d.error("ipv6", hv.error(), base);
+      JsonArray options;
+      for (const auto& opt : *hv) options.push(ipv6_option(opt, *walk));
+      o.field("nh", u8(hv->next_header()))
+          .field("len", hv->header_len() / 8 - 1)
+          .raw("options", options.str());
+      at += hv->header_len();
+    } else if (h.kind == Ipv6NextHeader::routing) {
+      const auto rv = Ipv6RoutingHeaderView::parse(datagram, at);
+      if (!rv) return d.error("ipv6", rv.error(), base);
+      o.field("nh", u8(rv->next_header()))
+          .field("len", rv->header_len() / 8 - 1)
+          .field("type", u8(rv->routing_type()))
+          .field("segleft", rv->segments_left())
+          .field("data", to_hex(rv->data()));
+      if (rv->routing_type() == Ipv6RoutingType::source_route ||
+          rv->routing_type() == Ipv6RoutingType::mobile_ipv6 ||
+          rv->routing_type() == Ipv6RoutingType::segment_routing)
+        o.raw("addresses", routing_addresses(*rv).str());
+      at += rv->header_len();
+    } else {
+      const auto fv = Ipv6FragmentHeaderView::parse(datagram, at);
+      if (!fv) return d.error("ipv6", fv.error(), base);
+      o.field("nh", u8(fv->next_header()))
+          .field("res1", fv->reserved())
+          .field("offset", fv->fragment_offset())
+          .field("res2", fv->reserved_bits())
+          .field("m", fv->more_fragments() ? 1 : 0)
+          .field("id", fv->identification());
+      fragment = !fv->is_atomic();
+      at += Ipv6FragmentHeaderRepr::header_len();
+    }
+    ext.push(o);
+  }
+  if (!chain->headers.empty()) d.layer("ipv6_ext", ext);
+  // A fragment's data is not a whole upper-layer message: stop here.
+  if (fragment) return;
+  const auto upper = chain->headers.empty() ? ip.next_header : chain->headers.back().next_header();
+  const auto pseudo = PseudoHeader::v6(ip.src, final_destination(ip, *chain));
+  const Bytes payload = datagram.subspan(at);
+  switch (upper) {
+    case Ipv6NextHeader::udp: return dump_udp(d, payload, pseudo, base + at);
+    case Ipv6NextHeader::tcp: return dump_tcp(d, payload, pseudo, base + at);
+    case Ipv6NextHeader::icmpv6: return dump_icmpv6(d, payload, pseudo, base + at);
+    default: return;
+  }
 }
 
 // ---- Ethernet ------------------------------------------------------------------
@@ -383,6 +516,7 @@ std::string dump_frame(Bytes frame) {
   switch (eth->ethertype()) {
     case EtherType::arp: dump_arp(d, eth->payload(), base); break;
     case EtherType::ipv4: dump_ipv4(d, eth->payload(), base); break;
+    case EtherType::ipv6: dump_ipv6(d, eth->payload(), base); break;
     default: break;
   }
   return d.str();

@@ -16,10 +16,21 @@ import struct
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPOption, IPOption_NOP, Padding, Raw, fragment,
                        raw)
 from scapy.layers.inet import TCPOptions
+from scapy.layers.inet6 import (HAO, HBHOptUnknown, ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6DestUnreach,
+                                ICMPv6MLDone, ICMPv6MLQuery, ICMPv6MLReport, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
+                                ICMPv6ND_Redirect, ICMPv6ND_RS, ICMPv6NDOptDNSSL, ICMPv6NDOptDstLLAddr,
+                                ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo, ICMPv6NDOptRDNSS, ICMPv6NDOptRedirectedHdr,
+                                ICMPv6NDOptRouteInfo, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptUnknown,
+                                ICMPv6PacketTooBig, ICMPv6ParamProblem, ICMPv6TimeExceeded, ICMPv6Unknown, IPv6,
+                                IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                                IPv6ExtHdrSegmentRouting, Jumbo, Pad1, PadN, RouterAlert, _ICMPv6, fragment6,
+                                in6_chksum)
 from scapy.utils import checksum
 
 MAC_A, MAC_B = "02:00:00:00:00:01", "02:00:00:00:00:02"
 IP4_A, IP4_B = "192.0.2.1", "192.0.2.2"
+IP6_A, IP6_B = "2001:db8::1", "2001:db8::2"
+LL_A, LL_B = "fe80::1", "fe80::2"
 HOPS = ["192.0.2.10", "192.0.2.11", "198.51.100.1", "198.51.100.2", "203.0.113.7", "203.0.113.8",
         "10.0.0.1", "10.0.0.2", "10.0.0.3"]
 
@@ -359,12 +370,254 @@ def arp_cases():
                                                                        pdst=IP4_B) / Padding(load=bytes(18))
 
 
+# ---- IPv6 -----------------------------------------------------------------------------
+
+def ip6(**fields):
+    base = dict(src=IP6_A, dst=IP6_B, hlim=64)
+    base.update(fields)
+    return IPv6(**base)
+
+
+def eth6(dst=MAC_B):
+    return Ether(dst=dst, src=MAC_A, type=0x86dd)
+
+
+def ipv6_cases():
+    data = b"hardstack"
+    yield "ip6_udp_plain", eth6() / ip6() / udp() / data
+    for tc in (0x00, 0x01, 0x03, 0xb8, 0xff):
+        yield f"ip6_tc_{tc:02x}", eth6() / ip6(tc=tc) / udp() / data
+    for fl in (1, 0x12345, 0xfffff):
+        yield f"ip6_fl_{fl:x}", eth6() / ip6(fl=fl) / udp() / data
+    for hlim in (0, 1, 255):
+        yield f"ip6_hlim_{hlim}", eth6() / ip6(hlim=hlim) / udp() / data
+    for name, src, dst in (("link_local", LL_A, LL_B), ("loopback", "::1", "::1"),
+                           ("unspecified_src", "::", "ff02::1:ff00:1"),
+                           ("v4_mapped", "::ffff:192.0.2.1", "::ffff:192.0.2.2"),
+                           ("zero_runs", "2001:db8:0:0:1:0:0:1", "2001:0:0:1::1"),
+                           ("one_zero_field", "2001:db8:0:1:1:1:1:1", "2001:db8:1:1:1:1:1:0"),
+                           ("full", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", "fd00::ff:fe00:1")):
+        yield f"ip6_addr_{name}", eth6() / ip6(src=src, dst=dst) / udp() / data
+    yield "ip6_no_next_header", eth6() / ip6(nh=59)
+    yield "ip6_no_next_header_data", eth6() / ip6(nh=59) / Raw(load=b"ignored")
+    yield "ip6_padded_short", eth6() / ip6(nh=59) / Padding(load=bytes(6))
+    yield "ip6_tagged", Ether(dst=MAC_B, src=MAC_A) / Dot1Q(vlan=3) / ip6() / udp() / data
+    yield "ip6_unknown_upper", eth6() / ip6(nh=132) / Raw(load=bytes(12))  # SCTP: not decoded
+    # Hop-by-Hop (RFC 8200 4.3): Router Alert (RFC 2711), padding, unknown options of each action.
+    for value in (0, 1, 2, 0xffff):
+        yield f"ip6_hbh_ra_{value}", eth6() / ip6(dst="ff02::16", hlim=1) / \
+            IPv6ExtHdrHopByHop(options=[RouterAlert(value=value)]) / ICMPv6MLReport()
+    yield "ip6_hbh_empty", eth6() / ip6() / IPv6ExtHdrHopByHop() / udp() / data
+    yield "ip6_hbh_pad1s", eth6() / ip6() / IPv6ExtHdrHopByHop(autopad=0, options=[Pad1()] * 6) / udp() / data
+    yield "ip6_hbh_padn_4", eth6() / ip6() / IPv6ExtHdrHopByHop(autopad=0, options=[PadN(optdata=bytes(4))]) / \
+        udp() / data
+    yield "ip6_hbh_pad1_padn", eth6() / ip6() / \
+        IPv6ExtHdrHopByHop(autopad=0, options=[Pad1(), PadN(optdata=bytes(3))]) / udp() / data
+    yield "ip6_hbh_ra_padn_16", eth6() / ip6() / \
+        IPv6ExtHdrHopByHop(options=[RouterAlert(value=0), PadN(optdata=bytes(4)),
+                                    HBHOptUnknown(otype=0x1e, optdata=b"abcdef")]) / udp() / data
+    for otype in (0x1e, 0x3e, 0x5e, 0x9e, 0xde, 0x7e, 0xfe):
+        # RFC 8200 4.2: the two high bits say what a node that does not know it does.
+        yield f"ip6_hbh_unknown_{otype:02x}", eth6() / ip6() / \
+            IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=otype, optdata=b"\x01\x02")]) / udp() / data
+    yield "ip6_hbh_8_options", eth6() / ip6() / \
+        IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x1e, optdata=bytes([i])) for i in range(8)]) / \
+        udp() / data
+    yield "ip6_hbh_long", eth6() / ip6() / \
+        IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x1e, optdata=bytes(range(200)))]) / udp() / data
+    # RFC 2675 Jumbo Payload: Payload Length 0, the length in the option (at 4n+2).
+    yield "ip6_jumbo_no_next", eth6() / ip6(plen=0) / IPv6ExtHdrHopByHop(nh=59, options=[Jumbo(jumboplen=70008)]) / \
+        Raw(load=bytes(70000))
+    yield "ip6_jumbo_tcp", eth6() / ip6(plen=0) / IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=65568)]) / \
+        tcp(flags="A") / bytes(i & 0xff for i in range(65540))
+    # Destination Options (4.6): padding, Tunnel Encapsulation Limit, Home Address, unknown.
+    yield "ip6_dest_empty", eth6() / ip6() / IPv6ExtHdrDestOpt() / udp() / data
+    yield "ip6_dest_padn_max", eth6() / ip6() / IPv6ExtHdrDestOpt(autopad=0, options=[PadN(optdata=bytes(4))]) / \
+        udp() / data
+    yield "ip6_dest_tunnel_limit", eth6() / ip6(nh=60) / \
+        IPv6ExtHdrDestOpt(nh=41, options=[HBHOptUnknown(otype=0x04, optdata=b"\x04")]) / \
+        IPv6(src=IP6_B, dst=IP6_A, nh=59)
+    yield "ip6_dest_home_address", eth6() / ip6() / IPv6ExtHdrDestOpt(nh=59, options=[HAO(hoa="2001:db8:1::9")])
+    yield "ip6_dest_unknown_skip", eth6() / ip6() / \
+        IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x22, optdata=bytes(10))]) / udp() / data
+    yield "ip6_dest_unknown_icmp", eth6() / ip6() / \
+        IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x8f, optdata=b"")]) / udp() / data
+    # Routing (4.4): RH0 with Segments Left 0 (RFC 5095: ignored) and not, type 2, SRH, unknown types.
+    yield "ip6_rh0_segleft_0", eth6() / ip6() / IPv6ExtHdrRouting(type=0, segleft=0, addresses=[IP6_B]) / udp() / data
+    yield "ip6_rh0_segleft_0_empty", eth6() / ip6() / IPv6ExtHdrRouting(type=0, segleft=0, addresses=[]) / \
+        udp() / data
+    yield "ip6_rh0_segleft_2", eth6() / ip6(dst="2001:db8::10") / \
+        IPv6ExtHdrRouting(type=0, segleft=2, addresses=["2001:db8::11", "2001:db8::12"]) / udp() / data
+    yield "ip6_rh0_segleft_1_of_3", eth6() / ip6(dst="2001:db8::10") / \
+        IPv6ExtHdrRouting(type=0, segleft=1, addresses=["2001:db8::11", "2001:db8::12", "2001:db8::13"]) / \
+        tcp(flags="S")
+    yield "ip6_rh2_home", eth6() / ip6(dst="2001:db8:c0::1") / \
+        IPv6ExtHdrRouting(type=2, segleft=1, addresses=["2001:db8:1::9"]) / udp() / data
+    yield "ip6_rh2_done", eth6() / ip6(dst="2001:db8:1::9") / \
+        IPv6ExtHdrRouting(type=2, segleft=0, addresses=["2001:db8:1::9"]) / udp() / data
+    yield "ip6_srh_segleft_1", eth6() / ip6(dst="2001:db8::21") / \
+        IPv6ExtHdrSegmentRouting(segleft=1, lastentry=1, addresses=["2001:db8::22", "2001:db8::21"]) / \
+        udp() / data
+    yield "ip6_srh_segleft_0", eth6() / ip6(dst="2001:db8::22") / \
+        IPv6ExtHdrSegmentRouting(segleft=0, lastentry=1, addresses=["2001:db8::22", "2001:db8::21"]) / \
+        udp() / data
+    for rtype in (1, 3, 5, 253):
+        yield f"ip6_routing_type_{rtype}_segleft_0", eth6() / ip6() / \
+            IPv6ExtHdrRouting(type=rtype, segleft=0, addresses=["2001:db8::99"]) / udp() / data
+    # Fragment (4.5): atomic (RFC 6946), first / middle / last, reserved fields.
+    yield "ip6_frag_atomic", eth6() / ip6() / IPv6ExtHdrFragment(id=0x11223344, offset=0, m=0) / udp() / data
+    yield "ip6_frag_atomic_reserved", eth6() / ip6() / \
+        IPv6ExtHdrFragment(id=5, offset=0, m=0, res1=0xab, res2=3) / udp() / data
+    whole = ip6() / IPv6ExtHdrFragment(id=0xcafe) / udp() / bytes(i & 0xff for i in range(1200))
+    for i, frag in enumerate(fragment6(whole, 500)):
+        yield f"ip6_fragment_{i}", eth6() / frag
+    yield "ip6_fragment_offset_max", eth6() / ip6() / IPv6ExtHdrFragment(nh=17, id=1, offset=8188, m=0) / \
+        Raw(load=bytes(16))
+    # Chains: every kind, Destination Options before and after Routing.
+    yield "ip6_chain_dest_routing_dest", eth6() / ip6() / IPv6ExtHdrDestOpt() / \
+        IPv6ExtHdrRouting(type=0, segleft=0, addresses=[IP6_B]) / IPv6ExtHdrDestOpt() / udp() / data
+    yield "ip6_chain_all", eth6() / ip6() / IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)]) / \
+        IPv6ExtHdrDestOpt(options=[PadN(optdata=bytes(2))]) / IPv6ExtHdrRouting(type=0, segleft=0, addresses=[]) / \
+        IPv6ExtHdrFragment(id=9) / IPv6ExtHdrDestOpt() / tcp(flags="S", options=[("MSS", 1440)])
+    yield "ip6_chain_hbh_frag_icmp", eth6() / ip6() / IPv6ExtHdrHopByHop() / IPv6ExtHdrFragment(id=3) / \
+        ICMPv6EchoRequest(id=1, seq=2, data=b"ping")
+    yield "ip6_chain_dest_x3", eth6() / ip6() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / \
+        udp() / data
+
+
+def udp6_cases():
+    for n in (0, 1, 8, 1232):
+        yield f"udp6_payload_{n}", eth6() / ip6() / udp() / bytes((i * 3) & 0xff for i in range(n))
+    yield "udp6_dns", eth6() / ip6() / udp(53000, 53) / bytes.fromhex("12340100000100000000000003777777000001")
+    yield "udp6_link_local_dhcp", Ether(dst="33:33:00:01:00:02", src=MAC_A) / \
+        ip6(src=LL_A, dst="ff02::1:2") / udp(546, 547) / bytes(16)
+    # A checksum that computes to 0 is sent as 0xffff (RFC 8200 8.1, RFC 768).
+    yield "udp6_checksum_ffff", eth6() / ip6(src="::", dst="::") / udp(0, 0) / bytes.fromhex("ffb6")
+    trimmed = UDP(raw(ip6() / udp(1, 2) / b"ab")[40:])
+    yield "udp6_trailing", eth6() / ip6() / UDP(sport=1, dport=2, len=10, chksum=trimmed.chksum) / b"ab" / \
+        Raw(load=b"cd")
+
+
+def tcp6_cases():
+    for flags in ("S", "SA", "A", "PA", "FA", "R", "RA", "SEC", "FSRPAUEC"):
+        yield f"tcp6_flags_{flags}", eth6() / ip6() / tcp(flags=flags, seq=77, ack=88)
+    yield "tcp6_syn_options", eth6() / ip6() / tcp(options=[("MSS", 1440), ("SAckOK", b""),
+                                                            ("Timestamp", (5, 0)), ("NOP", None), ("WScale", 7)])
+    yield "tcp6_sack", eth6() / ip6() / tcp(flags="A", options=[("NOP", None), ("NOP", None),
+                                                                ("SAck", (100, 200, 300, 400))])
+    yield "tcp6_payload", eth6() / ip6() / tcp(flags="PA") / bytes(range(100))
+
+
+def nd_mac_mcast(addr_tail):
+    return "33:33:" + addr_tail
+
+
+def icmpv6_cases():
+    for ident, seq, payload in ((0, 0, b""), (1, 1, b"ping"), (0xffff, 0xffff, bytes(56)), (7, 8, bytes(1000))):
+        yield f"icmp6_echo_{ident}_{seq}_{len(payload)}", eth6() / ip6() / \
+            ICMPv6EchoRequest(id=ident, seq=seq, data=payload)
+        yield f"icmp6_echo_reply_{ident}_{seq}_{len(payload)}", eth6() / ip6(src=IP6_B, dst=IP6_A) / \
+            ICMPv6EchoReply(id=ident, seq=seq, data=payload)
+    offending = IPv6(src=IP6_B, dst="2001:db8:9::9", hlim=1) / UDP(sport=33434, dport=33435) / bytes(20)
+    quote = raw(offending)
+    for code in range(9):
+        yield f"icmp6_unreach_{code}", eth6() / ip6(src="2001:db8::fe") / ICMPv6DestUnreach(code=code) / quote
+    for mtu in (1280, 1500, 9000, 0xffffffff):
+        yield f"icmp6_packet_too_big_{mtu}", eth6() / ip6(src="2001:db8::fe") / ICMPv6PacketTooBig(mtu=mtu) / quote
+    for code in (0, 1):
+        yield f"icmp6_time_exceeded_{code}", eth6() / ip6(src="2001:db8::fe") / ICMPv6TimeExceeded(code=code) / quote
+    for code, ptr in ((0, 4), (0, 40), (1, 6), (2, 42), (3, 0), (0, 0xffffffff)):
+        yield f"icmp6_param_problem_{code}_{ptr}", eth6() / ip6(src="2001:db8::fe") / \
+            ICMPv6ParamProblem(code=code, ptr=ptr) / quote
+    yield "icmp6_unreach_empty_quote", eth6() / ip6() / ICMPv6DestUnreach(code=4)
+    # Types without a kind of their own (MLD, private experimentation): kept whole.
+    yield "icmp6_mld_query", eth6() / ip6(src=LL_A, dst="ff02::1", hlim=1) / ICMPv6MLQuery()
+    yield "icmp6_mld_done", eth6() / ip6(src=LL_A, dst="ff02::2", hlim=1) / ICMPv6MLDone(mladdr="ff02::fb")
+    yield "icmp6_type_200", eth6() / ip6() / ICMPv6Unknown(type=200, code=3, msgbody=b"experimental")
+    yield "icmp6_type_100_error", eth6() / ip6() / ICMPv6Unknown(type=100, code=0, msgbody=bytes(12))
+
+    # Neighbor Discovery (RFC 4861), hop limit 255.
+    all_nodes = ("33:33:00:00:00:01", "ff02::1")
+    all_routers = ("33:33:00:00:00:02", "ff02::2")
+    slla = ICMPv6NDOptSrcLLAddr(lladdr=MAC_A)
+    tlla = ICMPv6NDOptDstLLAddr(lladdr=MAC_A)
+
+    def nd(dst, msg, src=LL_A, mac=MAC_B):
+        return Ether(dst=mac, src=MAC_A) / IPv6(src=src, dst=dst, hlim=255) / msg
+
+    yield "nd_rs", nd(all_routers[1], ICMPv6ND_RS(), mac=all_routers[0])
+    yield "nd_rs_slla", nd(all_routers[1], ICMPv6ND_RS() / slla, mac=all_routers[0])
+    yield "nd_rs_unspecified", nd(all_routers[1], ICMPv6ND_RS(), src="::", mac=all_routers[0])
+    ra = dict(chlim=64, routerlifetime=1800, reachabletime=30000, retranstimer=1000)
+    yield "nd_ra_bare", nd(all_nodes[1], ICMPv6ND_RA(**ra), mac=all_nodes[0])
+    for m_flag, o_flag in ((1, 0), (0, 1), (1, 1)):
+        yield f"nd_ra_m{m_flag}_o{o_flag}", nd(all_nodes[1], ICMPv6ND_RA(M=m_flag, O=o_flag, **ra), mac=all_nodes[0])
+    for h, prf, p in ((1, 0, 0), (0, 1, 0), (0, 3, 0), (0, 0, 1)):
+        yield f"nd_ra_h{h}_prf{prf}_p{p}", nd(all_nodes[1], ICMPv6ND_RA(H=h, prf=prf, P=p, **ra), mac=all_nodes[0])
+    yield "nd_ra_not_default", nd(all_nodes[1], ICMPv6ND_RA(chlim=0, routerlifetime=0), mac=all_nodes[0])
+    yield "nd_ra_full", nd(all_nodes[1], ICMPv6ND_RA(**ra) / slla / ICMPv6NDOptMTU(mtu=1500) /
+                           ICMPv6NDOptPrefixInfo(prefix="2001:db8:1::", prefixlen=64, validlifetime=86400,
+                                                 preferredlifetime=14400) /
+                           ICMPv6NDOptRDNSS(lifetime=600, dns=["2001:db8::53", "2001:db8::54"]), mac=all_nodes[0])
+    for L, A in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        yield f"nd_ra_prefix_L{L}_A{A}", nd(all_nodes[1], ICMPv6ND_RA(**ra) /
+                                            ICMPv6NDOptPrefixInfo(prefix="2001:db8:2::", prefixlen=64, L=L, A=A),
+                                            mac=all_nodes[0])
+    yield "nd_ra_prefix_R", nd(all_nodes[1], ICMPv6ND_RA(**ra) /
+                               ICMPv6NDOptPrefixInfo(prefix="2001:db8:3::1", prefixlen=128, R=1, res1=5),
+                               mac=all_nodes[0])
+    for plen in (0, 48, 127):
+        yield f"nd_ra_prefix_len_{plen}", nd(all_nodes[1], ICMPv6ND_RA(**ra) /
+                                             ICMPv6NDOptPrefixInfo(prefix="::", prefixlen=plen, validlifetime=0,
+                                                                   preferredlifetime=0), mac=all_nodes[0])
+    yield "nd_ra_two_prefixes", nd(all_nodes[1], ICMPv6ND_RA(**ra) / ICMPv6NDOptPrefixInfo(prefix="2001:db8:4::") /
+                                   ICMPv6NDOptPrefixInfo(prefix="2001:db8:5::"), mac=all_nodes[0])
+    yield "nd_ra_mtu_9000", nd(all_nodes[1], ICMPv6ND_RA(**ra) / ICMPv6NDOptMTU(mtu=9000), mac=all_nodes[0])
+    yield "nd_ra_rdnss_1", nd(all_nodes[1], ICMPv6ND_RA(**ra) / ICMPv6NDOptRDNSS(lifetime=0xffffffff,
+                                                                                dns=["2001:4860:4860::8888"]),
+                              mac=all_nodes[0])
+    yield "nd_ra_route_info", nd(all_nodes[1], ICMPv6ND_RA(**ra) /
+                                 ICMPv6NDOptRouteInfo(prefix="2001:db8:6::", plen=48, rtlifetime=300),
+                                 mac=all_nodes[0])
+    yield "nd_ra_dnssl", nd(all_nodes[1], ICMPv6ND_RA(**ra) / ICMPv6NDOptDNSSL(lifetime=60,
+                                                                              searchlist=["example.com"]),
+                            mac=all_nodes[0])
+    yield "nd_ra_unknown_option", nd(all_nodes[1], ICMPv6ND_RA(**ra) / ICMPv6NDOptUnknown(type=200, len=2,
+                                                                                          data=bytes(range(14))),
+                                     mac=all_nodes[0])
+    solicited = "ff02::1:ff00:2"
+    yield "nd_ns", nd(solicited, ICMPv6ND_NS(tgt=LL_B) / slla, mac="33:33:ff:00:00:02")
+    yield "nd_ns_global", nd("ff02::1:ff00:2", ICMPv6ND_NS(tgt=IP6_B) / slla, src=IP6_A, mac="33:33:ff:00:00:02")
+    yield "nd_ns_dad", nd(solicited, ICMPv6ND_NS(tgt=LL_B), src="::", mac="33:33:ff:00:00:02")
+    yield "nd_ns_unicast", nd(LL_B, ICMPv6ND_NS(tgt=LL_B) / slla)
+    yield "nd_ns_nonce", nd(solicited, ICMPv6ND_NS(tgt=LL_B) / ICMPv6NDOptUnknown(type=14, len=1, data=bytes(6)),
+                            src="::", mac="33:33:ff:00:00:02")
+    for r in (0, 1):
+        for s_flag in (0, 1):
+            for o_flag in (0, 1):
+                yield f"nd_na_r{r}_s{s_flag}_o{o_flag}", nd(LL_B, ICMPv6ND_NA(R=r, S=s_flag, O=o_flag, tgt=LL_A) /
+                                                            tlla)
+    yield "nd_na_unsolicited", nd(all_nodes[1], ICMPv6ND_NA(R=0, S=0, O=1, tgt=LL_A) / tlla, mac=all_nodes[0])
+    yield "nd_na_no_option", nd(LL_B, ICMPv6ND_NA(S=1, tgt=IP6_A))
+    redirected = raw(IPv6(src=IP6_B, dst="2001:db8:7::7") / UDP(sport=1, dport=2) / bytes(10))
+    yield "nd_redirect", nd(LL_B, ICMPv6ND_Redirect(tgt="fe80::99", dst="2001:db8:7::7"), src="fe80::fe")
+    yield "nd_redirect_tlla", nd(LL_B, ICMPv6ND_Redirect(tgt="fe80::99", dst="2001:db8:7::7") / tlla, src="fe80::fe")
+    yield "nd_redirect_header", nd(LL_B, ICMPv6ND_Redirect(tgt="fe80::99", dst="2001:db8:7::7") / tlla /
+                                   ICMPv6NDOptRedirectedHdr(pkt=redirected), src="fe80::fe")
+    yield "nd_redirect_on_link", nd(LL_B, ICMPv6ND_Redirect(tgt="2001:db8:7::7", dst="2001:db8:7::7"),
+                                    src="fe80::fe")
+
+
 def cases():
     yield from arp_cases()
     yield from ipv4_cases()
     yield from udp_cases()
     yield from tcp_cases()
     yield from icmp_cases()
+    yield from ipv6_cases()
+    yield from udp6_cases()
+    yield from tcp6_cases()
+    yield from icmpv6_cases()
 
 
 # ---- Malformed packets and the exact error -------------------------------------------
@@ -441,6 +694,76 @@ def malformed_cases():
     yield "icmp_bad_checksum", bytes(ping), err("bad_checksum", "icmp", 36)
     yield "icmp_timestamp_long", raw(eth() / ip4() / ICMP(type=13, id=1, seq=1) / b"x"), \
         err("bad_length", "icmp", 54)
+    # IPv6 (offsets: the IPv6 header at 14, so a header offset n is 14 + n).
+    v6 = raw(eth6() / ip6() / udp() / b"hardstack")
+    yield "ip6_truncated", v6[:14 + 39], err("truncated", "ipv6", 53)
+    b = bytearray(v6)
+    b[14] = 0x40
+    yield "ip6_version_4", bytes(b), err("bad_version", "ipv6", 14)
+    b = bytearray(v6)
+    b[18:20] = struct.pack(">H", len(v6) - 54 + 1)
+    yield "ip6_payload_length_past_frame", bytes(b), err("bad_total_length", "ipv6", 18)
+    # RFC 8200 4.1: Hop-by-Hop only first; the error points at the Next Header naming it.
+    yield "ip6_hbh_not_first", raw(eth6() / ip6() / IPv6ExtHdrDestOpt(nh=0) / IPv6ExtHdrHopByHop() / udp()), \
+        err("hop_by_hop_not_first", "ipv6", 54)
+    # Over 7 padding bytes in a row (RFC 4942 2.1.9.5): at the 8th.
+    yield "ip6_hbh_padding_run_8", raw(eth6() / ip6() / IPv6ExtHdrHopByHop(autopad=0, options=[
+        PadN(optdata=bytes(12))]) / udp()), err("bad_padding", "ipv6", 63)
+    yield "ip6_dest_padn_nonzero", raw(eth6() / ip6() / IPv6ExtHdrDestOpt(autopad=0, options=[
+        PadN(optdata=b"\x00\x07\x00\x00")]) / udp()), err("bad_padding", "ipv6", 59)
+    yield "ip6_hbh_ra_length_3", raw(eth6() / ip6() / IPv6ExtHdrHopByHop(autopad=0, options=[
+        HBHOptUnknown(otype=5, optdata=b"\x00\x00\x00"), Pad1()]) / udp()), err("bad_option_length", "ipv6", 56)
+    yield "ip6_hbh_option_past_header", raw(eth6() / ip6() / IPv6ExtHdrHopByHop(len=0, autopad=0, options=[
+        HBHOptUnknown(otype=0x1e, optdata=b"\x00\x00\x00\x00\x00")]) / udp()), \
+        err("bad_option_length", "ipv6", 56)
+    yield "ip6_jumbo_with_payload_length", raw(eth6() / ip6() / IPv6ExtHdrHopByHop(nh=59, options=[
+        Jumbo(jumboplen=70000)])), err("bad_total_length", "ipv6", 56)
+    yield "ip6_routing_past_datagram", raw(eth6() / ip6() / IPv6ExtHdrRouting(nh=59, len=2, addresses=[])), \
+        err("bad_header_length", "ipv6", 55)
+    # RFC 8200 4.5: a non-last fragment's data is a multiple of 8 bytes.
+    yield "ip6_fragment_not_multiple_of_8", raw(eth6() / ip6() / IPv6ExtHdrFragment(nh=17, m=1, id=1) /
+                                                Raw(load=bytes(12))), err("bad_total_length", "ipv6", 18)
+    # RFC 7112: a first fragment carries the whole chain through the upper-layer header.
+    yield "ip6_first_fragment_incomplete_chain", raw(eth6() / ip6() / IPv6ExtHdrFragment(nh=60, m=1, id=1) /
+                                                     IPv6ExtHdrDestOpt(nh=6)), \
+        err("incomplete_header_chain", "ipv6", 14)
+    # UDP over IPv6 with checksum 0 (RFC 8200 8.1: discarded), bad TCP data offset.
+    yield "udp6_checksum_zero", raw(eth6() / ip6() / UDP(sport=1, dport=2, chksum=0) / b"x"), \
+        err("bad_checksum", "udp", 60)
+    seg6 = bytearray(raw(eth6() / ip6() / tcp(flags="A")))
+    seg6[66] = 0x40
+    yield "tcp6_data_offset_4", bytes(seg6), err("bad_header_length", "tcp", 66)
+    # ICMPv6 and Neighbor Discovery (the ICMPv6 message at 54).
+    ping6 = bytearray(raw(eth6() / ip6() / ICMPv6EchoRequest(id=1, seq=1)))
+    ping6[56] ^= 0x01
+    yield "icmp6_bad_checksum", bytes(ping6), err("bad_checksum", "icmpv6", 56)
+    # An echo of 7 bytes, checksum right (Linux checks the checksum first too).
+    yield "icmp6_echo_truncated", raw(eth6() / ip6() / ICMPv6Unknown(type=128, msgbody=b"\x00\x01\x00")), \
+        err("truncated", "icmpv6", 61)
+
+    def nd(msg, src=LL_A, dst=LL_B):
+        return raw(Ether(dst=MAC_B, src=MAC_A) / IPv6(src=src, dst=dst, hlim=255) / msg)
+
+    # RFC 4861 4.6: an option of length 0 invalidates the message; at its length byte.
+    yield "nd_option_length_0", nd(ICMPv6ND_NS(tgt=LL_B) / ICMPv6NDOptUnknown(type=1, len=0, data=bytes(6))), \
+        err("bad_option_length", "icmpv6", 79)
+    yield "nd_option_past_message", nd(ICMPv6ND_NS(tgt=LL_B) / ICMPv6NDOptUnknown(type=1, len=2, data=bytes(6))), \
+        err("bad_option_length", "icmpv6", 79)
+    yield "nd_ns_multicast_target", nd(ICMPv6ND_NS(tgt="ff02::1")), err("bad_field", "icmpv6", 62)
+    yield "nd_na_multicast_target", nd(ICMPv6ND_NA(tgt="ff02::1")), err("bad_field", "icmpv6", 62)
+    yield "nd_ra_code_1", nd(ICMPv6ND_RA(code=1), dst="ff02::1"), err("bad_field", "icmpv6", 55)
+    yield "nd_prefix_length_3", nd(ICMPv6ND_RA() / ICMPv6NDOptPrefixInfo(len=3), dst="ff02::1"), \
+        err("bad_option_length", "icmpv6", 71)
+    yield "nd_prefix_length_129", nd(ICMPv6ND_RA() / ICMPv6NDOptPrefixInfo(prefixlen=129), dst="ff02::1"), \
+        err("bad_option_value", "icmpv6", 72)
+    yield "nd_mtu_length_2", nd(ICMPv6ND_RA() / ICMPv6NDOptMTU(len=2) / Raw(load=bytes(8)), dst="ff02::1"), \
+        err("bad_option_length", "icmpv6", 71)
+    yield "nd_rdnss_length_2", nd(ICMPv6ND_RA() / ICMPv6NDOptUnknown(type=25, len=2, data=bytes(14)),
+                                  dst="ff02::1"), err("bad_option_length", "icmpv6", 71)
+    yield "nd_redirect_multicast_destination", nd(ICMPv6ND_Redirect(tgt="fe80::9", dst="ff02::1")), \
+        err("bad_field", "icmpv6", 78)
+    yield "nd_redirect_global_target", nd(ICMPv6ND_Redirect(tgt="2001:db8::9", dst="2001:db8::7")), \
+        err("bad_field", "icmpv6", 62)
     # ARP for another hardware type.
     b = bytearray(raw(Ether(dst="ff:ff:ff:ff:ff:ff", src=MAC_A) / ARP(hwsrc=MAC_A, psrc=IP4_A, pdst=IP4_B)))
     b[14:16] = struct.pack(">H", 6)  # IEEE 802 hardware type
@@ -531,6 +854,140 @@ def icmp_fields(ip, icmp):
     return o
 
 
+EXT_HEADERS = {IPv6ExtHdrHopByHop: 0, IPv6ExtHdrDestOpt: 60, IPv6ExtHdrRouting: 43, IPv6ExtHdrSegmentRouting: 43,
+               IPv6ExtHdrFragment: 44}
+
+
+def tlv_options_fields(header):
+    out = []
+    for opt in header.options:
+        if isinstance(opt, Pad1):
+            out.append({"otype": 0})
+            continue
+        o = {"otype": opt.otype, "optlen": opt.optlen, "optdata": raw(opt)[2:2 + opt.optlen].hex()}
+        if isinstance(opt, RouterAlert):
+            o["value"] = opt.value
+        elif isinstance(opt, Jumbo):
+            o["jumboplen"] = opt.jumboplen
+        out.append(o)
+    return out
+
+
+def nd_options_fields(layer):
+    out = []
+    while True:
+        if type(layer) is Raw and len(layer.load) >= 2:
+            # Scapy leaves an option type it has no class for as Raw, and its generic
+            # ICMPv6NDOptUnknown takes the length as bytes: keep its type and length,
+            # cut the option by the length in 8-byte units, and go on after it.
+            own = layer.load[:layer.load[1] * 8]
+            unknown = ICMPv6NDOptUnknown(own)
+            out.append({"type": unknown.type, "len": unknown.len, "data": own[2:].hex()})
+            layer = Raw(layer.load[len(own):])
+            continue
+        if not type(layer).__name__.startswith("ICMPv6NDOpt"):
+            break
+        own = raw(layer)[:layer.len * 8]
+        o = {"type": layer.type, "len": layer.len}
+        if isinstance(layer, (ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr)):
+            o["lladdr"] = layer.lladdr
+        elif isinstance(layer, ICMPv6NDOptPrefixInfo):
+            o.update(prefixlen=layer.prefixlen, L=layer.L, A=layer.A, reserved_flags=layer.R << 5 | layer.res1,
+                     validlifetime=layer.validlifetime, preferredlifetime=layer.preferredlifetime,
+                     prefix=layer.prefix)
+        elif isinstance(layer, ICMPv6NDOptRedirectedHdr):
+            o["pkt_len"] = len(own) - 8
+        elif isinstance(layer, ICMPv6NDOptMTU):
+            o["mtu"] = layer.mtu
+        elif isinstance(layer, ICMPv6NDOptRDNSS):
+            o.update(lifetime=layer.lifetime, dns=list(layer.dns))
+        else:
+            o["data"] = own[2:].hex()
+        out.append(o)
+        layer = layer.payload
+    return out
+
+
+def icmpv6_fields(msg, message):
+    anchor = msg  # the layer under which Scapy finds the IPv6 header for the checksum
+    if type(msg) is Raw:
+        # Scapy leaves a type it has no class for as Raw: dissect it with its generic class.
+        msg = ICMPv6Unknown(msg.load)
+    o = {"type": msg.type, "code": msg.code, "cksum": msg.cksum, "cksum_ok": in6_chksum(58, anchor, message) == 0,
+         "data_len": len(message) - 4}
+    if isinstance(msg, ICMPv6PacketTooBig):
+        o["mtu"] = msg.mtu
+    elif isinstance(msg, ICMPv6ParamProblem):
+        o["ptr"] = msg.ptr
+    elif isinstance(msg, (ICMPv6EchoRequest, ICMPv6EchoReply)):
+        o.update(id=msg.id, seq=msg.seq)
+    elif isinstance(msg, ICMPv6ND_RS):
+        o["options"] = nd_options_fields(msg.payload)
+    elif isinstance(msg, ICMPv6ND_RA):
+        o.update(chlim=msg.chlim, M=msg.M, O=msg.O, reserved_flags=msg.H << 5 | msg.prf << 3 | msg.P << 2 | msg.res,
+                 routerlifetime=msg.routerlifetime, reachabletime=msg.reachabletime,
+                 retranstimer=msg.retranstimer, options=nd_options_fields(msg.payload))
+    elif isinstance(msg, ICMPv6ND_NS):
+        o.update(tgt=msg.tgt, options=nd_options_fields(msg.payload))
+    elif isinstance(msg, ICMPv6ND_NA):
+        o.update(R=msg.R, S=msg.S, O=msg.O, tgt=msg.tgt, options=nd_options_fields(msg.payload))
+    elif isinstance(msg, ICMPv6ND_Redirect):
+        o.update(tgt=msg.tgt, dst=msg.dst, options=nd_options_fields(msg.payload))
+    elif not isinstance(msg, (ICMPv6DestUnreach, ICMPv6TimeExceeded)):
+        o["body_len"] = len(message) - 4
+    return o
+
+
+def ipv6_fields(out, ip):
+    """IPv6, its extension headers (each from its own Scapy layer), the upper layer."""
+    datagram = raw(ip)
+    if ip.plen or ip.nh != 0:
+        datagram = datagram[:40 + ip.plen]
+    else:  # RFC 2675: the Jumbo option's length
+        jumbo = [o for o in ip.payload.options if isinstance(o, Jumbo)]
+        datagram = datagram[:40 + jumbo[0].jumboplen] if jumbo else datagram
+    out["ipv6"] = {"version": ip.version, "tc": ip.tc, "fl": ip.fl, "plen": ip.plen, "nh": ip.nh, "hlim": ip.hlim,
+                   "src": ip.src, "dst": ip.dst}
+    layer, at, ext, last_nh = ip.payload, 40, [], ip.nh
+    while type(layer) in EXT_HEADERS:
+        last_nh = layer.nh
+        h = {"header": EXT_HEADERS[type(layer)], "nh": layer.nh}
+        if isinstance(layer, IPv6ExtHdrFragment):
+            h.update(res1=layer.res1, offset=layer.offset, res2=layer.res2, m=layer.m, id=layer.id)
+            ext.append(h)
+            at += 8
+            if layer.offset or layer.m:
+                out["ipv6_ext"] = ext
+                return out  # fragment data: hardstack stops here
+        else:
+            size = (layer.len + 1) * 8
+            h["len"] = layer.len
+            if isinstance(layer, (IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt)):
+                h["options"] = tlv_options_fields(layer)
+            else:
+                h.update(type=layer.type, segleft=layer.segleft, data=datagram[at + 4:at + size].hex())
+                if layer.type in (0, 2, 4):
+                    h["addresses"] = list(layer.addresses)
+            ext.append(h)
+            at += size
+        layer = layer.payload
+    if ext:
+        out["ipv6_ext"] = ext
+    upper = datagram[at:]
+    if type(layer) is UDP:
+        out["udp"] = {"sport": layer.sport, "dport": layer.dport, "len": layer.len, "chksum": layer.chksum,
+                      "chksum_ok": in6_chksum(17, layer, upper[:layer.len]) == 0, "payload_len": layer.len - 8}
+    elif type(layer) is TCP:
+        out["tcp"] = {"sport": layer.sport, "dport": layer.dport, "seq": layer.seq, "ack": layer.ack,
+                      "dataofs": layer.dataofs, "reserved": layer.reserved, "flags": int(layer.flags),
+                      "window": layer.window, "chksum": layer.chksum,
+                      "chksum_ok": in6_chksum(6, layer, upper) == 0, "urgptr": layer.urgptr,
+                      "options": tcp_options_fields(layer), "payload_len": len(upper) - layer.dataofs * 4}
+    elif isinstance(layer, _ICMPv6) or (type(layer) is Raw and last_nh == 58):
+        out["icmpv6"] = icmpv6_fields(layer, upper)
+    return out
+
+
 def scapy_fields(pkt):
     """The fields both sides decode, from Scapy's dissection of the raw bytes.
     Layers are followed by their exact class: an ICMP error's quote dissects as
@@ -570,4 +1027,6 @@ def scapy_fields(pkt):
                           "payload_len": len(segment) - upper.dataofs * 4}
         elif type(upper) is ICMP:
             out["icmp"] = icmp_fields(ip, upper)
+    elif type(layer) is IPv6:
+        ipv6_fields(out, layer)
     return out
