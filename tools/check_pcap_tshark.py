@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Dissect the frames hardstack emits (tools/emit_samples) with tshark, checksum
 validation on, and fail on any malformed packet, any expert error or warning
-about checksums or lengths, or a frame that does not dissect as the protocol
-stack the emitter intended.
+(but the few in ALLOWED_EXPERT), or a frame that does not dissect as the
+protocol stack the emitter intended (emit_samples writes "<frame.protocols>
+<sample name>" per frame beside the pcap).
 
     tools/check_pcap_tshark.py BUILD_DIR
     tools/check_pcap_tshark.py --selftest   # proves a bad checksum is caught
@@ -50,7 +51,8 @@ def dissect(pcap, expected):
             capture_output=True, text=True, env=env)
         if fields.returncode != 0:
             sys.exit(f"tshark failed: {fields.stderr}")
-        rows = [line.split("\x1f") for line in fields.stdout.split("\n") if line]  # not splitlines(): \x1e ends a line there
+        # split("\n"), not splitlines(): that also ends a line at \x1e.
+        rows = [line.split("\x1f") for line in fields.stdout.split("\n") if line]
     failures = 0
     if len(rows) != len(expected):
         print(f"FAIL: {len(expected)} frames written, tshark read {len(rows)}")

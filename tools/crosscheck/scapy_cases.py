@@ -396,7 +396,12 @@ def ipv6_cases():
                            ("v4_mapped", "::ffff:192.0.2.1", "::ffff:192.0.2.2"),
                            ("zero_runs", "2001:db8:0:0:1:0:0:1", "2001:0:0:1::1"),
                            ("one_zero_field", "2001:db8:0:1:1:1:1:1", "2001:db8:1:1:1:1:1:0"),
-                           ("full", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", "fd00::ff:fe00:1")):
+                           ("full", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", "fd00::ff:fe00:1"),
+                           # RFC 5952 text forms: the longest run, the first of equal runs, no single-field ::.
+                           ("trailing_run", "1::", "0:0:1::"), ("second_run_longer", "2001:0:0:1:0:0:0:1", "::2"),
+                           ("alternating", "1:0:2:0:3:0:4:0", "1:2:3:4:5:6:7:8"),
+                           ("v4_compatible", "::192.0.2.1", "::ffff:0.0.0.1"),
+                           ("nat64", "64:ff9b::192.0.2.1", "::ffff:0:192.0.2.1")):
         yield f"ip6_addr_{name}", eth6() / ip6(src=src, dst=dst) / udp() / data
     yield "ip6_no_next_header", eth6() / ip6(nh=59)
     yield "ip6_no_next_header_data", eth6() / ip6(nh=59) / Raw(load=b"ignored")
@@ -660,6 +665,11 @@ def malformed_cases():
     yield "ip_rr_pointer_3", raw(with_options(opt_route(7, 3, ["0.0.0.0"]) + b"\x00")), \
         err("bad_option_pointer", "ip", 36)
     yield "ip_ts_pointer_4", raw(with_options(opt_ts(4, 0, 0, [0]))), err("bad_option_pointer", "ip", 36)
+    # V4-OPT-4: flag 2 is not a Timestamp flag (hardstack refuses it on receive;
+    # Linux passes it on, see ipv4_options.cpp).
+    yield "ip_ts_flag_2", raw(with_options(bytes([68, 8, 5, 0x02]) + bytes(4))), err("bad_option_value", "ip", 37)
+    yield "ip_rr_pointer_no_room", raw(with_options(opt_route(7, 9, ["0.0.0.0", "0.0.0.0"]) + b"\x00")), \
+        err("bad_option_pointer", "ip", 36)
     yield "ip_ts_full_overflow_15", raw(with_options(opt_ts(9, 15, 0, [1]))), err("option_overflow", "ip", 37)
     yield "ip_ra_length_3", raw(with_options(bytes([148, 3, 0, 0]))), err("bad_option_length", "ip", 35)
     yield "ip_lsrr_and_ssrr", raw(with_options(opt_route(131, 4, HOPS[:1]) + opt_route(137, 4, HOPS[:1]) +
