@@ -3,11 +3,13 @@
 validation on, and fail on any malformed packet, any expert error or warning
 (but the few in ALLOWED_EXPERT), or a frame that does not dissect as the
 protocol stack the emitter intended (emit_samples writes "<frame.protocols>
-<sample name>" per frame beside the pcap).
+<sample name>" per frame beside the pcap). Every frame must also decode in
+hardstack's own tools/wire_dump, checksums verified.
 
     tools/check_pcap_tshark.py BUILD_DIR
     tools/check_pcap_tshark.py --selftest   # proves a bad checksum is caught
 """
+import json
 import os
 import re
 import shutil
@@ -37,6 +39,35 @@ def write_pcap(path, frames):
         for i, frame in enumerate(frames):
             f.write(struct.pack("<IIII", i, 0, len(frame), len(frame)))
             f.write(frame)
+
+
+def read_pcap(path):
+    """The frames of a classic little-endian pcap, as PcapWriter writes it."""
+    data = open(path, "rb").read()
+    frames, at = [], 24
+    while at + 16 <= len(data):
+        caplen = struct.unpack("<I", data[at + 8:at + 12])[0]
+        frames.append(data[at + 16:at + 16 + caplen])
+        at += 16 + caplen
+    return frames
+
+
+def reparse(build_dir, pcap, expected):
+    """hardstack's own decoder (tools/wire_dump) must accept every frame it emitted,
+    checksums verified over the same pseudo-headers."""
+    frames = read_pcap(pcap)
+    out = subprocess.run([os.path.join(build_dir, "tools", "wire_dump")],
+                         input="".join(f.hex() + "\n" for f in frames), capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    failures = 0
+    for (_, name), line in zip(expected, out):
+        decoded = json.loads(line)
+        if "error" in decoded:
+            failures += 1
+            print(f"FAIL {name}: wire_dump rejects the emitted frame: {decoded['error']} in {decoded['layer']} "
+                  f"at byte {decoded['offset']}")
+    print(f"check_pcap_tshark: {len(out)} frames re-parsed by wire_dump, {failures} rejected")
+    return failures + (len(out) != len(expected))
 
 
 def dissect(pcap, expected):
@@ -94,7 +125,8 @@ def main():
             return 0 if failed else 1
         subprocess.run([os.path.join(sys.argv[1], "tools", "emit_samples"), pcap], check=True)
         expected = [tuple(line.split(" ", 1)) for line in open(pcap + ".expected").read().splitlines()]
-        return 1 if dissect(pcap, expected) else 0
+        failures = dissect(pcap, expected) + reparse(sys.argv[1], pcap, expected)
+        return 1 if failures else 0
 
 
 if __name__ == "__main__":

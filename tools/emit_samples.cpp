@@ -416,6 +416,15 @@ void tcp_samples(Samples& s, bool over_v6) {
       die("tcp unknown options", WireError::unrepresentable);
     add("opt_experimental_unknown", e);
   }
+  {
+    // Linux's aligned layout would take 48 bytes here; emit packs the options
+    // and pads the area with zeros (RFC 9293 3.1) to fit in 40.
+    auto t = syn(tcp_options(1460, 7, true, TcpTimestamps{1, 2}, {{100, 200}}));
+    if (!t.options.unknown.push_back(unknown_tcp_option(100, text("xyz"))) ||
+        !t.options.unknown.push_back(unknown_tcp_option(99, text("abc"))))
+      die("tcp unknown options", WireError::unrepresentable);
+    add("opt_packed_40_bytes", t);
+  }
   auto psh = tcp(TcpFlag::psh | TcpFlag::ack, 7000, 8000);
   add("payload_1", psh, text("x"));
   add("payload_odd", psh, pattern(255));
