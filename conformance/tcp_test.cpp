@@ -48,8 +48,8 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_known_options_with_their_lengths) {
 
 BOOST_AUTO_TEST_CASE(TCP_OPT_1_sack_blocks_2_plus_8n_at_most_4) {
   // NOP NOP SACK with 4 blocks (34 bytes): all four kept, in order.
-  const auto four = options_of(syn_with_options(
-      "0101 0522 00000001 00000002 00000003 00000004 00000005 00000006 00000007 00000008"));
+  const auto four = options_of(
+      syn_with_options("0101 0522 00000001 00000002 00000003 00000004 00000005 00000006 00000007 00000008"));
   BOOST_REQUIRE(four.options.sack_blocks.size() == 4u);
   BOOST_TEST(four.options.sack_blocks[3].left == 7u);
   BOOST_TEST(four.options.sack_blocks[3].right == 8u);
