@@ -219,8 +219,8 @@ JsonObject ipv4_option(const Ipv4Option& opt) {
 // route is done the header's destination is the final one. (Wireshark checks
 // checksums the same way.)
 Ipv4Address final_destination(const Ipv4Repr& ip) {
-  const Ipv4Option* route = ip.options.source_route();
-  if (route == nullptr || route->is_full()) return ip.dst;
+  const auto route = ip.options.source_route();
+  if (!route || route->is_full()) return ip.dst;
   const auto hops = route->addresses();
   return hops.empty() ? ip.dst : hops.back();
 }

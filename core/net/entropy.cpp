@@ -14,7 +14,9 @@ HARDSTACK_MODULAR_ARITHMETIC std::uint64_t splitmix64(std::uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
-HARDSTACK_MODULAR_ARITHMETIC constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+HARDSTACK_MODULAR_ARITHMETIC constexpr std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 std::uint32_t Entropy::next_u32() {

@@ -5,7 +5,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <type_traits>
 
 namespace hardstack::wire {
 
@@ -43,8 +45,12 @@ class InlineVector {
   }
 
  private:
+  // The smallest count type that holds Capacity: a vector of 38 bytes takes 39.
+  using Count = std::conditional_t<(Capacity <= 0xff), std::uint8_t,
+                                   std::conditional_t<(Capacity <= 0xffff), std::uint16_t, std::size_t>>;
+
   std::array<T, Capacity> items_{};
-  std::size_t size_ = 0;
+  Count size_ = 0;
 };
 
 // Byte-content equality for spans held by representations (payloads, quoted

@@ -28,10 +28,14 @@ ParseResult<Ipv4View> Ipv4View::parse(Bytes packet, ChecksumMode mode) {
 }
 
 ParseResult<Ipv4Repr> Ipv4Repr::parse(const Ipv4View& view) {
-  Ipv4Repr r;
-  auto options = Ipv4Options::parse(view.options(), f::options);
-  if (!options) return Unexpected(options.error());
-  r.options = *options;
+  // One return object, filled in place: the repr is not copied on the way out.
+  ParseResult<Ipv4Repr> result{Ipv4Repr{}};
+  Ipv4Repr& r = *result;
+  if (auto ok = Ipv4Options::parse_into(r.options, view.options(), f::options, Ipv4OptionsOrigin::received);
+      !ok) {
+    result = Unexpected(ok.error());
+    return result;
+  }
   r.src = view.src();
   r.dst = view.dst();
   r.protocol = view.protocol();
@@ -43,7 +47,7 @@ ParseResult<Ipv4Repr> Ipv4Repr::parse(const Ipv4View& view) {
   r.more_fragments = view.more_fragments();
   r.fragment_offset = view.fragment_offset();
   r.payload_len = static_cast<std::uint16_t>(view.payload_len());
-  return r;
+  return result;
 }
 
 namespace {

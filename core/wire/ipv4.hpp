@@ -131,4 +131,9 @@ struct Ipv4Repr {
   bool operator==(const Ipv4Repr&) const = default;
 };
 
+// The stack builds one per packet on its input and output paths: keep it
+// within a cache line (the options are 40 bytes and two counts, 42 in all;
+// the bound first asked for was 128, this layout reaches 62).
+static_assert(sizeof(Ipv4Repr) <= 64);
+
 }  // namespace hardstack::wire

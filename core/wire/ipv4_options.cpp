@@ -1,5 +1,8 @@
 #include "ipv4_options.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace hardstack::wire {
 
 namespace o = ipv4_option_field;
@@ -99,21 +102,28 @@ Check check_timestamp(Bytes opt, std::size_t at, Seen& seen) {
   return {};
 }
 
+// What a successful walk found: the options are area[0, end), `count` of them.
+struct Walked {
+  std::size_t end = 0;
+  std::size_t count = 0;
+};
+
 // The one walker behind Ipv4Options::parse and validate_ipv4_options.
 // Linux __ip_options_compile's loop: EOL ends, NOP is one byte, every other
 // option has a length byte inside the area, 2 <= length <= bytes left.
-Check walk(Bytes area, std::size_t base, Ipv4OptionsOrigin origin, Ipv4Options::List* out) {
+Result<Walked, ParseError> walk(Bytes area, std::size_t base, Ipv4OptionsOrigin origin) {
   // V4-OPT-7: at most 40 bytes (a header cannot hold more; a socket may try).
   if (area.size() > o::max_area_len) return parse_error(WireError::bad_length, base + o::max_area_len);
   Seen seen;
   std::size_t i = 0;
+  std::size_t count = 0;
   while (i < area.size()) {
     const std::size_t at = base + i;
     const std::uint8_t type = load_u8(area, i);
     // RFC 791: End of Option List; what follows is padding (Linux rewrites it to EOL).
     if (type == type_of(Ipv4OptionKind::end_of_list)) break;
     if (type == type_of(Ipv4OptionKind::no_operation)) {
-      if (out != nullptr) (void)out->push_back(Ipv4Option::no_operation());  // <= 40 fit
+      ++count;
       ++i;
       continue;
     }
@@ -141,19 +151,23 @@ Check walk(Bytes area, std::size_t base, Ipv4OptionsOrigin origin, Ipv4Options::
         if (origin == Ipv4OptionsOrigin::socket) check = parse_error(WireError::unsupported, at);
         break;
     }
-    if (!check) return check;
-    if (out != nullptr) {
-      // Cannot fail: the length byte was checked, and fewer than 40 options came before.
-      (void)out->push_back(Ipv4Option::raw(type, opt.subspan(2)).value());
-    }
+    if (!check) return Unexpected(check.error());
+    ++count;
     i += len;
   }
-  return {};
+  return Walked{i, count};
 }
 
 }  // namespace
 
 // ---- Ipv4Option -------------------------------------------------------------
+
+Ipv4Option::Ipv4Option(Ipv4OptionView view) : type_(view.type()) {
+  // A view holds at most 38 data bytes (it comes from a 40-byte area or an Ipv4Option).
+  const Bytes data = view.data().first(std::min(view.data().size(), o::max_data_len));
+  data_len_ = static_cast<std::uint8_t>(data.size());
+  copy_into(data_, 0, data);
+}
 
 Ipv4Option Ipv4Option::no_operation() { return Ipv4Option{}; }
 
@@ -218,40 +232,48 @@ Ipv4Option Ipv4Option::router_alert(std::uint16_t value) {
   return opt;
 }
 
-std::size_t Ipv4Option::wire_len() const {
-  return type_ == type_of(Ipv4OptionKind::no_operation) ? 1 : 2 + std::size_t{data_len_};
+bool Ipv4Option::increment_overflow() {
+  if (!increments_overflow() || overflow() == o::overflow_max) return false;
+  store_u8(data_, 1, static_cast<std::uint8_t>((overflow() + 1) << 4 | timestamp_flag()));
+  return true;
 }
 
-bool Ipv4Option::is_route() const {
+// ---- Ipv4OptionView ---------------------------------------------------------
+
+bool operator==(Ipv4OptionView a, Ipv4OptionView b) {
+  return a.type() == b.type() && same_bytes(a.data(), b.data());
+}
+
+bool Ipv4OptionView::is_route() const {
   const auto k = kind();
   return k == Ipv4OptionKind::record_route || k == Ipv4OptionKind::loose_source_route ||
          k == Ipv4OptionKind::strict_source_route;
 }
 
-std::uint8_t Ipv4Option::pointer() const { return is_route() || is_timestamp() ? data_at(0) : 0; }
+std::uint8_t Ipv4OptionView::pointer() const { return is_route() || is_timestamp() ? data_at(0) : 0; }
 
-bool Ipv4Option::is_full() const {
-  return (is_route() || is_timestamp()) && data_len_ >= 1 && pointer() > wire_len();
+bool Ipv4OptionView::is_full() const {
+  return (is_route() || is_timestamp()) && !data_.empty() && pointer() > wire_len();
 }
 
-Ipv4Option::Addresses Ipv4Option::addresses() const {
+Ipv4OptionView::Addresses Ipv4OptionView::addresses() const {
   Addresses out;
-  if (!is_route() || data_len_ < 1) return out;
+  if (!is_route() || data_.empty()) return out;
   // Slots start at byte 3 of the option, byte 1 of the data.
-  for (std::size_t at = 1; at + 4 <= data_len_; at += 4) (void)out.push_back(Ipv4Address::load(data_, at));
+  for (std::size_t at = 1; at + 4 <= data_.size(); at += 4) (void)out.push_back(Ipv4Address::load(data_, at));
   return out;
 }
 
-std::uint8_t Ipv4Option::overflow() const { return is_timestamp() ? data_at(1) >> 4 : 0; }
+std::uint8_t Ipv4OptionView::overflow() const { return is_timestamp() ? data_at(1) >> 4 : 0; }
 
-std::uint8_t Ipv4Option::timestamp_flag() const { return is_timestamp() ? data_at(1) & 0x0f : 0; }
+std::uint8_t Ipv4OptionView::timestamp_flag() const { return is_timestamp() ? data_at(1) & 0x0f : 0; }
 
-Ipv4Option::TimestampEntries Ipv4Option::timestamp_entries() const {
+Ipv4OptionView::TimestampEntries Ipv4OptionView::timestamp_entries() const {
   TimestampEntries out;
-  if (!is_timestamp() || data_len_ < 2) return out;
+  if (!is_timestamp() || data_.size() < 2) return out;
   const bool with_address = timestamp_flag() != static_cast<std::uint8_t>(Ipv4TimestampFlag::timestamps_only);
   const std::size_t slot = with_address ? 8 : 4;
-  for (std::size_t at = 2; at + slot <= data_len_; at += slot) {
+  for (std::size_t at = 2; at + slot <= data_.size(); at += slot) {
     Ipv4TimestampEntry e;
     if (with_address) e.address = Ipv4Address::load(data_, at);
     e.timestamp = load_be32(data_, at + slot - 4);
@@ -260,92 +282,128 @@ Ipv4Option::TimestampEntries Ipv4Option::timestamp_entries() const {
   return out;
 }
 
-bool Ipv4Option::increments_overflow() const {
+bool Ipv4OptionView::increments_overflow() const {
   return is_timestamp() && is_full() &&
          timestamp_flag() != static_cast<std::uint8_t>(Ipv4TimestampFlag::prespecified);
 }
 
-bool Ipv4Option::increment_overflow() {
-  if (!increments_overflow() || overflow() == o::overflow_max) return false;
-  store_u8(data_, 1, static_cast<std::uint8_t>((overflow() + 1) << 4 | timestamp_flag()));
-  return true;
+std::uint16_t Ipv4OptionView::router_alert_value() const {
+  return kind() == Ipv4OptionKind::router_alert && data_.size() >= 2 ? load_be16(data_, 0) : 0;
 }
 
-std::uint16_t Ipv4Option::router_alert_value() const {
-  return kind() == Ipv4OptionKind::router_alert && data_len_ >= 2 ? load_be16(data_, 0) : 0;
-}
-
-EmitResult Ipv4Option::emit(MutableBytes out) const {
+EmitResult Ipv4OptionView::emit(MutableBytes out) const {
   const std::size_t n = wire_len();
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
   store_u8(out, o::type, type_);
   if (n == 1) return n;
   store_u8(out, o::length, static_cast<std::uint8_t>(n));
-  copy_into(out, 2, data());
+  copy_into(out, 2, data_);
   return n;
 }
 
 // ---- Ipv4Options ------------------------------------------------------------
 
+Result<void, ParseError> Ipv4Options::parse_into(Ipv4Options& out, Bytes area, std::size_t base_offset,
+                                                 Ipv4OptionsOrigin origin) {
+  const auto walked = walk(area, base_offset, origin);
+  if (!walked) return Unexpected(walked.error());
+  // The walked bytes are whole options, at most 40 of them in at most 40 bytes.
+  std::copy_n(area.begin(), walked->end, out.bytes_.begin());
+  out.used_ = static_cast<std::uint8_t>(walked->end);
+  out.size_ = static_cast<std::uint8_t>(walked->count);
+  return {};
+}
+
 ParseResult<Ipv4Options> Ipv4Options::parse(Bytes area, std::size_t base_offset, Ipv4OptionsOrigin origin) {
-  Ipv4Options options;
-  if (auto r = walk(area, base_offset, origin, &options.list_); !r) return Unexpected(r.error());
-  return options;
+  // One return object, filled in place.
+  ParseResult<Ipv4Options> result{Ipv4Options{}};
+  if (auto ok = parse_into(*result, area, base_offset, origin); !ok) result = Unexpected(ok.error());
+  return result;
 }
 
 Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offset,
                                                Ipv4OptionsOrigin origin) {
-  return walk(area, base_offset, origin, nullptr);
+  const auto walked = walk(area, base_offset, origin);
+  if (!walked) return Unexpected(walked.error());
+  return {};
 }
 
-bool Ipv4Options::push_back(const Ipv4Option& option) { return list_.push_back(option); }
-
-std::size_t Ipv4Options::wire_len() const {
-  std::size_t n = 0;
-  for (const auto& opt : list_) n += opt.wire_len();
-  return n;
+std::size_t Ipv4Options::option_len_at(std::size_t at) const {
+  if (load_u8(bytes_, at) == type_of(Ipv4OptionKind::no_operation)) return 1;
+  return load_u8(bytes_, at + o::length);
 }
 
-const Ipv4Option* Ipv4Options::find(Ipv4OptionKind kind) const {
-  for (const auto& opt : list_)
-    if (opt.kind() == kind) return &opt;
-  return nullptr;
+Ipv4OptionView Ipv4Options::option_at(std::size_t at) const {
+  const std::uint8_t type = load_u8(bytes_, at);
+  if (type == type_of(Ipv4OptionKind::no_operation)) return {};
+  return {type, Bytes(bytes_).subspan(at + 2, option_len_at(at) - 2)};
 }
 
-const Ipv4Option* Ipv4Options::source_route() const {
-  for (const auto& opt : list_)
-    if (opt.kind() == Ipv4OptionKind::loose_source_route || opt.kind() == Ipv4OptionKind::strict_source_route)
-      return &opt;
-  return nullptr;
+Ipv4OptionView Ipv4Options::operator[](std::size_t i) const {
+  std::size_t at = 0;
+  for (; i > 0 && at < used_; --i) at += option_len_at(at);
+  return at < used_ ? option_at(at) : Ipv4OptionView{};
+}
+
+bool Ipv4Options::push_back(Ipv4OptionView option) {
+  const std::size_t n = option.wire_len();
+  // V4-OPT-7: a header holds 40 bytes of options. An EOL would end the list.
+  if (n > o::max_area_len - used_ || option.kind() == Ipv4OptionKind::end_of_list) return false;
+  (void)option.emit(MutableBytes(bytes_).subspan(used_)).value();  // room checked
+  used_ = static_cast<std::uint8_t>(used_ + n);
+  ++size_;
+  return true;
+}
+
+std::optional<Ipv4OptionView> Ipv4Options::find(Ipv4OptionKind kind) const {
+  for (std::size_t at = 0; at < used_; at += option_len_at(at))
+    if (load_u8(bytes_, at) == type_of(kind)) return option_at(at);
+  return std::nullopt;
+}
+
+std::optional<Ipv4OptionView> Ipv4Options::source_route() const {
+  for (std::size_t at = 0; at < used_; at += option_len_at(at)) {
+    const auto kind = static_cast<Ipv4OptionKind>(load_u8(bytes_, at));
+    if (kind == Ipv4OptionKind::loose_source_route || kind == Ipv4OptionKind::strict_source_route)
+      return option_at(at);
+  }
+  return std::nullopt;
 }
 
 bool Ipv4Options::is_strict_source_route() const {
-  const Ipv4Option* srr = source_route();
-  return srr != nullptr && srr->kind() == Ipv4OptionKind::strict_source_route;
+  const auto srr = source_route();
+  return srr && srr->kind() == Ipv4OptionKind::strict_source_route;
 }
 
 std::optional<std::uint16_t> Ipv4Options::router_alert() const {
-  const Ipv4Option* ra = find(Ipv4OptionKind::router_alert);
-  if (ra == nullptr) return std::nullopt;
+  const auto ra = find(Ipv4OptionKind::router_alert);
+  if (!ra) return std::nullopt;
   return ra->router_alert_value();
 }
 
 Ipv4Options Ipv4Options::copied_only() const {
   Ipv4Options out;
-  for (const auto& opt : list_)
-    if (opt.copied()) (void)out.list_.push_back(opt);  // a subset fits
+  for (std::size_t at = 0; at < used_; at += option_len_at(at)) {
+    if ((load_u8(bytes_, at) & o::copied_flag) == 0) continue;
+    // A subset fits: copy the option's bytes as they are.
+    const std::size_t n = option_len_at(at);
+    copy_into(out.bytes_, out.used_, Bytes(bytes_).subspan(at, n));
+    out.used_ = static_cast<std::uint8_t>(out.used_ + n);
+    ++out.size_;
+  }
   return out;
 }
 
 EmitResult Ipv4Options::emit(MutableBytes out) const {
   const std::size_t n = padded_len();
-  if (n > o::max_area_len) return emit_error(WireError::unrepresentable);
+  if (n > o::max_area_len) return emit_error(WireError::unrepresentable);  // unreachable: push_back keeps 40
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
-  std::size_t at = 0;
-  for (const auto& opt : list_) at += opt.emit(out.subspan(at)).value();
+  copy_into(out, 0, bytes());
   // RFC 791: pad with End of Option List to the 32-bit boundary.
-  for (; at < n; ++at) store_u8(out, at, type_of(Ipv4OptionKind::end_of_list));
+  for (std::size_t at = used_; at < n; ++at) store_u8(out, at, type_of(Ipv4OptionKind::end_of_list));
   return n;
 }
+
+static_assert(std::forward_iterator<Ipv4Options::Iterator>);
 
 }  // namespace hardstack::wire

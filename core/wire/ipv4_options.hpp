@@ -8,15 +8,18 @@
 // (`base_offset` is where the options area starts in it, 20 for a packet):
 // the value an ICMP parameter-problem pointer carries.
 //
-// Ipv4Options is the parsed value: a fixed-capacity list of Ipv4Option, each
-// holding its type and its bytes after the length byte (so every option,
-// known or not, round-trips exactly), with decoding accessors for the kinds
-// the stack acts on. EOL is not a list element: it ends the list, and the
-// emitter writes it as padding.
+// Ipv4Options is the parsed value: the options' wire bytes (at most 40), so
+// every option, known or not, round-trips exactly. It hands options out as
+// Ipv4OptionView (type and the bytes after the length byte, read in place),
+// with decoding accessors for the kinds the stack acts on; Ipv4Option is the
+// owning form the builders make. EOL is not an option of the value: it ends
+// the list, and the emitter writes it as padding.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 
@@ -84,12 +87,81 @@ struct Ipv4TimestampEntry {
   constexpr bool operator==(const Ipv4TimestampEntry&) const = default;
 };
 
-// One option other than EOL. Its wire bytes are the single source of truth:
-// the decoding accessors read them, the builders write them.
-class Ipv4Option {
+class Ipv4Option;
+struct Ipv4Repr;
+
+// One option other than EOL, read in place: its type and the bytes after its
+// length byte, borrowed from the Ipv4Options (or Ipv4Option) it came from,
+// which must outlive it. What Ipv4Options hands out: the decoding accessors
+// are here, and an Ipv4Option (the owning form) converts from and to it.
+class Ipv4OptionView {
  public:
   using Addresses = InlineVector<Ipv4Address, ipv4_option_field::max_route_addresses>;
   using TimestampEntries = InlineVector<Ipv4TimestampEntry, ipv4_option_field::max_timestamp_entries>;
+
+  // A NOP.
+  constexpr Ipv4OptionView() = default;
+
+  std::uint8_t type() const { return type_; }
+  Ipv4OptionKind kind() const { return static_cast<Ipv4OptionKind>(type_); }
+  // RFC 791 3.1: options with the copied flag go into every fragment.
+  bool copied() const { return (type_ & ipv4_option_field::copied_flag) != 0; }
+  // Bytes on the wire: 1 for NOP, 2 + data().size() for the others.
+  std::size_t wire_len() const {
+    return type_ == static_cast<std::uint8_t>(Ipv4OptionKind::no_operation) ? 1 : 2 + data_.size();
+  }
+  // The bytes after the length byte (empty for NOP).
+  Bytes data() const { return data_; }
+
+  // RR, LSRR, SSRR, TS: the pointer byte, 1-based from the type byte.
+  std::uint8_t pointer() const;
+  // RR, LSRR, SSRR, TS: the option is full (RFC 791: the pointer exceeds the length).
+  bool is_full() const;
+  // RR, LSRR, SSRR: every whole 4-byte address slot, recorded or not.
+  Addresses addresses() const;
+  // TS: overflow counter, flag nibble, every whole slot.
+  std::uint8_t overflow() const;
+  std::uint8_t timestamp_flag() const;
+  TimestampEntries timestamp_entries() const;
+  // TS: RFC 791 and Linux: a full option increments the overflow counter,
+  // except a full prespecified one (Linux skips it: nothing was missed).
+  bool increments_overflow() const;
+  // Router Alert: the 16-bit value (0: "router shall examine the packet").
+  std::uint16_t router_alert_value() const;
+
+  // Writes wire_len() bytes.
+  EmitResult emit(MutableBytes out) const;
+
+ private:
+  friend class Ipv4Option;
+  friend class Ipv4Options;
+  constexpr Ipv4OptionView(std::uint8_t type, Bytes data) : type_(type), data_(data) {}
+  bool is_route() const;
+  bool is_timestamp() const { return kind() == Ipv4OptionKind::timestamp; }
+  std::uint8_t data_at(std::size_t i) const {
+    return i < data_.size() ? static_cast<std::uint8_t>(data_[i]) : 0;
+  }
+
+  std::uint8_t type_ = static_cast<std::uint8_t>(Ipv4OptionKind::no_operation);
+  Bytes data_;
+};
+
+// Equal when type and data are, whether views or owned options: an
+// Ipv4Option compares through its view.
+bool operator==(Ipv4OptionView a, Ipv4OptionView b);
+
+// One option other than EOL, owning its bytes: what the builders make and
+// push_back takes. Its wire bytes are the single source of truth: the
+// decoding accessors read them (through Ipv4OptionView), the builders write them.
+class Ipv4Option {
+ public:
+  using Addresses = Ipv4OptionView::Addresses;
+  using TimestampEntries = Ipv4OptionView::TimestampEntries;
+
+  // A NOP.
+  Ipv4Option() = default;
+  // A copy of an option read in place: `Ipv4Option opt = options[0];`.
+  Ipv4Option(Ipv4OptionView view);  // NOLINT(google-explicit-constructor)
 
   // Builders. Each fails with `unrepresentable` when the option would not fit
   // the 40-byte area or a field is out of its range; they do not apply the
@@ -106,56 +178,77 @@ class Ipv4Option {
   // Any kind but EOL and NOP from its bytes after the length byte.
   static Result<Ipv4Option, WireError> raw(std::uint8_t type, Bytes data);
 
+  // A view of this option's bytes; valid while this object lives unchanged.
+  Ipv4OptionView view() const { return {type_, data()}; }
+  operator Ipv4OptionView() const { return view(); }  // NOLINT(google-explicit-constructor)
+
+  // The accessors of Ipv4OptionView.
   std::uint8_t type() const { return type_; }
   Ipv4OptionKind kind() const { return static_cast<Ipv4OptionKind>(type_); }
-  // RFC 791 3.1: options with the copied flag go into every fragment.
-  bool copied() const { return (type_ & ipv4_option_field::copied_flag) != 0; }
-  // Bytes on the wire: 1 for NOP, 2 + data().size() for the others.
-  std::size_t wire_len() const;
-  // The bytes after the length byte (empty for NOP).
+  bool copied() const { return view().copied(); }
+  std::size_t wire_len() const { return view().wire_len(); }
   Bytes data() const { return Bytes(data_).first(data_len_); }
+  std::uint8_t pointer() const { return view().pointer(); }
+  bool is_full() const { return view().is_full(); }
+  Addresses addresses() const { return view().addresses(); }
+  std::uint8_t overflow() const { return view().overflow(); }
+  std::uint8_t timestamp_flag() const { return view().timestamp_flag(); }
+  TimestampEntries timestamp_entries() const { return view().timestamp_entries(); }
+  bool increments_overflow() const { return view().increments_overflow(); }
+  std::uint16_t router_alert_value() const { return view().router_alert_value(); }
+  EmitResult emit(MutableBytes out) const { return view().emit(out); }
 
-  // RR, LSRR, SSRR, TS: the pointer byte, 1-based from the type byte.
-  std::uint8_t pointer() const;
-  // RR, LSRR, SSRR, TS: the option is full (RFC 791: the pointer exceeds the length).
-  bool is_full() const;
-  // RR, LSRR, SSRR: every whole 4-byte address slot, recorded or not.
-  Addresses addresses() const;
-  // TS: overflow counter, flag nibble, every whole slot.
-  std::uint8_t overflow() const;
-  std::uint8_t timestamp_flag() const;
-  TimestampEntries timestamp_entries() const;
-  // TS: RFC 791 and Linux: a full option increments the overflow counter,
-  // except a full prespecified one (Linux skips it: nothing was missed).
-  bool increments_overflow() const;
-  // Applies that increment; false (and no change) when the counter is at 15,
-  // which the walker has already rejected as option_overflow.
+  // Applies the overflow increment (TS); false (and no change) when the
+  // option does not increment, or the counter is at 15, which the walker has
+  // already rejected as option_overflow.
   [[nodiscard]] bool increment_overflow();
-  // Router Alert: the 16-bit value (0: "router shall examine the packet").
-  std::uint16_t router_alert_value() const;
-
-  // Writes wire_len() bytes.
-  EmitResult emit(MutableBytes out) const;
-
-  friend bool operator==(const Ipv4Option& a, const Ipv4Option& b) {
-    return a.type_ == b.type_ && same_bytes(a.data(), b.data());
-  }
 
  private:
-  bool is_route() const;
-  bool is_timestamp() const { return kind() == Ipv4OptionKind::timestamp; }
-  std::uint8_t data_at(std::size_t i) const {
-    return i < data_len_ ? static_cast<std::uint8_t>(data_[i]) : 0;
-  }
-
   std::uint8_t type_ = static_cast<std::uint8_t>(Ipv4OptionKind::no_operation);
   std::uint8_t data_len_ = 0;
   std::array<std::byte, ipv4_option_field::max_data_len> data_{};
 };
 
+// The options of one header, compactly: their wire bytes back to back (at
+// most 40, no EOL, no padding) and how many there are. Options are handed out
+// as Ipv4OptionView, read in place; each step of an iteration or of
+// operator[] reads one type and one length byte.
 class Ipv4Options {
  public:
-  using List = InlineVector<Ipv4Option, ipv4_option_field::max_area_len>;
+  // Forward iteration over the options, in order, as Ipv4OptionView values.
+  class Iterator {
+   public:
+    using value_type = Ipv4OptionView;
+    using reference = Ipv4OptionView;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;  // *it is a value, not a reference
+    using iterator_concept = std::forward_iterator_tag;
+
+    struct Arrow {
+      Ipv4OptionView option;
+      const Ipv4OptionView* operator->() const { return &option; }
+    };
+
+    Iterator() = default;
+    Ipv4OptionView operator*() const { return owner_->option_at(at_); }
+    Arrow operator->() const { return {**this}; }
+    Iterator& operator++() {
+      at_ = static_cast<std::uint8_t>(at_ + owner_->option_len_at(at_));
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const Iterator&) const = default;
+
+   private:
+    friend class Ipv4Options;
+    Iterator(const Ipv4Options* owner, std::uint8_t at) : owner_(owner), at_(at) {}
+    const Ipv4Options* owner_ = nullptr;
+    std::uint8_t at_ = 0;  // offset of the current option's type byte
+  };
 
   // Walks and validates `area` (see validate_ipv4_options) and keeps every
   // option before the first EOL. Bytes after an EOL are ignored (Linux
@@ -163,45 +256,71 @@ class Ipv4Options {
   static ParseResult<Ipv4Options> parse(Bytes area, std::size_t base_offset,
                                         Ipv4OptionsOrigin origin = Ipv4OptionsOrigin::received);
 
-  const List& list() const { return list_; }
-  std::size_t size() const { return list_.size(); }
-  bool empty() const { return list_.empty(); }
-  const Ipv4Option* begin() const { return list_.begin(); }
-  const Ipv4Option* end() const { return list_.end(); }
-  const Ipv4Option& operator[](std::size_t i) const { return list_[i]; }
-  // Fails only when the list holds 40 options already; the byte limit is the
-  // emitter's to enforce, so a too-long value is representable and refused there.
-  [[nodiscard]] bool push_back(const Ipv4Option& option);
+  // Former spellings of the list type and its accessor: the options are their own list.
+  using List = Ipv4Options;
+  const Ipv4Options& list() const { return *this; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, used_}; }
+  // The i-th option (i < size()), found by stepping over the i before it.
+  Ipv4OptionView operator[](std::size_t i) const;
+  // V4-OPT-7: fails (and changes nothing) when the option would take the
+  // options past the 40 bytes a header holds; so at most 40 options (NOPs).
+  [[nodiscard]] bool push_back(Ipv4OptionView option);
 
   // Sum of the options' wire lengths, and that rounded up to 4 (the header's share).
-  std::size_t wire_len() const;
+  std::size_t wire_len() const { return used_; }
   std::size_t padded_len() const { return (wire_len() + 3) / 4 * 4; }
+  // The options' wire bytes back to back, without the EOL padding.
+  Bytes bytes() const { return Bytes(bytes_).first(used_); }
 
-  // The first option of a kind, or null.
-  const Ipv4Option* find(Ipv4OptionKind kind) const;
-  const Ipv4Option* record_route() const { return find(Ipv4OptionKind::record_route); }
-  const Ipv4Option* timestamp() const { return find(Ipv4OptionKind::timestamp); }
-  // The LSRR or SSRR option (the walker allows one), or null.
-  const Ipv4Option* source_route() const;
-  bool has_source_route() const { return source_route() != nullptr; }
+  // The first option of a kind, if any.
+  std::optional<Ipv4OptionView> find(Ipv4OptionKind kind) const;
+  std::optional<Ipv4OptionView> record_route() const { return find(Ipv4OptionKind::record_route); }
+  std::optional<Ipv4OptionView> timestamp() const { return find(Ipv4OptionKind::timestamp); }
+  // The LSRR or SSRR option (the walker allows one), if any.
+  std::optional<Ipv4OptionView> source_route() const;
+  bool has_source_route() const { return source_route().has_value(); }
   bool is_strict_source_route() const;
   // The value of the first Router Alert option, if any.
   std::optional<std::uint16_t> router_alert() const;
 
   // V4-OPT-7: the options a non-first fragment carries, those whose copied
-  // flag is set, in order; NOPs go too. (Linux overwrites the others with NOP
-  // and keeps the header length; this value is the shorter equivalent.)
+  // flag is set, in order (NOP's is clear: NOPs stay behind). Linux
+  // overwrites the others with NOP and keeps the header length; this value
+  // is the shorter equivalent.
   Ipv4Options copied_only() const;
 
   // Writes padded_len() bytes: the options then EOL up to a 4-byte multiple.
-  // `unrepresentable` past 40 bytes (V4-OPT-7), `buffer_too_small` otherwise.
+  // `buffer_too_small` when `out` is shorter (push_back keeps the value within
+  // 40 bytes, so it is always representable).
   EmitResult emit(MutableBytes out) const;
 
-  friend bool operator==(const Ipv4Options& a, const Ipv4Options& b) { return a.list_ == b.list_; }
+  // Equal when the options are, one by one (type and data): the same bytes.
+  friend bool operator==(const Ipv4Options& a, const Ipv4Options& b) {
+    return a.size_ == b.size_ && same_bytes(a.bytes(), b.bytes());
+  }
 
  private:
-  List list_;
+  friend struct Ipv4Repr;
+  // parse() into a value in place (Ipv4Repr::parse fills its result's options
+  // without copying them); `out` is empty on entry.
+  static Result<void, ParseError> parse_into(Ipv4Options& out, Bytes area, std::size_t base_offset,
+                                             Ipv4OptionsOrigin origin);
+  // Offsets inside bytes_, which hold whole options only: a NOP is 1 byte,
+  // any other option carries its length (>= 2) and ends by used_.
+  std::size_t option_len_at(std::size_t at) const;
+  Ipv4OptionView option_at(std::size_t at) const;
+
+  std::array<std::byte, ipv4_option_field::max_area_len> bytes_{};
+  std::uint8_t used_ = 0;  // bytes
+  std::uint8_t size_ = 0;  // options
 };
+
+// A header's options: 40 bytes and two counts, not a list of 40 options of
+// 38 bytes each (1.6 KB), since the stack builds one per packet.
+static_assert(sizeof(Ipv4Options) <= ipv4_option_field::max_area_len + 2);
 
 // Validates an options area, from a packet or a socket, without building the
 // list: the same rules as Ipv4Options::parse. `base_offset` is added to every

@@ -6,6 +6,7 @@
 
 using namespace hardstack::wire;
 using hardstack::harness::hex;
+using hardstack::harness::to_hex;
 
 namespace {
 
@@ -141,8 +142,8 @@ BOOST_AUTO_TEST_CASE(V4_OPT_3_record_route_decodes_pointer_and_slots) {
   // Length 11, pointer 8: one address recorded, one slot free.
   const auto options = options_ok("07 0b 08 c0 00 02 0a 00 00 00 00 00");
   BOOST_REQUIRE(options.size() == 1u);
-  const Ipv4Option* rr = options.record_route();
-  BOOST_REQUIRE(rr != nullptr);
+  const auto rr = options.record_route();
+  BOOST_REQUIRE(rr.has_value());
   BOOST_TEST(rr->pointer() == 8);
   BOOST_TEST(!rr->is_full());
   BOOST_TEST(!rr->copied());
@@ -205,8 +206,8 @@ BOOST_AUTO_TEST_CASE(V4_OPT_3_second_record_route_is_a_duplicate_at_its_type_byt
 BOOST_AUTO_TEST_CASE(V4_OPT_4_timestamp_flag_0_decodes_timestamps) {
   // Pointer 9: one timestamp (1000) recorded, one slot free.
   const auto options = options_ok("44 0c 09 00 00 00 03 e8 00 00 00 00");
-  const Ipv4Option* ts = options.timestamp();
-  BOOST_REQUIRE(ts != nullptr);
+  const auto ts = options.timestamp();
+  BOOST_REQUIRE(ts.has_value());
   BOOST_TEST(ts->pointer() == 9);
   BOOST_TEST(ts->overflow() == 0);
   BOOST_TEST(ts->timestamp_flag() == 0);
@@ -304,8 +305,8 @@ BOOST_AUTO_TEST_CASE(V4_OPT_5_loose_and_strict_source_routes_decode) {
   const auto loose = options_ok("83 0b 04 c0 00 02 0a c0 00 02 0b 00");
   BOOST_TEST(loose.has_source_route());
   BOOST_TEST(!loose.is_strict_source_route());
-  const Ipv4Option* srr = loose.source_route();
-  BOOST_REQUIRE(srr != nullptr);
+  const auto srr = loose.source_route();
+  BOOST_REQUIRE(srr.has_value());
   BOOST_TEST(srr->copied());
   BOOST_TEST(srr->pointer() == 4);
   BOOST_REQUIRE(srr->addresses().size() == 2u);
@@ -410,7 +411,7 @@ BOOST_AUTO_TEST_CASE(V4_OPT_7_emitter_pads_with_eol_to_a_multiple_of_4) {
   BOOST_TEST(none.emit(out).value_or(99) == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(V4_OPT_7_emitter_refuses_more_than_40_bytes) {
+BOOST_AUTO_TEST_CASE(V4_OPT_7_push_back_refuses_more_than_40_bytes) {
   const std::array<Ipv4Address, 9> nine{};
   Ipv4Options options;
   BOOST_REQUIRE(options.push_back(Ipv4Option::route(Ipv4OptionKind::record_route, 4, nine).value()));  // 39
@@ -418,9 +419,17 @@ BOOST_AUTO_TEST_CASE(V4_OPT_7_emitter_refuses_more_than_40_bytes) {
   BOOST_TEST(options.emit(out).value_or(0) == 40u);
   BOOST_REQUIRE(options.push_back(Ipv4Option::no_operation()));  // 40
   BOOST_TEST(options.emit(out).value_or(0) == 40u);
-  BOOST_REQUIRE(options.push_back(Ipv4Option::no_operation()));  // 41: padded 44
-  BOOST_TEST(options.padded_len() == 44u);
-  BOOST_TEST((options.emit(out).error() == WireError::unrepresentable));
+  // 41 bytes would not fit a header: refused, the value unchanged.
+  BOOST_TEST(!options.push_back(Ipv4Option::no_operation()));
+  BOOST_TEST(!options.push_back(Ipv4Option::router_alert(0)));
+  BOOST_TEST(options.size() == 2u);
+  BOOST_TEST(options.wire_len() == 40u);
+  BOOST_TEST(options.emit(out).value_or(0) == 40u);
+  // Ten Router Alerts fill 40 bytes, the eleventh does not fit.
+  Ipv4Options alerts;
+  for (int i = 0; i < 10; ++i) BOOST_REQUIRE(alerts.push_back(Ipv4Option::router_alert(0)));
+  BOOST_TEST(!alerts.push_back(Ipv4Option::router_alert(0)));
+  BOOST_TEST(alerts.size() == 10u);
 }
 
 BOOST_AUTO_TEST_CASE(emit_into_too_small_buffers) {
@@ -486,4 +495,44 @@ BOOST_AUTO_TEST_CASE(push_back_stops_at_40_options) {
   for (int i = 0; i < 40; ++i) BOOST_REQUIRE(options.push_back(Ipv4Option::no_operation()));
   BOOST_TEST(!options.push_back(Ipv4Option::no_operation()));
   BOOST_TEST(options.size() == 40u);
+}
+
+// The value keeps the options' wire bytes; options are read in place.
+BOOST_AUTO_TEST_CASE(options_are_read_in_place_from_the_value) {
+  // NOP, Router Alert 0x0102, RR (pointer 4, one empty slot), security.
+  const auto options = options_ok("01 94 04 01 02 07 07 04 00 00 00 00 82 03 ab 00");
+  BOOST_REQUIRE(options.size() == 4u);
+  BOOST_TEST(options.wire_len() == 15u);
+  BOOST_TEST(to_hex(options.bytes()) ==
+             "019404010207070400000000"
+             "8203ab");
+  // A view's data lies inside the value, so it outlives the expression that found it.
+  const Bytes security = options[3].data();
+  BOOST_TEST((security.data() == options.bytes().data() + 14));
+  BOOST_TEST(to_hex(security) == "ab");
+  const auto rr = options.record_route();
+  BOOST_REQUIRE(rr.has_value());
+  BOOST_TEST((rr->data().data() == options.bytes().data() + 7));
+  BOOST_TEST(options.router_alert().value_or(0) == 0x0102);
+  // Iteration yields the options in order, as operator[] does.
+  std::vector<std::uint8_t> types;
+  for (const auto& opt : options) types.push_back(opt.type());
+  BOOST_TEST((types == std::vector<std::uint8_t>{1, 0x94, 7, 0x82}));
+  std::size_t i = 0;
+  for (auto it = options.begin(); it != options.end(); ++it, ++i) BOOST_TEST((*it == options[i]));
+  BOOST_TEST(i == 4u);
+  BOOST_TEST(options.begin()->type() == 1);
+  // Past the end: a NOP, never a read outside the value.
+  BOOST_TEST((options[4].kind() == Ipv4OptionKind::no_operation));
+  BOOST_TEST(options[4].data().empty());
+  // An owned copy compares equal to the view and outlives the value.
+  Ipv4Option copy = Ipv4Options{options}[2];
+  BOOST_TEST((copy == options[2]));
+  BOOST_TEST(copy.addresses().size() == 1u);
+  // Equal values hold the same options; the built value equals the parsed one.
+  Ipv4Options built;
+  for (const auto opt : options) BOOST_REQUIRE(built.push_back(opt));
+  BOOST_TEST((built == options));
+  BOOST_TEST(!(options.copied_only() == options));
+  BOOST_TEST(!options.find(Ipv4OptionKind::timestamp).has_value());
 }

@@ -402,10 +402,14 @@ BOOST_AUTO_TEST_CASE(emit_refuses_unrepresentable_values) {
   BOOST_TEST((bad.emit_header(out).error() == WireError::unrepresentable));
   bad.payload_len = 65515;
   BOOST_TEST(bad.emit_header(out).value_or(0) == 20u);
-  // Options over 40 bytes: eleven Router Alerts.
+  // Options over 40 bytes cannot be built (V4-OPT-7): the eleventh Router
+  // Alert is refused, ten make a 60-byte header.
   bad = ok;
-  for (int i = 0; i < 11; ++i) BOOST_REQUIRE(bad.options.push_back(Ipv4Option::router_alert(0)));
-  BOOST_TEST((bad.emit(out, payload).error() == WireError::unrepresentable));
+  for (int i = 0; i < 10; ++i) BOOST_REQUIRE(bad.options.push_back(Ipv4Option::router_alert(0)));
+  BOOST_TEST(!bad.options.push_back(Ipv4Option::router_alert(0)));
+  BOOST_TEST(bad.emit(out, payload).value_or(0) == 64u);
+  bad.payload_len = 65476;  // 60 + 65476 > 65535
+  BOOST_TEST((bad.emit_header(out).error() == WireError::unrepresentable));
 }
 
 BOOST_AUTO_TEST_CASE(emit_header_leaves_room_for_the_payload) {

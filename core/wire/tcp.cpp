@@ -22,9 +22,13 @@ bool TcpView::verify_checksum(const PseudoHeader& pseudo) const {
 }
 
 ParseResult<TcpRepr> TcpRepr::parse(const TcpView& view, const PseudoHeader& pseudo, ChecksumMode mode) {
-  if (mode == ChecksumMode::verify && !view.verify_checksum(pseudo))
-    return parse_error(WireError::bad_checksum, f::checksum.begin);
-  TcpRepr r;
+  // One return object, filled in place: the repr is not copied on the way out.
+  ParseResult<TcpRepr> result{TcpRepr{}};
+  if (mode == ChecksumMode::verify && !view.verify_checksum(pseudo)) {
+    result = parse_error(WireError::bad_checksum, f::checksum.begin);
+    return result;
+  }
+  TcpRepr& r = *result;
   r.src_port = view.src_port();
   r.dst_port = view.dst_port();
   r.seq = view.seq();
@@ -32,9 +36,10 @@ ParseResult<TcpRepr> TcpRepr::parse(const TcpView& view, const PseudoHeader& pse
   r.flags = view.flags();
   r.window = view.window();
   r.urgent_pointer = view.urgent_pointer();
-  r.options = TcpOptions::parse(view.options(), f::options_begin).options;
+  std::uint8_t ignored = 0;  // TCP-OPT-1: never an error
+  (void)TcpOptions::parse_into(r.options, ignored, view.options(), f::options_begin);
   r.payload_len = view.payload().size();
-  return r;
+  return result;
 }
 
 Result<std::size_t, WireError> TcpRepr::header_len() const {

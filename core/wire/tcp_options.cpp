@@ -1,5 +1,7 @@
 #include "tcp_options.hpp"
 
+#include <iterator>
+
 namespace hardstack::wire {
 
 namespace len = tcp_option_len;
@@ -47,17 +49,39 @@ std::optional<TcpOptionTlv> TcpOptionWalker::next() {
   return stop_at(TcpOptionStop::end_of_header, area_.size());
 }
 
+bool TcpUnknownOptions::push_back(std::uint8_t kind, Bytes data) {
+  if (data.size() > TcpUnknownOption::max_data_len || 2 + data.size() > bytes_.size() - used_) return false;
+  store_u8(bytes_, used_, kind);
+  store_u8(bytes_, used_ + 1u, static_cast<std::uint8_t>(2 + data.size()));
+  copy_into(bytes_, used_ + 2u, data);
+  used_ = static_cast<std::uint8_t>(used_ + 2 + data.size());
+  ++size_;
+  return true;
+}
+
+TcpUnknownOptionView TcpUnknownOptions::operator[](std::size_t i) const {
+  std::size_t at = 0;
+  for (; i > 0 && at < used_; --i) at += option_len_at(at);
+  return at < used_ ? option_at(at) : TcpUnknownOptionView{};
+}
+
+static_assert(std::forward_iterator<TcpUnknownOptions::Iterator>);
+
 TcpOptionsParse TcpOptions::parse(Bytes area, std::size_t base) {
   TcpOptionsParse out;
-  TcpOptions& o = out.options;
+  out.stop = parse_into(out.options, out.ignored, area, base);
+  return out;
+}
+
+TcpOptionStopNote TcpOptions::parse_into(TcpOptions& o, std::uint8_t& ignored, Bytes area, std::size_t base) {
   TcpOptionWalker walker(area, base);
   // A known kind with the wrong length is skipped by its length and parsing
   // goes on: Linux tcp_parse_options() tests `opsize == TCPOLEN_*` per kind and
   // FreeBSD tcp_dooptions() `continue`s. Whether an option matters on this
   // segment (MSS/WS/SACK-permitted only on SYN, Linux `th->syn && !estab`) is
   // for the connection to decide; the value records what the segment carries.
-  const auto skip = [&out] {
-    if (out.ignored < 0xff) ++out.ignored;
+  const auto skip = [&ignored] {
+    if (ignored < 0xff) ++ignored;
   };
   while (auto tlv = walker.next()) {
     const Bytes d = tlv->data;
@@ -107,19 +131,14 @@ TcpOptionsParse TcpOptions::parse(Bytes area, std::size_t base) {
         }
         o.timestamps = TcpTimestamps{load_be32(d, 0), load_be32(d, 4)};
         break;
-      default: {
-        TcpUnknownOption u;
-        u.kind = tlv->kind;
-        // data fits: the walker yields at most 255 - 2 bytes, the area at most 40.
-        bool fits = d.size() <= TcpUnknownOption::max_data_len;
-        for (std::size_t i = 0; fits && i < d.size(); ++i) fits = u.data.push_back(d[i]);
-        if (!fits || !o.unknown.push_back(u)) skip();
+      default:
+        // Fits whenever the area is a header's (at most 40 bytes); only a
+        // longer area from a direct caller can overflow the value.
+        if (!o.unknown.push_back(tlv->kind, d)) skip();
         break;
-      }
     }
   }
-  out.stop = walker.stop();
-  return out;
+  return walker.stop();
 }
 
 namespace {
@@ -219,7 +238,7 @@ void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
       w.be32(b.right);
     }
   }
-  for (const auto& u : o.unknown) {
+  for (const auto u : o.unknown) {
     w.u8(u.kind);
     w.u8(static_cast<std::uint8_t>(2 + u.data.size()));
     for (const std::byte b : u.data) w.u8(static_cast<std::uint8_t>(b));
@@ -232,7 +251,7 @@ void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
 
 // Which layout emit() uses, or unrepresentable.
 Result<bool, WireError> choose_layout(const TcpOptions& o) {
-  for (const auto& u : o.unknown)
+  for (const auto u : o.unknown)
     if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
   OptionWriter aligned{MutableBytes{}};
   lay_out(o, aligned, true);

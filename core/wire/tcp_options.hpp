@@ -7,7 +7,10 @@
 // where and why it stopped, for counters and tests.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 
 #include "bytes.hpp"
@@ -116,7 +119,8 @@ struct TcpSackBlock {
 };
 
 // An option this layer does not interpret, kept with its data for the layers
-// above (MD5, AO, MPTCP, Fast Open...).
+// above (MD5, AO, MPTCP, Fast Open...). The owning form, to build one and
+// push it onto TcpOptions::unknown.
 struct TcpUnknownOption {
   static constexpr std::size_t max_data_len = tcp_option_len::max_option_space - 2;
   std::uint8_t kind = 0;
@@ -124,13 +128,125 @@ struct TcpUnknownOption {
   bool operator==(const TcpUnknownOption&) const = default;
 };
 
+// The data of an unknown option read in place inside a TcpOptions value.
+// Reads like the InlineVector of TcpUnknownOption (span(), size(), ...).
+class TcpOptionData {
+ public:
+  constexpr TcpOptionData() = default;
+  constexpr explicit TcpOptionData(Bytes bytes) : bytes_(bytes) {}
+  constexpr Bytes span() const { return bytes_; }
+  constexpr operator Bytes() const { return bytes_; }  // NOLINT(google-explicit-constructor)
+  constexpr std::size_t size() const { return bytes_.size(); }
+  constexpr bool empty() const { return bytes_.empty(); }
+  constexpr std::byte operator[](std::size_t i) const { return bytes_[i]; }
+  constexpr const std::byte* begin() const { return bytes_.data(); }
+  constexpr const std::byte* end() const { return bytes_.data() + bytes_.size(); }
+
+ private:
+  Bytes bytes_;
+};
+
+// An unknown option read in place: its kind and data (without the kind and
+// length bytes), borrowed from the TcpOptions it came from.
+struct TcpUnknownOptionView {
+  std::uint8_t kind = 0;
+  TcpOptionData data;
+  friend bool operator==(const TcpUnknownOptionView& a, const TcpUnknownOptionView& b) {
+    return a.kind == b.kind && same_bytes(a.data, b.data);
+  }
+};
+
+// The unknown options of a segment, in order, compactly: their kind-length-
+// data bytes back to back (at most 40, what an option area holds) and how
+// many there are. Reads like an InlineVector of options, handing out
+// TcpUnknownOptionView values; each step of operator[] reads one length byte.
+class TcpUnknownOptions {
+ public:
+  class Iterator {
+   public:
+    using value_type = TcpUnknownOptionView;
+    using reference = TcpUnknownOptionView;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;  // *it is a value, not a reference
+    using iterator_concept = std::forward_iterator_tag;
+
+    struct Arrow {
+      TcpUnknownOptionView option;
+      const TcpUnknownOptionView* operator->() const { return &option; }
+    };
+
+    Iterator() = default;
+    TcpUnknownOptionView operator*() const { return owner_->option_at(at_); }
+    Arrow operator->() const { return {**this}; }
+    Iterator& operator++() {
+      at_ = static_cast<std::uint8_t>(at_ + owner_->option_len_at(at_));
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const Iterator&) const = default;
+
+   private:
+    friend class TcpUnknownOptions;
+    Iterator(const TcpUnknownOptions* owner, std::uint8_t at) : owner_(owner), at_(at) {}
+    const TcpUnknownOptions* owner_ = nullptr;
+    std::uint8_t at_ = 0;  // offset of the current option's kind byte
+  };
+
+  // Every option takes at least 2 bytes: 20 fit in 40.
+  static constexpr std::size_t capacity() { return tcp_option_len::max_option_space / 2; }
+
+  // Fails (and changes nothing) when the option's 2 + data bytes would take
+  // the unknown options past the 40 bytes of an option area: such a value
+  // could never be emitted.
+  [[nodiscard]] bool push_back(const TcpUnknownOption& option) {
+    return push_back(option.kind, option.data.span());
+  }
+  [[nodiscard]] bool push_back(std::uint8_t kind, Bytes data);
+  void clear() {
+    used_ = 0;
+    size_ = 0;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // The i-th option (i < size()), found by stepping over the i before it.
+  TcpUnknownOptionView operator[](std::size_t i) const;
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, used_}; }
+  // The options' kind-length-data bytes back to back (no NOP padding).
+  Bytes bytes() const { return Bytes(bytes_).first(used_); }
+
+  friend bool operator==(const TcpUnknownOptions& a, const TcpUnknownOptions& b) {
+    return a.size_ == b.size_ && same_bytes(a.bytes(), b.bytes());
+  }
+
+ private:
+  std::size_t option_len_at(std::size_t at) const { return load_u8(bytes_, at + 1); }
+  TcpUnknownOptionView option_at(std::size_t at) const {
+    return {load_u8(bytes_, at), TcpOptionData(Bytes(bytes_).subspan(at + 2, option_len_at(at) - 2))};
+  }
+
+  std::array<std::byte, tcp_option_len::max_option_space> bytes_{};
+  std::uint8_t used_ = 0;  // bytes
+  std::uint8_t size_ = 0;  // options
+};
+
+// 40 bytes and two counts, not 20 options of 38 bytes each (1 KB), since the
+// stack builds a TcpOptions per segment.
+static_assert(sizeof(TcpUnknownOptions) <= tcp_option_len::max_option_space + 2);
+
 struct TcpOptionsParse;
+struct TcpRepr;
 
 // The options of one segment, as a value. Options seen twice: the last one
-// counts (Linux overwrites as it walks); unknown options are all kept, in order.
+// counts (Linux overwrites as it walks); unknown options are all kept, in order
+// (a header's 40-byte area always fits TcpUnknownOptions).
 struct TcpOptions {
-  // Every 2-byte option fits 20 times in 40 bytes, so parsing never runs out.
-  static constexpr std::size_t max_unknown = tcp_option_len::max_option_space / 2;
+  // Every option takes 2 bytes or more: at most 20 in 40 bytes.
+  static constexpr std::size_t max_unknown = TcpUnknownOptions::capacity();
   // RFC 2018 3: at most 4 blocks fit in 40 bytes (Linux TCP_NUM_SACKS).
   static constexpr std::size_t max_sack_blocks = 4;
 
@@ -139,7 +255,7 @@ struct TcpOptions {
   bool sack_permitted = false;
   std::optional<TcpTimestamps> timestamps;
   InlineVector<TcpSackBlock, max_sack_blocks> sack_blocks;  // empty: no SACK option
-  InlineVector<TcpUnknownOption, max_unknown> unknown;
+  TcpUnknownOptions unknown;
 
   // Parses an option area (TCP-OPT-1); `base` as for TcpOptionWalker.
   static TcpOptionsParse parse(Bytes area, std::size_t base = 20);
@@ -156,6 +272,12 @@ struct TcpOptions {
   EmitResult emit(MutableBytes out) const;
 
   bool operator==(const TcpOptions&) const = default;
+
+ private:
+  friend struct TcpRepr;
+  // parse() into a value in place (TcpRepr::parse fills its result's options
+  // without copying them); `o` is empty on entry. Returns where the walk stopped.
+  static TcpOptionStopNote parse_into(TcpOptions& o, std::uint8_t& ignored, Bytes area, std::size_t base);
 };
 
 struct TcpOptionsParse {

@@ -348,14 +348,72 @@ BOOST_AUTO_TEST_CASE(emit_refuses_what_cannot_be_represented) {
     BOOST_REQUIRE(o.unknown.push_back(u));
     BOOST_TEST((o.emit(out).error() == WireError::unrepresentable), int{kind});
   }
-  // Two 21-byte unknown options: 42 bytes even packed.
+  // MSS + TS + a 30-byte unknown option: 44 bytes even packed.
+  TcpOptions full;
+  full.maximum_segment_size = 1460;
+  full.timestamps = TcpTimestamps{1, 2};
+  TcpUnknownOption u;
+  u.kind = 253;
+  for (int i = 0; i < 28; ++i) BOOST_REQUIRE(u.data.push_back(std::byte{0x55}));
+  BOOST_REQUIRE(full.unknown.push_back(u));
+  BOOST_TEST((full.emit(out).error() == WireError::unrepresentable));
+  BOOST_TEST((full.encoded_len().error() == WireError::unrepresentable));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_options_hold_at_most_40_bytes) {
+  // Two 21-byte unknown options (42 bytes) could never be emitted: the second is refused.
   TcpOptions two;
   TcpUnknownOption u;
   u.kind = 253;
   for (int i = 0; i < 19; ++i) BOOST_REQUIRE(u.data.push_back(std::byte{0x55}));
   BOOST_REQUIRE(two.unknown.push_back(u));
-  BOOST_REQUIRE(two.unknown.push_back(u));
-  BOOST_TEST((two.emit(out).error() == WireError::unrepresentable));
+  BOOST_TEST(!two.unknown.push_back(u));
+  BOOST_TEST(two.unknown.size() == 1u);
+  BOOST_TEST(two.unknown.bytes().size() == 21u);
+  // 19 bytes are left: a 19-byte option (17 data bytes) fits exactly.
+  const std::vector<std::byte> seventeen(17, std::byte{0x66});
+  BOOST_TEST(!two.unknown.push_back(254, std::vector<std::byte>(18)));
+  BOOST_REQUIRE(two.unknown.push_back(254, seventeen));
+  BOOST_TEST(two.unknown.size() == 2u);
+  BOOST_TEST(!two.unknown.push_back(254, {}));
+  // Aligned layout (21 + 3 NOPs + 19 + 1 NOP) exceeds 40: packed, as received.
+  BOOST_TEST(two.encoded_len().value_or(0) == 40u);
+  std::array<std::byte, 40> out{};
+  BOOST_REQUIRE(two.emit(out));
+  const auto again = TcpOptions::parse(out);
+  BOOST_TEST((again.options == two));
+  BOOST_TEST(again.ignored == 0u);
+  // clear() empties the value.
+  two.unknown.clear();
+  BOOST_TEST(two.unknown.empty());
+  BOOST_TEST((two == TcpOptions{}));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_options_are_read_in_place) {
+  const auto area = hex("2206 a1a2a3a4 1e03 00 fe04 f989 1c04 8001 010101");
+  const auto p = parse(area);
+  BOOST_REQUIRE(p.options.unknown.size() == 4u);
+  // Views borrow from the value: the data outlives the expression that read it.
+  const Bytes cookie = p.options.unknown[0].data;
+  BOOST_TEST(to_hex(cookie) == "a1a2a3a4");
+  BOOST_TEST((cookie.data() == p.options.unknown.bytes().data() + 2));
+  BOOST_TEST(to_hex(p.options.unknown.bytes()) ==
+             "2206a1a2a3a4"
+             "1e0300"
+             "fe04f989"
+             "1c048001");
+  std::vector<std::uint8_t> kinds;
+  for (const auto& u : p.options.unknown) kinds.push_back(u.kind);
+  BOOST_TEST((kinds == std::vector<std::uint8_t>{34, 30, 254, 28}));
+  BOOST_TEST(p.options.unknown.begin()->kind == 34);
+  BOOST_TEST((p.options.unknown[3] == TcpUnknownOptionView{28, TcpOptionData(Bytes(area).subspan(15, 2))}));
+  // Past the end: an empty view, never a read outside the value.
+  BOOST_TEST(p.options.unknown[4].kind == 0);
+  BOOST_TEST(p.options.unknown[4].data.empty());
+  // The same options pushed one by one make an equal value.
+  TcpOptions built;
+  for (const auto u : p.options.unknown) BOOST_REQUIRE(built.unknown.push_back(u.kind, u.data));
+  BOOST_TEST((built == p.options));
 }
 
 BOOST_AUTO_TEST_CASE(emit_refuses_a_small_buffer) {
