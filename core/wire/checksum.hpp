@@ -10,20 +10,24 @@
 
 namespace hardstack::wire {
 
-// A running one's-complement sum. 32-bit accumulator folded at the end;
-// inputs are bounded by IPv6 jumbograms' 2^32 only in theory, so the sum
-// folds as it goes to stay exact for any length.
+// A running one's-complement sum. 32-bit big-endian words go into a 64-bit
+// accumulator (2^16 = 1 modulo 0xffff, so summing 32-bit words and folding
+// gives the RFC 1071 16-bit sum); it cannot overflow below 2^32 words.
 class ChecksumAccumulator {
  public:
   constexpr ChecksumAccumulator& add(Bytes data) {
     std::size_t i = 0;
     // An odd byte left by the previous call pairs with this call's first byte.
     if (odd_ && !data.empty()) {
-      add_word(static_cast<std::uint16_t>(pending_ << 8 | load_u8(data, 0)));
+      sum_ += static_cast<std::uint16_t>(pending_ << 8 | load_u8(data, 0));
       odd_ = false;
       i = 1;
     }
-    for (; i + 1 < data.size(); i += 2) add_word(load_be16(data, i));
+    for (; data.size() - i >= 4; i += 4) sum_ += load_be32(data, i);
+    if (data.size() - i >= 2) {
+      sum_ += load_be16(data, i);
+      i += 2;
+    }
     if (i < data.size()) {
       pending_ = load_u8(data, i);
       odd_ = true;
@@ -31,18 +35,17 @@ class ChecksumAccumulator {
     return *this;
   }
   constexpr ChecksumAccumulator& add_u16(std::uint16_t v) {
-    add_word(v);
+    sum_ += v;
     return *this;
   }
   constexpr ChecksumAccumulator& add_u32(std::uint32_t v) {
-    add_word(static_cast<std::uint16_t>(v >> 16));
-    add_word(static_cast<std::uint16_t>(v & 0xffff));
+    sum_ += v;
     return *this;
   }
   // The folded one's-complement sum (not yet complemented).
   constexpr std::uint16_t sum() const {
-    std::uint32_t s = sum_;
-    if (odd_) s += static_cast<std::uint32_t>(pending_) << 8;
+    std::uint64_t s = sum_;
+    if (odd_) s += static_cast<std::uint64_t>(pending_) << 8;
     while (s >> 16) s = (s & 0xffff) + (s >> 16);
     return static_cast<std::uint16_t>(s);
   }
@@ -50,11 +53,7 @@ class ChecksumAccumulator {
   constexpr std::uint16_t checksum() const { return static_cast<std::uint16_t>(~sum() & 0xffff); }
 
  private:
-  constexpr void add_word(std::uint16_t w) {
-    sum_ += w;
-    if (sum_ >= 0x80000000u) sum_ = (sum_ & 0xffff) + (sum_ >> 16);
-  }
-  std::uint32_t sum_ = 0;
+  std::uint64_t sum_ = 0;
   std::uint8_t pending_ = 0;
   bool odd_ = false;
 };
