@@ -88,16 +88,29 @@ inline void check_error_offset(const wire::ParseError& e, std::size_t input_size
 // ---- Checksums by hand (RFC 1071), independent of checksum.hpp
 
 // The folded one's-complement sum of `parts` read as one byte string: bytes
-// pair up across part boundaries. 0 only when every byte is 0.
+// pair up across part boundaries. 0 only when every byte is 0. High and low
+// bytes are summed apart (RFC 1071 2(B): byte order independence), then folded.
 inline std::uint16_t ones_complement_sum(std::initializer_list<std::span<const std::byte>> parts) {
-  std::uint64_t sum = 0;
-  bool high = true;
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  bool at_high = true;
   for (const auto part : parts) {
-    for (const std::byte b : part) {
-      sum += high ? std::uint64_t{std::to_integer<std::uint8_t>(b)} << 8 : std::to_integer<std::uint8_t>(b);
-      high = !high;
+    std::size_t i = 0;
+    if (!at_high && !part.empty()) {
+      low += std::to_integer<std::uint8_t>(part[0]);
+      i = 1;
+      at_high = true;
+    }
+    for (; i + 1 < part.size(); i += 2) {
+      high += std::to_integer<std::uint8_t>(part[i]);
+      low += std::to_integer<std::uint8_t>(part[i + 1]);
+    }
+    if (i < part.size()) {
+      high += std::to_integer<std::uint8_t>(part[i]);
+      at_high = false;
     }
   }
+  std::uint64_t sum = (high << 8) + low;
   while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(sum);
 }
@@ -130,7 +143,8 @@ inline PseudoHeaderBytes pseudo_header_bytes(const wire::Ipv6Address& src, const
   PseudoHeaderBytes p;
   for (std::size_t i = 0; i < 16; ++i) p.bytes[i] = std::byte{src.octets[i]};
   for (std::size_t i = 0; i < 16; ++i) p.bytes[16 + i] = std::byte{dst.octets[i]};
-  for (std::size_t i = 0; i < 4; ++i) p.bytes[32 + i] = std::byte{static_cast<std::uint8_t>(length >> (24 - 8 * i))};
+  for (std::size_t i = 0; i < 4; ++i)
+    p.bytes[32 + i] = std::byte{static_cast<std::uint8_t>(length >> (24 - 8 * i))};
   p.bytes[39] = std::byte{next_header};
   p.size = 40;
   return p;

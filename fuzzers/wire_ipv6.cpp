@@ -136,7 +136,8 @@ std::size_t check_headers(const Ipv6ExtChainRepr& repr, const Ipv6View& ip, Stac
       const auto& want = std::get<Ipv6FragmentHeaderRepr>(h.header);
       auto r = Ipv6FragmentHeaderRepr::parse(*v);
       HS_FUZZ_CHECK(r && *r == want);
-      HS_FUZZ_CHECK(v->offset() == at && v->next_header() == want.next_header && v->reserved() == want.reserved);
+      HS_FUZZ_CHECK(v->offset() == at && v->next_header() == want.next_header &&
+                    v->reserved() == want.reserved);
       HS_FUZZ_CHECK(v->fragment_offset() == want.fragment_offset &&
                     v->fragment_offset_bytes() == std::size_t{want.fragment_offset} * 8);
       HS_FUZZ_CHECK(v->reserved_bits() == want.reserved_bits && v->more_fragments() == want.more_fragments);
@@ -183,8 +184,8 @@ std::size_t check_headers(const Ipv6ExtChainRepr& repr, const Ipv6View& ip, Stac
       ++i;
       // RFC 8200 4.2: the walk knows Router Alert and Jumbo Payload in
       // Hop-by-Hop only; any other option it does not skip ends the walk.
-      const bool known =
-          hop_by_hop && (it->type == Ipv6OptionType::router_alert || it->type == Ipv6OptionType::jumbo_payload);
+      const bool known = hop_by_hop && (it->type == Ipv6OptionType::router_alert ||
+                                        it->type == Ipv6OptionType::jumbo_payload);
       if (!known && it->action() != TlvAction::skip) {
         if (stop.end == Ipv6ChainEnd::upper_layer) {
           stop_at(Ipv6ChainEnd::unknown_option, it->offset, want.next_header);
@@ -226,7 +227,8 @@ void check_walk_against_repr(const Ipv6ExtChain& walked, const Ipv6ExtChainRepr&
       [[fallthrough]];
     case Ipv6ChainEnd::routing:
       HS_FUZZ_CHECK(walked.end_offset == stop.offset && walked.header_count == stop.header_count);
-      HS_FUZZ_CHECK(walked.next_header == stop.next_header && walked.next_header_offset == stop.header_offset);
+      HS_FUZZ_CHECK(walked.next_header == stop.next_header &&
+                    walked.next_header_offset == stop.header_offset);
       break;
   }
 }
