@@ -121,8 +121,8 @@ void check_option_addresses(const NdOption& option) {
     // RFC 8106 5.1: 1..127 addresses of 16 bytes.
     HS_FUZZ_CHECK(o->count() >= 1 && o->count() <= 127 && o->count() * 16 == o->addresses.size());
     const Ipv6Address last = o->address(o->count() - 1);
-    HS_FUZZ_CHECK(same_bytes(Bytes(reinterpret_cast<const std::byte*>(last.octets.data()), 16),
-                             o->addresses.last(16)));
+    HS_FUZZ_CHECK(
+        same_bytes(Bytes(reinterpret_cast<const std::byte*>(last.octets.data()), 16), o->addresses.last(16)));
     hardstack::fuzz::check_address(o->address(0));
   }
 }

@@ -108,7 +108,7 @@ void check_exact_length(Bytes dg, std::size_t at, std::size_t len, std::uint32_t
 // `skip`, or the first Routing header with Segments Left > 0.
 struct StackStop {
   Ipv6ChainEnd end = Ipv6ChainEnd::upper_layer;
-  std::size_t offset = 0;        // the option's type byte, or the Routing header
+  std::size_t offset = 0;         // the option's type byte, or the Routing header
   std::size_t header_offset = 0;  // the header it is in
   std::size_t header_count = 0;   // headers walked through it
   Ipv6NextHeader next_header{};   // that header's Next Header

@@ -62,9 +62,9 @@ void check_verification(const UdpView& view, const PseudoHeader& pseudo, bool v6
 // to both (a patch can give 0, the "no checksum" value, where a full
 // computation gives 0xffff). Over IPv6 the address's last 32 bits move.
 void check_nat_rewrite(MutableBytes datagram, bool v6) {
-  const std::uint32_t moved =
-      static_cast<std::uint32_t>(load_be16(datagram, udp_field::source_port.begin)) << 16 |
-      load_be16(datagram, udp_field::destination_port.begin);
+  const std::uint32_t moved = static_cast<std::uint32_t>(load_be16(datagram, udp_field::source_port.begin))
+                                  << 16 |
+                              load_be16(datagram, udp_field::destination_port.begin);
   const std::uint16_t old_checksum = load_be16(datagram, udp_field::checksum.begin);
   PseudoHeader pseudo;
   hardstack::fuzz::PseudoHeaderBytes by_hand;
