@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 namespace hardstack::devices {
@@ -37,7 +38,10 @@ std::optional<std::string> name_problem(const std::string& name) {
     return "is " + std::to_string(name.size()) + " bytes; interface names have at most " +
            std::to_string(IFNAMSIZ - 1);
   }
-  if (name == "." || name == "..") return std::string("is not an interface name");
+  // string_view compares lengths first; libstdc++ 12's string == const char*
+  // subtracts them unsigned, which the intwrap preset reports.
+  const std::string_view text = name;
+  if (text == "." || text == "..") return std::string("is not an interface name");
   for (const char c : name) {
     if (c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
         c == '\0') {

@@ -316,7 +316,7 @@ BOOST_AUTO_TEST_CASE(tap_opens_non_blocking_as_ethernet_with_mtu_1500,
       auto device = TapDevice::open({.name = "hs%d"});
       report.check(device.has_value(), device ? "" : device.error().message);
       if (!device) return;
-      report.check(device->name() == "hs0", "name " + device->name());
+      report.check(device->name() == std::string("hs0"), "name " + device->name());
       report.check(device->mode() == TunMode::tap, "mode");
       report.check(device->link_type() == net::LinkType::ethernet, "link type");
       report.check(device->mtu() == 1500, "mtu " + std::to_string(device->mtu()));
@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(tap_opens_non_blocking_as_ethernet_with_mtu_1500,
       report.check(device->stats().rx_errors == 0 && device->stats().rx_frames == 0, "rx stats");
       // Moving the device keeps the descriptor open.
       TapDevice moved = std::move(*device);
-      report.check(moved.fd() >= 0 && moved.name() == "hs0", "moved device");
+      report.check(moved.fd() >= 0 && moved.name() == std::string("hs0"), "moved device");
       report.check(::if_nametoindex("hs0") != 0, "hs0 exists after the move");
     }
     report.check(::if_nametoindex("hs0") == 0, "hs0 still exists after the device closed");
@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(tun_opens_as_raw_ip, *utf::precondition(needs_fresh_netns))
     report.check(device->mtu() == 1500, "mtu " + std::to_string(device->mtu()));
     // No name: the kernel picks one.
     auto unnamed = TapDevice::open({.name = "", .mode = TunMode::tun});
-    report.check(unnamed.has_value() && unnamed->name() == "tun0", "kernel-picked name");
+    report.check(unnamed.has_value() && unnamed->name() == std::string("tun0"), "kernel-picked name");
   });
   BOOST_TEST(failures.empty(), failures);
 }
