@@ -30,5 +30,5 @@ set_tests_properties(tools_selftests PROPERTIES LABELS "unit")
 #  tap_selftest         [tap] TapDevice against the kernel in a throwaway network namespace: ARP + ping over
 #                             a TAP, ping over a TUN (root; SKIPPED otherwise, exit 77)
 add_test(NAME tap_selftest
-  COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_selftest.sh" $<TARGET_FILE:unit_devices_tap_device_test>)
+  COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_selftest.sh" $<TARGET_FILE:unit_devices_tap_kernel_peer_test>)
 set_tests_properties(tap_selftest PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 60)

@@ -3,9 +3,9 @@
 # and deleted afterwards, pass or fail. The host's own interfaces are never
 # touched: every interface lives inside the namespace.
 #
-#   1. the peer program (unit_devices_tap_device_test, case
-#      kernel_answers_arp_then_pings_over_tap_and_tun) opens a TAP and a TUN
-#      through TapDevice inside the namespace;
+#   1. the peer program (core/devices/tap_kernel_peer_test.cpp, built as
+#      unit_devices_tap_kernel_peer_test) opens a TAP and a TUN through
+#      TapDevice inside the namespace;
 #   2. this script gives the kernel side addresses, changes the TAP's MTU and
 #      brings both links up;
 #   3. `ping -c1` to the TAP neighbour: the kernel asks ARP, the peer answers
@@ -13,7 +13,7 @@
 #      MAC it learnt, the peer parses it and answers; same over the TUN
 #      without ARP. Both pings must succeed and the peer must pass.
 #
-# usage: tools/tap_selftest.sh PATH/TO/unit_devices_tap_device_test
+# usage: tools/tap_selftest.sh PATH/TO/unit_devices_tap_kernel_peer_test
 # Exit 77 (CTest SKIP_RETURN_CODE) when not root, without /dev/net/tun, ip or
 # ping, or when namespaces cannot be made here.
 set -u
@@ -23,7 +23,7 @@ skip() {
   exit 77
 }
 
-peer_exe=${1:?usage: $0 PATH/TO/unit_devices_tap_device_test}
+peer_exe=${1:?usage: $0 PATH/TO/unit_devices_tap_kernel_peer_test}
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates a network namespace and TAP/TUN interfaces in it)"
 [ -c /dev/net/tun ] || skip "/dev/net/tun is missing (modprobe tun, or give the container the device)"
 command -v ip >/dev/null || skip "the ip command (iproute2) is not installed"
