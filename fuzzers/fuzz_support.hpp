@@ -152,7 +152,7 @@ inline PseudoHeaderBytes pseudo_header_bytes(const wire::Ipv6Address& src, const
 
 // ---- Addresses a packet carried: RFC classes computed here from the octets,
 // and text forms that read back (what logs and tools print is what was on
-// the wire). to_string() allocates for MAC and IPv6 text (over 15 chars).
+// the wire), through text(), which formats into a fixed buffer without allocating.
 
 inline void check_address(const wire::MacAddress& a) {
   // IEEE 802: the I/G bit (lowest bit of the first octet) marks a group address.
@@ -161,13 +161,14 @@ inline void check_address(const wire::MacAddress& a) {
   for (const auto o : a.octets) all_ones = all_ones && o == 0xff;
   HS_FUZZ_CHECK(a.is_broadcast() == all_ones);
   HS_FUZZ_CHECK(a.is_broadcast() == (a == wire::MacAddress::broadcast()));
-  std::string text = a.to_string();
-  HS_FUZZ_CHECK(text.size() == 17);
-  HS_FUZZ_CHECK(wire::MacAddress::from_string(text) == a);
+  wire::AddressText text = a.text();  // no allocation per input
+  HS_FUZZ_CHECK(text.size == 17);
+  HS_FUZZ_CHECK(wire::MacAddress::from_string(text.view()) == a);
   // Hex digits read in either case.
-  for (char& c : text)
-    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
-  HS_FUZZ_CHECK(wire::MacAddress::from_string(text) == a);
+  for (std::size_t i = 0; i < text.size; ++i)
+    if (text.chars[i] >= 'a' && text.chars[i] <= 'f')
+      text.chars[i] = static_cast<char>(text.chars[i] - 'a' + 'A');
+  HS_FUZZ_CHECK(wire::MacAddress::from_string(text.view()) == a);
 }
 
 inline void check_address(const wire::Ipv4Address& a) {
@@ -178,9 +179,9 @@ inline void check_address(const wire::Ipv4Address& a) {
   HS_FUZZ_CHECK(a.is_loopback() == (o[0] == 127));
   HS_FUZZ_CHECK(a.is_multicast() == (o[0] >= 224 && o[0] <= 239));
   HS_FUZZ_CHECK(wire::Ipv4Address::from_u32(a.to_u32()) == a);
-  const std::string text = a.to_string();  // at most 15 chars: no allocation
-  HS_FUZZ_CHECK(text.size() >= 7 && text.size() <= 15);
-  HS_FUZZ_CHECK(wire::Ipv4Address::from_string(text) == a);
+  const wire::AddressText text = a.text();
+  HS_FUZZ_CHECK(text.size >= 7 && text.size <= 15);
+  HS_FUZZ_CHECK(wire::Ipv4Address::from_string(text.view()) == a);
 }
 
 inline void check_address(const wire::Ipv6Address& a) {
@@ -191,15 +192,17 @@ inline void check_address(const wire::Ipv6Address& a) {
   HS_FUZZ_CHECK(a.is_unspecified() == (zero_but_last && o[15] == 0));
   HS_FUZZ_CHECK(a.is_loopback() == (zero_but_last && o[15] == 1));
   HS_FUZZ_CHECK(a.is_multicast() == (o[0] == 0xff));
-  std::string text = a.to_string();
-  // RFC 5952 4.3: lower case; eight groups of four at most.
-  HS_FUZZ_CHECK(text.size() >= 2 && text.size() <= 39);
-  for (const char c : text) HS_FUZZ_CHECK(!(c >= 'A' && c <= 'F'));
-  HS_FUZZ_CHECK(wire::Ipv6Address::from_string(text) == a);
+  wire::AddressText text = a.text();
+  // RFC 5952 4.3: lower case; eight groups of four at most (45 with an
+  // embedded IPv4 address, RFC 5952 5).
+  HS_FUZZ_CHECK(text.size >= 2 && text.size <= 45);
+  for (const char c : text.view()) HS_FUZZ_CHECK(!(c >= 'A' && c <= 'F'));
+  HS_FUZZ_CHECK(wire::Ipv6Address::from_string(text.view()) == a);
   // RFC 4291 2.2: hex digits read in either case.
-  for (char& c : text)
-    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
-  HS_FUZZ_CHECK(wire::Ipv6Address::from_string(text) == a);
+  for (std::size_t i = 0; i < text.size; ++i)
+    if (text.chars[i] >= 'a' && text.chars[i] <= 'f')
+      text.chars[i] = static_cast<char>(text.chars[i] - 'a' + 'A');
+  HS_FUZZ_CHECK(wire::Ipv6Address::from_string(text.view()) == a);
 }
 
 }  // namespace hardstack::fuzz
