@@ -223,7 +223,7 @@ std::uint32_t NeighborCache<Address>::find_index(const Address& a) const {
 }
 
 template <typename Address>
-std::uint32_t NeighborCache<Address>::allocate(const Address& a, Instant now, Events& events) {
+std::uint32_t NeighborCache<Address>::allocate(const Address& a, Instant now) {
   if (free_entries_ == kNone) {
     const std::uint32_t victim = pick_victim(now);
     if (victim == kNone) {
@@ -231,7 +231,7 @@ std::uint32_t NeighborCache<Address>::allocate(const Address& a, Instant now, Ev
       return kNone;
     }
     ++stats_.recycled;
-    release(victim, events, NeighborDrop::entry_recycled);
+    release(victim, NeighborDrop::entry_recycled);
   }
   const std::uint32_t index = free_entries_;
   free_entries_ = entries_[index].next_free;
@@ -284,8 +284,8 @@ std::uint32_t NeighborCache<Address>::pick_victim(Instant now) const {
 }
 
 template <typename Address>
-void NeighborCache<Address>::release(std::uint32_t index, Events& events, NeighborDrop reason) {
-  drop_queue(index, reason, events);
+void NeighborCache<Address>::release(std::uint32_t index, NeighborDrop reason) {
+  queue_to_outbox(index, reason);
   // Backward-shift deletion keeps every probe sequence unbroken.
   const auto mask = static_cast<std::uint32_t>(slots_.size() - 1);
   std::uint32_t hole = home_slot(entries_[index].address);
@@ -316,7 +316,6 @@ void NeighborCache<Address>::push_packet(std::uint32_t index, std::span<const st
   if (p != kNone) {
     free_packets_ = packets_[p].next_in_entry;
   } else {
-    assert(packets_.size() < packets_.capacity());
     p = static_cast<std::uint32_t>(packets_.size());
     packets_.emplace_back();
   }
@@ -343,9 +342,9 @@ void NeighborCache<Address>::push_packet(std::uint32_t index, std::span<const st
 }
 
 // Unlinks the oldest packet of an entry (which is also where it sits in the
-// cache-wide FIFO: both are in arrival order) and hands its bytes out.
+// cache-wide FIFO: both are in arrival order) and moves it to the outbox.
 template <typename Address>
-std::vector<std::byte> NeighborCache<Address>::pop_packet(std::uint32_t p) {
+void NeighborCache<Address>::unlink_to_outbox(std::uint32_t p, bool deliver, NeighborDrop reason) {
   QueuedPacket& q = packets_[p];
   Entry& e = entries_[q.entry];
   assert(e.queue_head == p);
@@ -362,38 +361,54 @@ std::vector<std::byte> NeighborCache<Address>::pop_packet(std::uint32_t p) {
     newest_ = q.older;
   queued_bytes_ -= queued_packet_cost(q.bytes.size());
   --queued_packets_;
-  std::vector<std::byte> bytes = std::move(q.bytes);
-  q.bytes = {};
   q.entry = kNone;
-  q.next_in_entry = free_packets_;
-  free_packets_ = p;
-  return bytes;
+  q.neighbor = e.address;
+  q.mac = e.mac;
+  q.deliver = deliver;
+  q.reason = reason;
+  q.next_in_entry = kNone;
+  if (outbox_tail_ != kNone)
+    packets_[outbox_tail_].next_in_entry = p;
+  else
+    outbox_head_ = p;
+  outbox_tail_ = p;
 }
 
 template <typename Address>
-void NeighborCache<Address>::drop_oldest_of(std::uint32_t index, NeighborDrop reason, Events& events) {
-  const Address neighbor = entries_[index].address;
-  const std::vector<std::byte> bytes = pop_packet(entries_[index].queue_head);
+void NeighborCache<Address>::drop_oldest_of(std::uint32_t index, NeighborDrop reason) {
   ++stats_.queue_drops;
-  events.dropped(neighbor, reason, bytes);
+  unlink_to_outbox(entries_[index].queue_head, false, reason);
 }
 
+// The whole queue, in order: sent to the entry's address (deliver) or dropped.
 template <typename Address>
-void NeighborCache<Address>::deliver_queue(std::uint32_t index, Events& events) {
-  const Address neighbor = entries_[index].address;
-  const wire::MacAddress mac = entries_[index].mac;
-  while (entries_[index].queue_head != kNone) {
-    const std::vector<std::byte> bytes = pop_packet(entries_[index].queue_head);
-    events.resolved(neighbor, mac, bytes);
-  }
+void NeighborCache<Address>::queue_to_outbox(std::uint32_t index, std::optional<NeighborDrop> reason) {
+  while (entries_[index].queue_head != kNone)
+    unlink_to_outbox(entries_[index].queue_head, !reason, reason.value_or(NeighborDrop::resolution_failed));
 }
 
+// Hands the outbox to the stack, oldest first. Runs last in every call, when
+// the cache is consistent: a callback may call the cache again (answer a drop
+// with ICMP, say), and that call's own flush carries on with what is left.
 template <typename Address>
-void NeighborCache<Address>::drop_queue(std::uint32_t index, NeighborDrop reason, Events& events) {
-  const Address neighbor = entries_[index].address;
-  while (entries_[index].queue_head != kNone) {
-    const std::vector<std::byte> bytes = pop_packet(entries_[index].queue_head);
-    events.dropped(neighbor, reason, bytes);
+void NeighborCache<Address>::flush(Events& events) {
+  while (outbox_head_ != kNone) {
+    const std::uint32_t p = outbox_head_;
+    QueuedPacket& q = packets_[p];
+    outbox_head_ = q.next_in_entry;
+    if (outbox_head_ == kNone) outbox_tail_ = kNone;
+    const std::vector<std::byte> bytes = std::move(q.bytes);
+    q.bytes = {};
+    const Address neighbor = q.neighbor;
+    const wire::MacAddress mac = q.mac;
+    const bool deliver = q.deliver;
+    const NeighborDrop reason = q.reason;
+    q.next_in_entry = free_packets_;
+    free_packets_ = p;
+    if (deliver)
+      events.resolved(neighbor, mac, bytes);
+    else
+      events.dropped(neighbor, reason, bytes);
   }
 }
 
@@ -443,7 +458,7 @@ void NeighborCache<Address>::enter_reachable(Entry& e, Instant now) {
 // record it, set the state, send what was queued.
 template <typename Address>
 void NeighborCache<Address>::make_valid(std::uint32_t index, const wire::MacAddress& mac, NeighborState state,
-                                        Instant now, Events& events) {
+                                        Instant now) {
   Entry& e = entries_[index];
   set_mac(e, mac, now);
   e.probes = 0;
@@ -451,7 +466,7 @@ void NeighborCache<Address>::make_valid(std::uint32_t index, const wire::MacAddr
     enter_reachable(e, now);
   else
     enter(e, state, now);
-  deliver_queue(index, events);
+  queue_to_outbox(index, std::nullopt);
 }
 
 template <typename Address>
@@ -477,10 +492,10 @@ void NeighborCache<Address>::solicit(std::uint32_t index, Instant now, Events& e
 }
 
 template <typename Address>
-void NeighborCache<Address>::fail(std::uint32_t index, Instant now, Events& events) {
+void NeighborCache<Address>::fail(std::uint32_t index, Instant now) {
   enter(entries_[index], NeighborState::failed, now);
   ++stats_.resolutions_failed;
-  drop_queue(index, NeighborDrop::resolution_failed, events);
+  queue_to_outbox(index, NeighborDrop::resolution_failed);
 }
 
 // One timer step of an entry whose timer is due (RFC 4861 7.3.3, Appendix C).
@@ -496,7 +511,7 @@ void NeighborCache<Address>::step(std::uint32_t index, Instant now, Events& even
       const std::uint8_t max =
           e.state == NeighborState::incomplete ? config_.multicast_solicit : config_.unicast_solicit;
       if (e.probes >= max) {
-        fail(index, now, events);
+        fail(index, now);
       } else if (!solicit_allowed(e, now)) {
         e.timer = later(e.last_solicit, config_.min_solicit_interval);  // RFC 1122 2.3.2.1
         deadline_dirty_ = true;
@@ -559,7 +574,7 @@ Result<EnqueueStatus, NeighborDrop> NeighborCache<Address>::enqueue(const Addres
   if (cost > config_.queue_bytes) return Unexpected(NeighborDrop::packet_too_big);
   std::uint32_t index = find_index(neighbor);
   if (index == kNone) {
-    index = allocate(neighbor, now, events);
+    index = allocate(neighbor, now);
     if (index == kNone) return Unexpected(NeighborDrop::table_full);
     start_resolution(entries_[index], now);  // RFC 4861 7.3.3: no entry -> incomplete, solicit
   }
@@ -574,6 +589,7 @@ Result<EnqueueStatus, NeighborDrop> NeighborCache<Address>::enqueue(const Addres
     case NeighborState::delay:
     case NeighborState::probe: {
       const wire::MacAddress mac = e.mac;
+      flush(events);
       events.resolved(neighbor, mac, packet);
       return EnqueueStatus::sent;
     }
@@ -582,10 +598,11 @@ Result<EnqueueStatus, NeighborDrop> NeighborCache<Address>::enqueue(const Addres
       break;
     case NeighborState::incomplete: break;
   }
-  if (e.queue_len >= config_.queue_packets_per_entry) drop_oldest_of(index, NeighborDrop::queue_full, events);
+  if (e.queue_len >= config_.queue_packets_per_entry) drop_oldest_of(index, NeighborDrop::queue_full);
   while (queued_bytes_ + cost > config_.queue_bytes)
-    drop_oldest_of(packets_[oldest_].entry, NeighborDrop::queue_bytes, events);
+    drop_oldest_of(packets_[oldest_].entry, NeighborDrop::queue_bytes);
   push_packet(index, packet);
+  flush(events);
   return EnqueueStatus::queued;
 }
 
@@ -598,18 +615,20 @@ SolicitationOutcome NeighborCache<Address>::on_solicitation(const Address& sourc
   if (!resolvable(source)) return SolicitationOutcome::ignored;
   std::uint32_t index = find_index(source);
   if (index == kNone) {
-    index = allocate(source, now, events);
+    index = allocate(source, now);
     if (index == kNone) return SolicitationOutcome::table_full;
     Entry& e = entries_[index];
     e.mac = source_mac;
     enter(e, NeighborState::stale, now);  // is_router false for a new entry
+    flush(events);                        // the queue of a recycled entry
     return SolicitationOutcome::created;
   }
   Entry& e = entries_[index];
   switch (e.state) {
     case NeighborState::incomplete:
     case NeighborState::failed:
-      make_valid(index, source_mac, NeighborState::stale, now, events);
+      make_valid(index, source_mac, NeighborState::stale, now);
+      flush(events);
       return SolicitationOutcome::updated;
     case NeighborState::reachable:
     case NeighborState::stale:
@@ -641,8 +660,8 @@ AdvertisementResult NeighborCache<Address>::on_advertisement(const Address& targ
     // No address known yet: an advertisement without one says nothing.
     if (!target_mac) return {AdvertisementOutcome::missing_link_address, false};
     e.is_router = flags.router;
-    make_valid(index, *target_mac, flags.solicited ? NeighborState::reachable : NeighborState::stale, now,
-               events);
+    make_valid(index, *target_mac, flags.solicited ? NeighborState::reachable : NeighborState::stale, now);
+    flush(events);
     return {AdvertisementOutcome::updated, was_router && !flags.router};
   }
   const bool different = target_mac && *target_mac != e.mac;
@@ -694,11 +713,12 @@ void NeighborCache<Address>::poll(Instant now, Events& events) {
       const Entry& e = entries_[i];
       if (e.in_use && !has_timer(e.state) && now >= gc_due(e)) {
         ++stats_.collected;
-        release(i, events, NeighborDrop::entry_recycled);  // stale and failed entries hold no packets
+        release(i, NeighborDrop::entry_recycled);  // stale and failed entries hold no packets
       }
     }
   }
   deadline_dirty_ = true;
+  flush(events);
 }
 
 template <typename Address>

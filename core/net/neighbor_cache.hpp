@@ -66,8 +66,12 @@
 //               memory. The cache owns copies (one allocation each, inside
 //               the cap) and hands them back in order on resolution.
 //
-// Callbacks: NeighborEvents methods run synchronously inside the call that
-// caused them and must not call back into the same cache.
+// Callbacks: NeighborEvents methods run synchronously: solicit() during
+// poll's walk, resolved() and dropped() at the end of the call that caused
+// them, once the cache is consistent. They may call the cache again (answer a
+// resolution_failed drop with an ICMP error that needs lookup() and
+// enqueue(), say). Packets being handed back no longer count in
+// queued_bytes().
 // Not thread-safe: one per stack, as the stack is one per thread.
 #pragma once
 
@@ -195,7 +199,7 @@ struct Solicitation {
   std::uint8_t attempt = 1;  // 1-based within this incomplete or probe round
   // The oldest packet waiting for `target` (empty if none): its source
   // address is the solicitation's source when it is ours (RFC 4861 7.2.2;
-  // Linux arp_solicit). Valid during the callback only.
+  // Linux arp_solicit). Valid during the callback, until it calls the cache.
   std::span<const std::byte> first_queued;
 };
 
@@ -240,7 +244,7 @@ class NeighborCache {
  public:
   using Events = NeighborEvents<Address>;
   static constexpr std::uint32_t kMaxEntries = std::uint32_t{1} << 20;
-  static constexpr std::size_t kQueuedPacketOverhead = 80;
+  static constexpr std::size_t kQueuedPacketOverhead = 96;
   static constexpr std::size_t queued_packet_cost(std::size_t length) {
     return length + kQueuedPacketOverhead;
   }
@@ -304,38 +308,42 @@ class NeighborCache {
     Instant last_solicit;  // RFC 1122 2.3.2.1
   };
 
+  // A queued packet, then (unlinked from its entry) an outbox item.
   struct QueuedPacket {
     std::vector<std::byte> bytes;
     std::uint32_t entry = kNone;
-    std::uint32_t next_in_entry = kNone;  // also the free-list link
+    std::uint32_t next_in_entry = kNone;  // also the outbox and free-list link
     std::uint32_t older = kNone;          // cache-wide FIFO
     std::uint32_t newer = kNone;
+    Address neighbor{};  // outbox: where it was going,
+    wire::MacAddress mac{};
+    bool deliver = false;                                   // sent to `mac`, or
+    NeighborDrop reason = NeighborDrop::resolution_failed;  // dropped
   };
 
   NeighborCache(const NeighborConfig& config, Entropy& entropy);
 
   std::uint32_t home_slot(const Address& a) const;
   std::uint32_t find_index(const Address& a) const;
-  std::uint32_t allocate(const Address& a, Instant now, Events& events);
+  std::uint32_t allocate(const Address& a, Instant now);
   std::uint32_t pick_victim(Instant now) const;
-  void release(std::uint32_t index, Events& events, NeighborDrop reason);
+  void release(std::uint32_t index, NeighborDrop reason);
 
   void push_packet(std::uint32_t index, std::span<const std::byte> packet);
-  std::vector<std::byte> pop_packet(std::uint32_t packet);
-  void drop_oldest_of(std::uint32_t index, NeighborDrop reason, Events& events);
-  void deliver_queue(std::uint32_t index, Events& events);
-  void drop_queue(std::uint32_t index, NeighborDrop reason, Events& events);
+  void unlink_to_outbox(std::uint32_t packet, bool deliver, NeighborDrop reason);
+  void drop_oldest_of(std::uint32_t index, NeighborDrop reason);
+  void queue_to_outbox(std::uint32_t index, std::optional<NeighborDrop> reason);
+  void flush(Events& events);
 
   void start_resolution(Entry& e, Instant now);
   void enter(Entry& e, NeighborState state, Instant now);
   void set_mac(Entry& e, const wire::MacAddress& mac, Instant now);
   void enter_reachable(Entry& e, Instant now);
-  void make_valid(std::uint32_t index, const wire::MacAddress& mac, NeighborState state, Instant now,
-                  Events& events);
+  void make_valid(std::uint32_t index, const wire::MacAddress& mac, NeighborState state, Instant now);
   void step(std::uint32_t index, Instant now, Events& events);
   bool solicit_allowed(const Entry& e, Instant now) const;
   void solicit(std::uint32_t index, Instant now, Events& events);
-  void fail(std::uint32_t index, Instant now, Events& events);
+  void fail(std::uint32_t index, Instant now);
   Instant gc_due(const Entry& e) const;
   Duration draw_reachable_time();
   Instant monotonic(Instant now);
@@ -350,6 +358,8 @@ class NeighborCache {
   std::uint64_t hash_key_[5] = {};
   std::vector<QueuedPacket> packets_;
   std::uint32_t free_packets_ = kNone;
+  std::uint32_t outbox_head_ = kNone;  // packets to hand back, oldest first
+  std::uint32_t outbox_tail_ = kNone;
   std::uint32_t oldest_ = kNone;
   std::uint32_t newest_ = kNone;
   std::size_t queued_bytes_ = 0;

@@ -23,9 +23,14 @@ Address masked(const Address& a, std::uint8_t length) {
   return out;
 }
 
+// Byte by byte with an early exit: most routes differ in the first byte.
 template <typename Address>
 bool in_prefix(const Route<Address>& r, const Address& a) {
-  return masked(a, r.prefix_length) == r.prefix;
+  const std::size_t full = r.prefix_length / 8;
+  for (std::size_t i = 0; i < full; ++i)
+    if (a.octets[i] != r.prefix.octets[i]) return false;
+  const unsigned rest = r.prefix_length % 8;
+  return rest == 0 || (a.octets[full] & (0xff00u >> rest)) == r.prefix.octets[full];
 }
 
 }  // namespace
