@@ -16,13 +16,14 @@ template <typename T, std::size_t Capacity>
 class InlineVector {
   // Elements are never destroyed one by one: representations hold plain values.
   static_assert(std::is_trivially_destructible_v<T>);
+  static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
 
  public:
   // Construction and copies touch only the elements in use: an empty vector
   // of 16 extension headers costs nothing to make, a copy costs its size.
   constexpr InlineVector() {}
-  constexpr InlineVector(const InlineVector& other) { copy_from(other); }
-  constexpr InlineVector& operator=(const InlineVector& other) {
+  constexpr InlineVector(const InlineVector& other) noexcept(nothrow_copy) { copy_from(other); }
+  constexpr InlineVector& operator=(const InlineVector& other) noexcept(nothrow_copy) {
     if (this != &other) copy_from(other);
     return *this;
   }
@@ -57,7 +58,7 @@ class InlineVector {
   }
 
  private:
-  constexpr void copy_from(const InlineVector& other) {
+  constexpr void copy_from(const InlineVector& other) noexcept(nothrow_copy) {
     for (std::size_t i = 0; i < other.size_; ++i) std::construct_at(&slots_.items[i], other.slots_.items[i]);
     size_ = other.size_;
   }
