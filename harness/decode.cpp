@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <variant>
 
+#include "builders.hpp"
 #include "hardstack/wire/arp.hpp"
 #include "hardstack/wire/checksum.hpp"
 #include "hardstack/wire/ethernet.hpp"
@@ -210,9 +211,7 @@ class Decoder {
   void add(DecodedLayer& l, std::string name, std::string value, std::string note = "") {
     l.fields.push_back({std::move(name), std::move(value), std::move(note)});
   }
-  void add_quote(DecodedLayer& l, Bytes quote) {
-    add(l, "quote", format::bytes(quote), std::to_string(quote.size()) + " bytes");
-  }
+  void add_quote(DecodedLayer& l, Bytes quote) { add(l, "quote", format::bytes(quote)); }
 
   Bytes frame_;
   DecodedFrame& out_;
@@ -699,6 +698,11 @@ DecodedFrame decode(const Frame& frame) {
   else
     d.ip(frame.bytes, {});
   return out;
+}
+
+DecodedFrame decode(const Packet& packet) {
+  const auto bytes = packet.build();
+  return decode(Frame(bytes, packet.link_type()));
 }
 
 }  // namespace hardstack::harness

@@ -81,6 +81,9 @@ struct DecodedFrame {
 };
 
 DecodedFrame decode(const Frame& frame);
+// A packet from the builders, read by its link type.
+class Packet;
+DecodedFrame decode(const Packet& packet);
 
 // The ways values are written, shared with the matchers.
 namespace format {

@@ -165,7 +165,7 @@ class Matcher {
       const auto found = find_inner(inner, index);
       if (!found) {
         problems.push_back("no " + inner.layer + " layer " +
-                           (inner.quoted ? "quoted in " + label(l) : "with " + label(l)) +
+                           (inner.quoted ? "quoted in " + label(l) : "after " + label(l)) +
                            " (the frame has " + layer_names(d_) + ")");
         continue;
       }
