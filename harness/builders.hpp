@@ -39,120 +39,20 @@
 #include <variant>
 #include <vector>
 
+#include "builders_common.hpp"
+#include "builders_icmp.hpp"
 #include "hardstack/net/device.hpp"
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/arp.hpp"
 #include "hardstack/wire/ethernet.hpp"
-#include "hardstack/wire/icmpv4.hpp"
-#include "hardstack/wire/icmpv6.hpp"
 #include "hardstack/wire/ipv4.hpp"
 #include "hardstack/wire/ipv4_options.hpp"
 #include "hardstack/wire/ipv6.hpp"
 #include "hardstack/wire/ipv6_ext.hpp"
-#include "hardstack/wire/ndp.hpp"
 #include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/udp.hpp"
 
 namespace hardstack::harness {
-
-class Packet;
-
-// ---- Arguments -----------------------------------------------------------------
-
-// Address text, parsed (aborting on a typo); also the wire types themselves.
-wire::MacAddress mac(std::string_view text);
-wire::Ipv4Address ip4(std::string_view text);
-wire::Ipv6Address ip6(std::string_view text);
-
-struct MacArg {
-  wire::MacAddress value;
-  MacArg(wire::MacAddress v) : value(v) {}             // NOLINT(google-explicit-constructor)
-  MacArg(const char* text) : value(mac(text)) {}       // NOLINT(google-explicit-constructor)
-  MacArg(std::string_view text) : value(mac(text)) {}  // NOLINT(google-explicit-constructor)
-};
-struct Ipv4Arg {
-  wire::Ipv4Address value;
-  Ipv4Arg(wire::Ipv4Address v) : value(v) {}            // NOLINT(google-explicit-constructor)
-  Ipv4Arg(const char* text) : value(ip4(text)) {}       // NOLINT(google-explicit-constructor)
-  Ipv4Arg(std::string_view text) : value(ip4(text)) {}  // NOLINT(google-explicit-constructor)
-};
-struct Ipv6Arg {
-  wire::Ipv6Address value;
-  Ipv6Arg(wire::Ipv6Address v) : value(v) {}            // NOLINT(google-explicit-constructor)
-  Ipv6Arg(const char* text) : value(ip6(text)) {}       // NOLINT(google-explicit-constructor)
-  Ipv6Arg(std::string_view text) : value(ip6(text)) {}  // NOLINT(google-explicit-constructor)
-};
-
-// Bytes given to a builder, owned: a byte vector or span, a Packet (its
-// bytes: an ICMP error's quote), or text taken as ASCII ("hi").
-struct ByteArg {
-  std::vector<std::byte> bytes;
-  ByteArg() = default;
-  ByteArg(std::span<const std::byte> b) : bytes(b.begin(), b.end()) {}  // NOLINT(google-explicit-constructor)
-  ByteArg(const std::vector<std::byte>& b) : bytes(b) {}                // NOLINT(google-explicit-constructor)
-  ByteArg(std::vector<std::byte>&& b) : bytes(std::move(b)) {}          // NOLINT(google-explicit-constructor)
-  ByteArg(const Packet& p);                                             // NOLINT(google-explicit-constructor)
-  ByteArg(const char* text) : ByteArg(std::string_view(text)) {}        // NOLINT(google-explicit-constructor)
-  ByteArg(std::string_view text);                                       // NOLINT(google-explicit-constructor)
-};
-
-// ---- What every layer can override ---------------------------------------------
-
-// A write over a built layer: `bytes` at `offset` from the layer's first byte,
-// each byte merged under `mask` (0xff: replaced; 0x0f: low nibble only).
-struct Patch {
-  std::size_t offset = 0;
-  std::vector<std::byte> bytes;
-  std::uint8_t mask = 0xff;
-};
-
-template <typename Derived>
-class Patchable {
- public:
-  Derived patch(std::size_t offset, ByteArg bytes) const {
-    return with(Patch{offset, std::move(bytes.bytes)});
-  }
-  const std::vector<Patch>& patches() const { return patches_; }
-
- protected:
-  Derived with(Patch p) const {
-    Derived d = static_cast<const Derived&>(*this);
-    d.patches_.push_back(std::move(p));
-    return d;
-  }
-  Derived with_u8(std::size_t offset, std::uint8_t v, std::uint8_t mask = 0xff) const {
-    return with(Patch{offset, {std::byte{v}}, mask});
-  }
-  Derived with_be16(std::size_t offset, std::uint16_t v) const {
-    return with(Patch{offset, {std::byte(v >> 8), std::byte(v & 0xff)}});
-  }
-  std::vector<Patch> patches_;
-};
-
-// The checksum of a layer that has one.
-struct ChecksumOverride {
-  std::optional<std::uint16_t> value;  // written as given
-  bool bad = false;                    // the correct value with a bit flipped, never 0
-};
-
-template <typename Derived>
-class Checksummed : public Patchable<Derived> {
- public:
-  Derived checksum(std::uint16_t value) const {
-    Derived d = static_cast<const Derived&>(*this);
-    d.checksum_.value = value;
-    return d;
-  }
-  Derived bad_checksum() const {
-    Derived d = static_cast<const Derived&>(*this);
-    d.checksum_.bad = true;
-    return d;
-  }
-  const ChecksumOverride& checksum_override() const { return checksum_; }
-
- protected:
-  ChecksumOverride checksum_;
-};
 
 // ---- Link layer ---------------------------------------------------------------
 
@@ -497,106 +397,6 @@ struct TcpLayer : Checksummed<TcpLayer> {
   }
 };
 TcpLayer tcp(std::uint16_t src_port, std::uint16_t dst_port);
-
-// ---- ICMP ----------------------------------------------------------------------------
-
-// An ICMP or ICMPv6 message: its representation, whose borrowed bytes (echo
-// data, the quoted packet, ND option data) are filled from `data` and the
-// option specs when the packet is built.
-struct Icmpv4Layer : Checksummed<Icmpv4Layer> {
-  wire::Icmpv4Message message;
-  std::vector<std::byte> data;  // echo data, quoted datagram or Icmpv4Other data
-
-  Icmpv4Layer type(std::uint8_t v) const { return with_u8(0, v); }
-  Icmpv4Layer code(std::uint8_t v) const { return with_u8(1, v); }
-  // RFC 1191 next-hop MTU of a destination unreachable (code 4).
-  Icmpv4Layer next_hop_mtu(std::uint16_t mtu) const {
-    return with_be16(wire::icmpv4_field::next_hop_mtu.begin, mtu);
-  }
-};
-Icmpv4Layer icmp_echo_request(std::uint16_t identifier, std::uint16_t sequence, ByteArg data = {});
-Icmpv4Layer icmp_echo_reply(std::uint16_t identifier, std::uint16_t sequence, ByteArg data = {});
-Icmpv4Layer icmp_dest_unreachable(std::uint8_t code, ByteArg quote);
-Icmpv4Layer icmp_time_exceeded(std::uint8_t code, ByteArg quote);
-Icmpv4Layer icmp_param_problem(std::uint8_t pointer, ByteArg quote);  // code 0; .code(n) for others
-Icmpv4Layer icmp_redirect(std::uint8_t code, Ipv4Arg gateway, ByteArg quote);
-// Any type: the 4 bytes after the checksum, then data.
-Icmpv4Layer icmp_raw(std::uint8_t type, std::uint8_t code, std::uint32_t rest_of_header, ByteArg data = {});
-
-// An ND option for nd_*(...).options(...): slla(mac), tlla(mac),
-// wire::NdPrefixInformation{...}, wire::NdMtu{...}, or nd_option(type, data).
-struct NdRawOption {
-  std::uint8_t type = 0;
-  std::vector<std::byte> data;  // after type and length; zero-padded to 8 bytes with them
-};
-using NdOptionSpec = std::variant<wire::NdSourceLinkLayerAddress, wire::NdTargetLinkLayerAddress,
-                                  wire::NdPrefixInformation, wire::NdMtu, NdRawOption>;
-inline wire::NdSourceLinkLayerAddress slla(MacArg m) { return {m.value}; }
-inline wire::NdTargetLinkLayerAddress tlla(MacArg m) { return {m.value}; }
-NdRawOption nd_option(std::uint8_t type, ByteArg data);
-
-struct Icmpv6Layer : Checksummed<Icmpv6Layer> {
-  wire::Icmpv6Message message;
-  std::vector<std::byte> data;  // echo data, quoted packet or Icmpv6Other body
-  std::vector<NdOptionSpec> nd_options;
-  std::vector<std::byte> raw_nd_options;  // appended after the ND options, as given
-
-  Icmpv6Layer type(std::uint8_t v) const { return with_u8(0, v); }
-  Icmpv6Layer code(std::uint8_t v) const { return with_u8(1, v); }
-  template <typename... Options>
-  Icmpv6Layer options(const Options&... opts) const {
-    Icmpv6Layer l = *this;
-    (l.nd_options.push_back(NdOptionSpec(opts)), ...);
-    return l;
-  }
-  Icmpv6Layer raw_options(ByteArg bytes) const {
-    Icmpv6Layer l = *this;
-    l.raw_nd_options.insert(l.raw_nd_options.end(), bytes.bytes.begin(), bytes.bytes.end());
-    return l;
-  }
-  // Neighbor Advertisement flags (RFC 4861 4.4).
-  Icmpv6Layer router(bool v = true) const;
-  Icmpv6Layer solicited(bool v = true) const;
-  Icmpv6Layer override_flag(bool v = true) const;
-  // Router Advertisement fields (RFC 4861 4.2).
-  Icmpv6Layer cur_hop_limit(std::uint8_t v) const;
-  Icmpv6Layer managed(bool v = true) const;
-  Icmpv6Layer other_configuration(bool v = true) const;
-  Icmpv6Layer router_lifetime(std::uint16_t seconds) const;
-  Icmpv6Layer reachable_time(std::uint32_t ms) const;
-  Icmpv6Layer retrans_timer(std::uint32_t ms) const;
-};
-Icmpv6Layer icmpv6_echo_request(std::uint16_t identifier, std::uint16_t sequence, ByteArg data = {});
-Icmpv6Layer icmpv6_echo_reply(std::uint16_t identifier, std::uint16_t sequence, ByteArg data = {});
-Icmpv6Layer icmpv6_dest_unreachable(std::uint8_t code, ByteArg quote);
-Icmpv6Layer icmpv6_packet_too_big(std::uint32_t mtu, ByteArg quote);
-Icmpv6Layer icmpv6_time_exceeded(std::uint8_t code, ByteArg quote);
-Icmpv6Layer icmpv6_param_problem(std::uint8_t code, std::uint32_t pointer, ByteArg quote);
-// Any type: everything after the checksum.
-Icmpv6Layer icmpv6_raw(std::uint8_t type, std::uint8_t code, ByteArg body = {});
-Icmpv6Layer nd_rs();
-Icmpv6Layer nd_ra();
-Icmpv6Layer nd_ns(Ipv6Arg target);
-Icmpv6Layer nd_na(Ipv6Arg target);
-Icmpv6Layer nd_redirect(Ipv6Arg target, Ipv6Arg destination);
-
-// ---- Data ------------------------------------------------------------------------------
-
-// Upper-layer data, counted in every length and checksum before it. Also a
-// matcher argument (match.hpp): the payload a layer must carry.
-struct Payload {
-  std::vector<std::byte> bytes;
-};
-Payload payload(ByteArg bytes);
-Payload payload(std::size_t count, std::uint8_t fill);
-
-// Link-layer padding after the packet: counted in no length or checksum
-// (Ethernet's minimum frame, trailing bytes past an IP Total Length).
-struct Padding {
-  std::vector<std::byte> bytes;
-};
-Padding padding(std::size_t count, std::uint8_t fill = 0);
-Padding padding(ByteArg bytes);
 
 // ---- Packets ----------------------------------------------------------------------------
 

@@ -436,8 +436,8 @@ std::vector<std::byte> Packet::build() const {
   }
 
   std::vector<std::byte> bytes;
-  for (std::size_t i = end; i-- > 0;)
-    bytes = std::visit([&](const auto& l) { return emit_layer(l, bytes, context[i]); }, layers_[i]);
+  for (std::size_t i = end; i > 0; --i)  // innermost first
+    bytes = std::visit([&](const auto& l) { return emit_layer(l, bytes, context[i - 1]); }, layers_[i - 1]);
   for (std::size_t i = end; i < layers_.size(); ++i) {
     const auto& pad = std::get<Padding>(layers_[i]).bytes;
     bytes.insert(bytes.end(), pad.begin(), pad.end());

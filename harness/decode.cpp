@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "builders.hpp"
+#include "decode_internal.hpp"
 #include "hardstack/wire/arp.hpp"
 #include "hardstack/wire/checksum.hpp"
 #include "hardstack/wire/ethernet.hpp"
@@ -90,10 +91,16 @@ std::string DecodedFrame::to_string(std::string_view indent) const {
   return out;
 }
 
+}  // namespace hardstack::harness
+
+namespace hardstack::harness::detail {
+
+namespace w = hardstack::wire;
+using w::Bytes;
+
 // ---- Names for notes ------------------------------------------------------------------
 
 namespace {
-
 const char* ethertype_name(std::uint16_t t) {
   switch (t) {
     case 0x0800: return "IPv4";
@@ -103,6 +110,7 @@ const char* ethertype_name(std::uint16_t t) {
     default: return "";
   }
 }
+}  // namespace
 
 const char* protocol_name(std::uint8_t p) {
   switch (p) {
@@ -123,99 +131,11 @@ const char* protocol_name(std::uint8_t p) {
   }
 }
 
-const char* icmpv4_code_name(std::uint8_t type, std::uint8_t code) {
-  static constexpr const char* unreachable[] = {"net_unreachable",      "host_unreachable",
-                                                "protocol_unreachable", "port_unreachable",
-                                                "fragmentation_needed", "source_route_failed"};
-  static constexpr const char* time_exceeded[] = {"ttl_exceeded_in_transit",
-                                                  "fragment_reassembly_time_exceeded"};
-  static constexpr const char* parameter_problem[] = {"pointer_indicates_error", "missing_required_option",
-                                                      "bad_length"};
-  if (type == 3 && code < 6) return unreachable[code];
-  if (type == 11 && code < 2) return time_exceeded[code];
-  if (type == 12 && code < 3) return parameter_problem[code];
-  return "";
-}
-
-const char* icmpv6_code_name(std::uint8_t type, std::uint8_t code) {
-  static constexpr const char* unreachable[] = {"no_route", "administratively_prohibited",
-                                                "beyond_scope_of_source", "address_unreachable",
-                                                "port_unreachable"};
-  static constexpr const char* time_exceeded[] = {"hop_limit_exceeded", "fragment_reassembly_time_exceeded"};
-  static constexpr const char* parameter_problem[] = {"erroneous_header_field", "unrecognized_next_header",
-                                                      "unrecognized_option", "incomplete_header_chain"};
-  if (type == 1 && code < 5) return unreachable[code];
-  if (type == 3 && code < 2) return time_exceeded[code];
-  if (type == 4 && code < 4) return parameter_problem[code];
-  return "";
-}
-
 std::uint16_t correct_checksum(Bytes region, std::size_t field, w::ChecksumAccumulator seed) {
   std::vector<std::byte> copy(region.begin(), region.end());
   w::store_be16(copy, field, 0);
   return seed.add(copy).checksum();
 }
-
-// Where a layer is decoded: its depth, and whether a failure there is the
-// frame's error (no) or just where decoding of a quote or a first
-// fragment's upper layer stops (lenient; checksums not verified either).
-struct Where {
-  unsigned depth = 0;
-  bool lenient = false;
-};
-
-class Decoder {
- public:
-  Decoder(Bytes frame, DecodedFrame& out) : frame_(frame), out_(out) {}
-
-  void ethernet(Bytes b, Where at);
-  void ip(Bytes b, Where at);
-
- private:
-  void arp(Bytes b, Where at);
-  void ipv4(Bytes b, Where at);
-  void ipv6(Bytes b, Where at);
-  void ipv6_extension(const w::Ipv6ExtHeaderRepr& h, Bytes bytes, Where at);
-  void upper_layer(std::uint8_t protocol, Bytes b, const w::PseudoHeader& pseudo, Where at);
-  void udp(Bytes b, const w::PseudoHeader& pseudo, Where at);
-  void tcp(Bytes b, const w::PseudoHeader& pseudo, Where at);
-  void icmpv4(Bytes b, Where at);
-  void icmpv6(Bytes b, const w::PseudoHeader& pseudo, Where at);
-  void data(Bytes b, Where at, std::string note = "");
-
-  std::size_t offset(Bytes b) const {
-    return b.empty() ? frame_.size() : static_cast<std::size_t>(b.data() - frame_.data());
-  }
-  DecodedLayer start(std::string name, Bytes b, Where at) const {
-    DecodedLayer l;
-    l.name = std::move(name);
-    l.depth = at.depth;
-    l.offset = offset(b);
-    return l;
-  }
-  // `e` counts from the start of `b`. Lenient: the bytes are shown as data.
-  void fail(const char* layer, const w::ParseError& e, Bytes b, Where at) {
-    const w::ParseError in_frame{e.code, static_cast<std::uint32_t>(offset(b) + e.offset)};
-    if (at.lenient) return data(b, at, std::string("not decoded as ") + layer + ": " + w::describe(in_frame));
-    if (!out_.error) out_.error = DecodeError{layer, in_frame, at.depth};
-  }
-  void checksum(DecodedLayer& l, std::uint16_t value, bool ok, std::uint16_t correct, Where at) {
-    if (at.lenient) {
-      l.fields.push_back({"checksum", format::hex16(value), "not verified"});
-      return;
-    }
-    l.checksum_ok = ok;
-    l.fields.push_back(
-        {"checksum", format::hex16(value), ok ? "ok" : "bad, correct " + format::hex16(correct)});
-  }
-  void add(DecodedLayer& l, std::string name, std::string value, std::string note = "") {
-    l.fields.push_back({std::move(name), std::move(value), std::move(note)});
-  }
-  void add_quote(DecodedLayer& l, Bytes quote) { add(l, "quote", format::bytes(quote)); }
-
-  Bytes frame_;
-  DecodedFrame& out_;
-};
 
 // ---- Link layer ------------------------------------------------------------------------
 
@@ -260,6 +180,7 @@ void Decoder::ip(Bytes b, Where at) {
 
 // ---- IPv4 ---------------------------------------------------------------------------------
 
+namespace {
 std::string ipv4_option_summary(const w::Ipv4Options& options) {
   std::string out;
   for (const auto o : options) {
@@ -278,6 +199,7 @@ std::string ipv4_option_summary(const w::Ipv4Options& options) {
   }
   return out;
 }
+}  // namespace
 
 void Decoder::ipv4(Bytes b, Where at) {
   const auto v = w::Ipv4View::parse(b, w::ChecksumMode::ignore);
@@ -476,223 +398,21 @@ void Decoder::tcp(Bytes b, const w::PseudoHeader& pseudo, Where at) {
   out_.layers.push_back(std::move(l));
 }
 
-void Decoder::icmpv4(Bytes b, Where at) {
-  const auto v = w::Icmpv4View::parse(b, w::ChecksumMode::ignore);
-  if (!v) return fail("ICMPv4", v.error(), b, at);
-  const auto r = w::Icmpv4Repr::parse(*v);
-  if (!r) return fail("ICMPv4", r.error(), b, at);
-  auto l = start("ICMPv4", b, at);
-  Bytes quote;
-  bool has_quote = false;
-  const auto set_quote = [&](Bytes q) {
-    quote = q;
-    has_quote = true;
-  };
-  std::string message = "other";
-  std::visit(w::Overloaded{
-                 [&](const w::Icmpv4EchoRequest&) { message = "echo_request"; },
-                 [&](const w::Icmpv4EchoReply&) { message = "echo_reply"; },
-                 [&](const w::Icmpv4DestinationUnreachable&) { message = "destination_unreachable"; },
-                 [&](const w::Icmpv4TimeExceeded&) { message = "time_exceeded"; },
-                 [&](const w::Icmpv4ParameterProblem&) { message = "parameter_problem"; },
-                 [&](const w::Icmpv4Redirect&) { message = "redirect"; },
-                 [&](const w::Icmpv4Timestamp&) { message = "timestamp"; },
-                 [&](const w::Icmpv4TimestampReply&) { message = "timestamp_reply"; },
-                 [&](const w::Icmpv4Other&) {},
-             },
-             r->message);
-  add(l, "message", message);
-  add(l, "type", format::number(r->type()));
-  add(l, "code", format::number(r->code()), icmpv4_code_name(r->type(), r->code()));
-  const bool ok = w::checksum_verifies(w::ChecksumAccumulator{}.add(b));
-  checksum(l, v->checksum(), ok, ok ? v->checksum() : correct_checksum(b, 2, {}), at);
-  std::visit(w::Overloaded{
-                 [&](const auto& echo)
-                   requires requires { echo.data; echo.identifier;
-}
-{
-  add(l, "identifier", format::number(echo.identifier));
-  add(l, "sequence", format::number(echo.sequence_number));
-  add(l, "payload", format::bytes(echo.data));
-}
-,
-    [&](const w::Icmpv4DestinationUnreachable& m) {
-      if (m.next_hop_mtu != 0 || m.code == w::Icmpv4UnreachableCode::fragmentation_needed)
-        add(l, "next_hop_mtu", format::number(m.next_hop_mtu));
-      set_quote(m.invoking_datagram);
-    },
-    [&](const w::Icmpv4TimeExceeded& m) { set_quote(m.invoking_datagram); },
-    [&](const w::Icmpv4ParameterProblem& m) {
-      add(l, "pointer", format::number(m.pointer));
-      set_quote(m.invoking_datagram);
-    },
-    [&](const w::Icmpv4Redirect& m) {
-      add(l, "gateway", m.gateway.to_string());
-      set_quote(m.invoking_datagram);
-    },
-    [&](const auto& ts) requires requires {
-  ts.originate_timestamp;
-}
-{
-  add(l, "identifier", format::number(ts.identifier));
-  add(l, "sequence", format::number(ts.sequence_number));
-  add(l, "originate_timestamp", format::number(ts.originate_timestamp));
-  add(l, "receive_timestamp", format::number(ts.receive_timestamp));
-  add(l, "transmit_timestamp", format::number(ts.transmit_timestamp));
-}
-, [&](const w::Icmpv4Other& m) {
-  add(l, "rest_of_header", format::number(m.rest_of_header));
-  add(l, "payload", format::bytes(m.data));
-},
-}  // namespace
-,
-             r->message);
-if (has_quote) add_quote(l, quote);
-out_.layers.push_back(std::move(l));
-if (has_quote && !quote.empty()) ip(quote, {at.depth + 1, true});
-}  // namespace hardstack::harness
-
-void add_nd_options(DecodedLayer& l, const w::NdOptions& options) {
-  for (const auto& option : options) {
-    std::visit(w::Overloaded{
-                   [&](const w::NdSourceLinkLayerAddress& o) {
-                     l.fields.push_back({"slla", o.address.to_string(), ""});
-                   },
-                   [&](const w::NdTargetLinkLayerAddress& o) {
-                     l.fields.push_back({"tlla", o.address.to_string(), ""});
-                   },
-                   [&](const w::NdPrefixInformation& o) {
-                     std::string note = std::string(o.on_link ? "L " : "") + (o.autonomous ? "A " : "") +
-                                        "valid=" + std::to_string(o.valid_lifetime) +
-                                        " preferred=" + std::to_string(o.preferred_lifetime);
-                     l.fields.push_back(
-                         {"prefix", o.prefix.to_string() + "/" + std::to_string(o.prefix_length), note});
-                   },
-                   [&](const w::NdRedirectedHeader& o) {
-                     l.fields.push_back({"redirected_header", format::bytes(o.packet), ""});
-                   },
-                   [&](const w::NdMtu& o) {
-                     l.fields.push_back({"mtu", format::number(o.mtu), ""});
-                   },
-                   [&](const w::NdRecursiveDnsServer& o) {
-                     std::string servers;
-                     for (std::size_t i = 0; i < o.count(); ++i)
-                       servers += (i ? " " : "") + o.address(i).to_string();
-                     l.fields.push_back({"rdnss", servers, "lifetime=" + std::to_string(o.lifetime)});
-                   },
-                   [&](const w::NdUnknownOption& o) {
-                     l.fields.push_back({"option_" + std::to_string(o.type), format::bytes(o.data), ""});
-                   },
-               },
-               option);
-  }
-}
-
-void Decoder::icmpv6(Bytes b, const w::PseudoHeader& pseudo, Where at) {
-  const auto v = w::Icmpv6View::parse(b, pseudo, w::ChecksumMode::ignore);
-  if (!v) return fail("ICMPv6", v.error(), b, at);
-  const auto r = w::Icmpv6Repr::parse(*v);
-  if (!r) return fail("ICMPv6", r.error(), b, at);
-  auto l = start("ICMPv6", b, at);
-  const auto len = static_cast<std::uint32_t>(b.size());
-  const auto seed = pseudo.start(w::icmpv6_field::next_header, len);
-  Bytes quote;
-  bool has_quote = false;
-  const auto set_quote = [&](Bytes q) {
-    quote = q;
-    has_quote = true;
-  };
-  std::string message = "other";
-  std::vector<DecodedField> fields;
-  const auto field = [&](std::string name, std::string value) {
-    fields.push_back({std::move(name), std::move(value), ""});
-  };
-  std::visit(w::Overloaded{
-                 [&](const w::Icmpv6DestinationUnreachable& m) {
-    message = "destination_unreachable";
-    set_quote(m.invoking_packet);
-                 },
-                 [&](const w::Icmpv6PacketTooBig& m) {
-    message = "packet_too_big";
-    field("mtu", format::number(m.mtu));
-    set_quote(m.invoking_packet);
-                 },
-                 [&](const w::Icmpv6TimeExceeded& m) {
-    message = "time_exceeded";
-    set_quote(m.invoking_packet);
-                 },
-                 [&](const w::Icmpv6ParameterProblem& m) {
-    message = "parameter_problem";
-    field("pointer", format::number(m.pointer));
-    set_quote(m.invoking_packet);
-                 },
-                 [&](const auto& echo)
-                   requires requires { echo.data; echo.identifier;
-}
-{
-  message = echo.type == w::Icmpv6Type::echo_request ? "echo_request" : "echo_reply";
-  field("identifier", format::number(echo.identifier));
-  field("sequence", format::number(echo.sequence_number));
-  field("payload", format::bytes(echo.data));
-}
-, [&](const w::NdRouterSolicitation&) { message = "router_solicitation"; },
-    [&](const w::NdRouterAdvertisement& m) {
-      message = "router_advertisement";
-      field("cur_hop_limit", format::number(m.cur_hop_limit));
-      field("managed", format::boolean(m.managed_address_configuration));
-      field("other_configuration", format::boolean(m.other_configuration));
-      field("router_lifetime", format::number(m.router_lifetime));
-      field("reachable_time", format::number(m.reachable_time));
-      field("retrans_timer", format::number(m.retrans_timer));
-    },
-    [&](const w::NdNeighborSolicitation& m) {
-      message = "neighbor_solicitation";
-      field("target", m.target.to_string());
-    },
-    [&](const w::NdNeighborAdvertisement& m) {
-      message = "neighbor_advertisement";
-      field("router", format::boolean(m.router));
-      field("solicited", format::boolean(m.solicited));
-      field("override", format::boolean(m.override_flag));
-      field("target", m.target.to_string());
-    },
-    [&](const w::NdRedirect& m) {
-      message = "redirect";
-      field("target", m.target.to_string());
-      field("destination", m.destination.to_string());
-    },
-    [&](const w::Icmpv6Other& m) { field("payload", format::bytes(m.body)); },
-},
-             r->message);
-add(l, "message", message);
-add(l, "type", format::number(r->type()));
-add(l, "code", format::number(v->code()), icmpv6_code_name(r->type(), v->code()));
-const bool ok = w::checksum_verifies(w::ChecksumAccumulator(seed).add(b));
-checksum(l, v->checksum(), ok, correct_checksum(b, 2, seed), at);
-l.fields.insert(l.fields.end(), fields.begin(), fields.end());
-std::visit(
-    [&](const auto& m) {
-      if constexpr (requires { m.options; }) add_nd_options(l, m.options);
-    },
-    r->message);
-if (has_quote) add_quote(l, quote);
-out_.layers.push_back(std::move(l));
-if (has_quote && !quote.empty()) ip(quote, {at.depth + 1, true});
-}
-
 void Decoder::data(Bytes b, Where at, std::string note) {
   auto l = start("data", b, at);
   l.fields.push_back({"payload", format::bytes(b), std::move(note)});
   out_.layers.push_back(std::move(l));
 }
 
-}  // namespace
+}  // namespace hardstack::harness::detail
+
+namespace hardstack::harness {
 
 DecodedFrame decode(const Frame& frame) {
   DecodedFrame out;
   out.size = frame.bytes.size();
   out.link = frame.link;
-  Decoder d(frame.bytes, out);
+  detail::Decoder d(frame.bytes, out);
   if (frame.link == net::LinkType::ethernet)
     d.ethernet(frame.bytes, {});
   else

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "builders.hpp"
+#include "hardstack/net/entropy.hpp"
 #include "hex.hpp"
 
 using namespace hardstack::harness;
@@ -138,4 +139,35 @@ BOOST_AUTO_TEST_CASE(long_hex_values_are_cut_when_printed) {
   BOOST_TEST(format::abbreviated(std::string(200, 'x')) == std::string(200, 'x'));  // not hex
   BOOST_TEST(format::tcp_flags(0x012) == "SA");
   BOOST_TEST(format::tcp_flags(0x1ff) == "FSRPAUECN");
+}
+
+BOOST_AUTO_TEST_CASE(any_bytes_decode_to_layers_or_an_error) {
+  // Mutations of valid frames of every kind, and truncations: the decoder only
+  // reads through the wire layer's checked views (run under ASan/UBSan).
+  const std::vector<std::vector<std::byte>> seeds = {
+      raw(eth(m2, m1) / ipv4(b4, a4).options(record_route(2)) /
+          icmp_dest_unreachable(3, ipv4(a4, b4) / udp(1234, 7) / payload("hi"))),
+      raw(eth(m2, m1) / ipv6(b6, a6) / hop_by_hop(router_alert()) / routing_type0(1, {a6}) /
+          frag(0, true, 1) /
+          icmpv6_param_problem(2, 42,
+                               ipv6(a6, b6) / destination_options(tlv(0x80, hex("0000"))) / udp(1, 2))),
+      raw(eth(m2, m1) / ipv4(a4, b4) / tcp(1, 2).flags("SA").mss(1460).sack({{1, 2}}).timestamps(1, 2) /
+          payload("x")),
+      raw(eth(m2, m1) / ipv6("fe80::1", "fe80::2") / nd_ra().options(slla(m1), w::NdMtu{1500})),
+      raw(eth(m1) / arp_request(m1, a4, b4)),
+  };
+  hardstack::net::SeededEntropy entropy(3);
+  std::size_t decoded = 0;
+  for (int round = 0; round < 4000; ++round) {
+    auto frame = seeds[entropy.uniform(static_cast<std::uint32_t>(seeds.size()))];
+    const auto flips = 1 + entropy.uniform(3);
+    for (std::uint32_t i = 0; i < flips; ++i)
+      frame[entropy.uniform(static_cast<std::uint32_t>(frame.size()))] = std::byte(entropy.uniform(256));
+    frame.resize(entropy.uniform(static_cast<std::uint32_t>(frame.size()) + 1));
+    const auto d = decode(frame);
+    if (!d.error) ++decoded;
+    for (const auto& l : d.layers) BOOST_REQUIRE(l.offset <= frame.size());
+    BOOST_REQUIRE(!d.to_string().empty() || frame.empty());
+  }
+  BOOST_TEST(decoded > 100u);
 }
