@@ -4,7 +4,7 @@
 //   eth(peer_mac, our_mac) / ipv4("192.0.2.1", "192.0.2.2").ttl(1).options(router_alert()) / udp(1234, 7)
 //       / payload("hi")
 //   ipv6(a, b) / hop_by_hop(router_alert()) / frag(0, true, 7) / icmpv6_echo_request(1, 2, "ping")
-//   tcp(40000, 80).flags("S").seq(1000).mss(1460)
+//   tcp(40000, 80).flags(flag::syn).seq(1000).mss(1460)        (or .flags("S"), Scapy's letters)
 //
 // Layers are values; `/` stacks them into a Packet, which converts to the
 // frame's bytes (std::vector<std::byte>). What is not given is computed, as
@@ -341,6 +341,18 @@ UdpLayer udp(std::uint16_t src_port, std::uint16_t dst_port);
 
 // Scapy's flag letters: F S R P A U E C (and N, the reserved bit RFC 3540 used).
 wire::TcpFlags tcp_flags(std::string_view letters);
+
+// The control bits by name: tcp(1, 2).flags(flag::syn | flag::ack), and the matcher flags(flag::rst).
+namespace flag {
+inline constexpr wire::TcpFlag fin = wire::TcpFlag::fin;
+inline constexpr wire::TcpFlag syn = wire::TcpFlag::syn;
+inline constexpr wire::TcpFlag rst = wire::TcpFlag::rst;
+inline constexpr wire::TcpFlag psh = wire::TcpFlag::psh;
+inline constexpr wire::TcpFlag ack = wire::TcpFlag::ack;
+inline constexpr wire::TcpFlag urg = wire::TcpFlag::urg;
+inline constexpr wire::TcpFlag ece = wire::TcpFlag::ece;
+inline constexpr wire::TcpFlag cwr = wire::TcpFlag::cwr;
+}  // namespace flag
 
 struct TcpLayer : Checksummed<TcpLayer> {
   wire::TcpRepr repr;

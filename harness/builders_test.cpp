@@ -307,6 +307,7 @@ BOOST_AUTO_TEST_CASE(tcp_raw_options_and_data_offset) {
   BOOST_TEST((w::TcpView::parse(std::span(lying).subspan(20)).error() ==
               w::ParseError{w::WireError::bad_header_length, 12}));
   BOOST_TEST(tcp_flags("FSRPAUEC").bits() == 0xff);
+  BOOST_TEST((tcp(1, 2).flags(flag::syn | flag::ack).repr.flags == tcp_flags("SA")));
 }
 
 BOOST_AUTO_TEST_CASE(ipv6_hop_by_hop_with_a_run_of_padding) {

@@ -96,6 +96,7 @@ BOOST_AUTO_TEST_CASE(missing_layers_and_fields) {
              "  no IPv6 layer quoted in ICMPv4 (the frame has Ethernet, IPv4, ICMPv4)\n");
   const std::vector<std::byte> syn = eth(m1, m2) / ipv4(a4, b4) / tcp(40000, 80).flags("S").mss(1460);
   BOOST_TEST(expect_ipv4(syn, tcp(flags("S"), mss(1460), absent("window_scale"), sack_permitted(false))));
+  BOOST_TEST(expect_ipv4(syn, tcp(flags(flag::syn), sport(40000), dport(80), seq(0), ack(0), window(65535))));
   BOOST_TEST(problems(expect_ipv4(syn, tcp(flags("SA"), window_scale(7), absent("mss")))) ==
              "  TCP.flags: expected SA, got S\n"
              "  TCP.window_scale: expected 7, got none\n"

@@ -174,6 +174,8 @@ class CaptureDevice final : public net::Device {
   // The test side. inject() queues a frame for the user to receive, whatever
   // its bytes or length (malformed frames are the point); false when full.
   bool inject(std::span<const std::byte> frame);
+  // The same for a byte vector, or a Packet from the builders (which converts to one).
+  bool inject(const std::vector<std::byte>& frame) { return inject(std::span<const std::byte>(frame)); }
   // Frames the user transmitted, oldest first.
   std::size_t sent_count() const { return sent_.size(); }
   const std::vector<std::byte>& sent(std::size_t i) const { return sent_[i]; }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "builders.hpp"
 #include "hex.hpp"
 #include "virtual_clock.hpp"
 
@@ -291,13 +292,15 @@ BOOST_AUTO_TEST_CASE(test_takes_what_was_sent_and_injects_what_is_received) {
 
   BOOST_TEST(!next_frame(device));
   BOOST_TEST(dev->inject(hex("00")));  // any bytes: malformed frames are the point
+  BOOST_TEST(dev->inject(eth() / ipv4("192.0.2.1", "192.0.2.2")));  // a Packet from the builders
   BOOST_TEST(dev->inject(frame_of(3000, 7)));
-  BOOST_TEST(dev->injected_pending() == 2u);
+  BOOST_TEST(dev->injected_pending() == 3u);
   BOOST_TEST((next_frame(device) == hex("00")));
+  BOOST_TEST(next_frame(device)->size() == 14u + 20u);
   std::vector<std::byte> small(2048);
   BOOST_TEST(device.receive(small).value_or(0) == 3000u);  // cut to the buffer, full length reported
   BOOST_TEST(dev->counters().truncated == 1u);
-  BOOST_TEST(dev->counters().delivered == 2u);
+  BOOST_TEST(dev->counters().delivered == 3u);
   BOOST_TEST(dev->counters().transmitted == 2u);
 }
 
