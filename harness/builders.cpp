@@ -89,23 +89,24 @@ wire::Ipv4Option checked(Result<wire::Ipv4Option, wire::WireError> r, const char
 }  // namespace
 
 wire::Ipv4Option ipv4_nop() { return wire::Ipv4Option::no_operation(); }
-wire::Ipv4Option record_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer) {
+wire::Ipv4Option record_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer) {
   return checked(wire::Ipv4Option::route(wire::Ipv4OptionKind::record_route, pointer, slots),
                  "record_route()");
 }
 wire::Ipv4Option record_route(std::size_t empty_slots, std::uint8_t pointer) {
   return record_route(std::vector<wire::Ipv4Address>(empty_slots), pointer);
 }
-wire::Ipv4Option loose_source_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer) {
+wire::Ipv4Option loose_source_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer) {
   return checked(wire::Ipv4Option::route(wire::Ipv4OptionKind::loose_source_route, pointer, slots),
                  "loose_source_route()");
 }
-wire::Ipv4Option strict_source_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer) {
+wire::Ipv4Option strict_source_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer) {
   return checked(wire::Ipv4Option::route(wire::Ipv4OptionKind::strict_source_route, pointer, slots),
                  "strict_source_route()");
 }
-wire::Ipv4Option ipv4_timestamp(wire::Ipv4TimestampFlag flag, std::vector<wire::Ipv4TimestampEntry> entries,
-                                std::uint8_t pointer, std::uint8_t overflow) {
+wire::Ipv4Option ipv4_timestamp(wire::Ipv4TimestampFlag flag,
+                                const std::vector<wire::Ipv4TimestampEntry>& entries, std::uint8_t pointer,
+                                std::uint8_t overflow) {
   return checked(wire::Ipv4Option::timestamp(flag, pointer, overflow, entries), "ipv4_timestamp()");
 }
 wire::Ipv4Option ipv4_option(std::uint8_t type, ByteArg data) {
@@ -162,7 +163,7 @@ Ipv6RoutingLayer routing(std::uint8_t routing_type, std::uint8_t segments_left, 
   return l;
 }
 
-Ipv6RoutingLayer routing_type0(std::uint8_t segments_left, std::vector<wire::Ipv6Address> addresses) {
+Ipv6RoutingLayer routing_type0(std::uint8_t segments_left, const std::vector<wire::Ipv6Address>& addresses) {
   std::vector<std::byte> data(4);  // RFC 2460 4.4: reserved
   for (const auto& a : addresses)
     for (const auto o : a.octets) data.push_back(std::byte{o});

@@ -115,11 +115,12 @@ struct Ipv4OptionArg {
 };
 wire::Ipv4Option ipv4_nop();
 // RR, LSRR, SSRR with these address slots (0.0.0.0 for empty ones).
-wire::Ipv4Option record_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer = 4);
+wire::Ipv4Option record_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer = 4);
 wire::Ipv4Option record_route(std::size_t empty_slots, std::uint8_t pointer = 4);
-wire::Ipv4Option loose_source_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer = 4);
-wire::Ipv4Option strict_source_route(std::vector<wire::Ipv4Address> slots, std::uint8_t pointer = 4);
-wire::Ipv4Option ipv4_timestamp(wire::Ipv4TimestampFlag flag, std::vector<wire::Ipv4TimestampEntry> entries,
+wire::Ipv4Option loose_source_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer = 4);
+wire::Ipv4Option strict_source_route(const std::vector<wire::Ipv4Address>& slots, std::uint8_t pointer = 4);
+wire::Ipv4Option ipv4_timestamp(wire::Ipv4TimestampFlag flag,
+                                const std::vector<wire::Ipv4TimestampEntry>& entries,
                                 std::uint8_t pointer = 5, std::uint8_t overflow = 0);
 // Any kind but EOL and NOP, from the bytes after its length byte.
 wire::Ipv4Option ipv4_option(std::uint8_t type, ByteArg data);
@@ -296,7 +297,7 @@ struct Ipv6RoutingLayer : Patchable<Ipv6RoutingLayer> {
 };
 Ipv6RoutingLayer routing(std::uint8_t routing_type, std::uint8_t segments_left, ByteArg data);
 // RH0 (RFC 2460, deprecated by RFC 5095): 4 reserved bytes, then the addresses.
-Ipv6RoutingLayer routing_type0(std::uint8_t segments_left, std::vector<wire::Ipv6Address> addresses);
+Ipv6RoutingLayer routing_type0(std::uint8_t segments_left, const std::vector<wire::Ipv6Address>& addresses);
 
 struct Ipv6FragmentLayer : Patchable<Ipv6FragmentLayer> {
   wire::Ipv6FragmentHeaderRepr repr;
@@ -466,16 +467,17 @@ Packet operator/(A outer, B inner) {
 // set, the first all options, the others only the copied ones (V4-OPT-7).
 // A datagram that is already a fragment is split further (offsets add up,
 // the last keeps its MF).
-std::vector<std::vector<std::byte>> fragment_ipv4(const Packet& packet, std::vector<std::size_t> sizes);
+std::vector<std::vector<std::byte>> fragment_ipv4(const Packet& packet,
+                                                  const std::vector<std::size_t>& sizes);
 std::vector<std::vector<std::byte>> fragment_ipv4(std::span<const std::byte> datagram,
-                                                  std::vector<std::size_t> sizes);
+                                                  const std::vector<std::size_t>& sizes);
 // IPv6 (RFC 8200 4.5): the unfragmentable part (the IPv6 header, Hop-by-Hop,
 // a Routing header and the Destination Options before it) is copied into
 // every fragment, followed by a Fragment header with `identification`.
-std::vector<std::vector<std::byte>> fragment_ipv6(const Packet& packet, std::vector<std::size_t> sizes,
+std::vector<std::vector<std::byte>> fragment_ipv6(const Packet& packet, const std::vector<std::size_t>& sizes,
                                                   std::uint32_t identification);
 std::vector<std::vector<std::byte>> fragment_ipv6(std::span<const std::byte> datagram,
-                                                  std::vector<std::size_t> sizes,
+                                                  const std::vector<std::size_t>& sizes,
                                                   std::uint32_t identification);
 
 }  // namespace hardstack::harness

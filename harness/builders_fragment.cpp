@@ -61,7 +61,7 @@ Frames with_link_header(const Packet& packet, F split_datagram) {
 
 }  // namespace
 
-Frames fragment_ipv4(Bytes datagram, std::vector<std::size_t> sizes) {
+Frames fragment_ipv4(Bytes datagram, const std::vector<std::size_t>& sizes) {
   const char* what = "fragment_ipv4()";
   const auto view = wire::Ipv4View::parse(datagram, wire::ChecksumMode::ignore);
   if (!view) builder_failure("%s: not an IPv4 datagram (%s)", what, wire::describe(view.error()).c_str());
@@ -84,11 +84,11 @@ Frames fragment_ipv4(Bytes datagram, std::vector<std::size_t> sizes) {
   return out;
 }
 
-Frames fragment_ipv4(const Packet& packet, std::vector<std::size_t> sizes) {
+Frames fragment_ipv4(const Packet& packet, const std::vector<std::size_t>& sizes) {
   return with_link_header(packet, [&](Bytes d) { return fragment_ipv4(d, sizes); });
 }
 
-Frames fragment_ipv6(Bytes datagram, std::vector<std::size_t> sizes, std::uint32_t identification) {
+Frames fragment_ipv6(Bytes datagram, const std::vector<std::size_t>& sizes, std::uint32_t identification) {
   const char* what = "fragment_ipv6()";
   const auto view = wire::Ipv6View::parse(datagram);
   if (!view) builder_failure("%s: not an IPv6 datagram (%s)", what, wire::describe(view.error()).c_str());
@@ -151,7 +151,8 @@ Frames fragment_ipv6(Bytes datagram, std::vector<std::size_t> sizes, std::uint32
   return out;
 }
 
-Frames fragment_ipv6(const Packet& packet, std::vector<std::size_t> sizes, std::uint32_t identification) {
+Frames fragment_ipv6(const Packet& packet, const std::vector<std::size_t>& sizes,
+                     std::uint32_t identification) {
   return with_link_header(packet, [&](Bytes d) { return fragment_ipv6(d, sizes, identification); });
 }
 
