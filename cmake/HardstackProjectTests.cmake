@@ -26,3 +26,9 @@ endif()
 add_test(NAME tools_selftests
   COMMAND ${HARDSTACK_DEBIAN_PYTHON} -m unittest discover -s "${PROJECT_SOURCE_DIR}/tools/tests" -v)
 set_tests_properties(tools_selftests PROPERTIES LABELS "unit")
+
+#  tap_selftest         [tap] TapDevice against the kernel in a throwaway network namespace: ARP + ping over
+#                             a TAP, ping over a TUN (root; SKIPPED otherwise, exit 77)
+add_test(NAME tap_selftest
+  COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_selftest.sh" $<TARGET_FILE:unit_devices_tap_kernel_peer_test>)
+set_tests_properties(tap_selftest PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 60)

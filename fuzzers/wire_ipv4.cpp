@@ -10,6 +10,8 @@
 #include <array>
 #include <cstring>
 
+#include <optional>
+#include <span>
 #include "fuzz_support.hpp"
 #include "hardstack/wire/checksum.hpp"
 #include "hardstack/wire/ipv4.hpp"
@@ -57,6 +59,119 @@ void check_options(const Ipv4View& view, const Ipv4Options& options) {
   check_copied_only(options);
 }
 
+// Decode -> build -> equal: every option rebuilds from its decoded fields
+// with its builder (route/timestamp when the data is whole slots, always
+// raw/router_alert/no_operation); the decoders read the bytes as RFC 791 lays
+// them out; find() and the named lookups agree with a scan of the list.
+void check_option_decoders(const Ipv4Options& options) {
+  for (const auto& opt : options) {
+    const Bytes d = opt.data();
+    HS_FUZZ_CHECK(opt.type() == static_cast<std::uint8_t>(opt.kind()));
+    if (opt.kind() == Ipv4OptionKind::no_operation) {
+      HS_FUZZ_CHECK(opt == Ipv4Option::no_operation() && d.empty());
+    } else {
+      auto again = Ipv4Option::raw(opt.type(), d);
+      HS_FUZZ_CHECK(again && *again == opt);
+    }
+    std::array<std::byte, ipv4_option_field::max_area_len> one{};
+    auto n = opt.emit(one);
+    HS_FUZZ_CHECK(n && *n == opt.wire_len() && std::to_integer<std::uint8_t>(one[0]) == opt.type());
+    switch (opt.kind()) {
+      case Ipv4OptionKind::record_route:
+      case Ipv4OptionKind::loose_source_route:
+      case Ipv4OptionKind::strict_source_route: {
+        // RFC 791 3.1: pointer, then 4-byte addresses.
+        HS_FUZZ_CHECK(!d.empty() && opt.pointer() == std::to_integer<std::uint8_t>(d[0]));
+        const auto addresses = opt.addresses();
+        HS_FUZZ_CHECK(addresses.size() == (d.size() - 1) / 4);
+        for (std::size_t k = 0; k < addresses.size(); ++k)
+          HS_FUZZ_CHECK(addresses[k] == Ipv4Address::load(d, 1 + 4 * k));
+        HS_FUZZ_CHECK(opt.timestamp_entries().empty() && opt.router_alert_value() == 0);
+        if ((d.size() - 1) % 4 == 0) {
+          auto rebuilt = Ipv4Option::route(opt.kind(), opt.pointer(),
+                                           std::span<const Ipv4Address>(addresses.begin(), addresses.size()));
+          HS_FUZZ_CHECK(rebuilt && *rebuilt == opt);
+        }
+        break;
+      }
+      case Ipv4OptionKind::timestamp: {
+        // RFC 791 3.1: pointer, overflow:4 flag:4, then 4- or 8-byte slots.
+        HS_FUZZ_CHECK(d.size() >= 2 && opt.pointer() == std::to_integer<std::uint8_t>(d[0]));
+        HS_FUZZ_CHECK(opt.overflow() == std::to_integer<std::uint8_t>(d[1]) >> 4 &&
+                      opt.timestamp_flag() == (std::to_integer<std::uint8_t>(d[1]) & 0x0f));
+        const bool with_address =
+            opt.timestamp_flag() != static_cast<std::uint8_t>(Ipv4TimestampFlag::timestamps_only);
+        const std::size_t slot = with_address ? 8 : 4;
+        const auto entries = opt.timestamp_entries();
+        HS_FUZZ_CHECK(entries.size() == (d.size() - 2) / slot);
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+          const std::size_t at = 2 + slot * k;
+          HS_FUZZ_CHECK(entries[k].address == (with_address ? Ipv4Address::load(d, at) : Ipv4Address{}));
+          HS_FUZZ_CHECK(entries[k].timestamp == load_be32(d, at + slot - 4));
+        }
+        HS_FUZZ_CHECK(opt.addresses().empty() && opt.router_alert_value() == 0);
+        if ((d.size() - 2) % slot == 0) {
+          auto rebuilt = Ipv4Option::timestamp(
+              static_cast<Ipv4TimestampFlag>(opt.timestamp_flag()), opt.pointer(), opt.overflow(),
+              std::span<const Ipv4TimestampEntry>(entries.begin(), entries.size()));
+          HS_FUZZ_CHECK(rebuilt && *rebuilt == opt);
+        }
+        break;
+      }
+      case Ipv4OptionKind::router_alert:
+        // RFC 2113 2.1: length 4, a 16-bit value.
+        HS_FUZZ_CHECK(d.size() == 2 && opt.router_alert_value() == load_be16(d, 0));
+        HS_FUZZ_CHECK(Ipv4Option::router_alert(opt.router_alert_value()) == opt);
+        break;
+      default:
+        HS_FUZZ_CHECK(opt.addresses().empty() && opt.timestamp_entries().empty() &&
+                      opt.router_alert_value() == 0);
+        break;
+    }
+  }
+  // Lookups against a scan of the list.
+  const auto first = [&](auto pred) -> std::optional<Ipv4OptionView> {
+    for (const auto& opt : options)
+      if (pred(opt)) return opt;
+    return std::nullopt;
+  };
+  for (const auto kind :
+       {Ipv4OptionKind::no_operation, Ipv4OptionKind::record_route, Ipv4OptionKind::timestamp,
+        Ipv4OptionKind::security, Ipv4OptionKind::loose_source_route, Ipv4OptionKind::strict_source_route,
+        Ipv4OptionKind::router_alert})
+    HS_FUZZ_CHECK(options.find(kind) == first([kind](const Ipv4OptionView& o) { return o.kind() == kind; }));
+  HS_FUZZ_CHECK(options.record_route() == options.find(Ipv4OptionKind::record_route));
+  HS_FUZZ_CHECK(options.timestamp() == options.find(Ipv4OptionKind::timestamp));
+  const auto route = first([](const Ipv4OptionView& o) {
+    return o.kind() == Ipv4OptionKind::loose_source_route || o.kind() == Ipv4OptionKind::strict_source_route;
+  });
+  HS_FUZZ_CHECK(options.source_route() == route && options.has_source_route() == route.has_value());
+  HS_FUZZ_CHECK(options.is_strict_source_route() ==
+                (route && route->kind() == Ipv4OptionKind::strict_source_route));
+  const auto alert = options.find(Ipv4OptionKind::router_alert);
+  HS_FUZZ_CHECK(options.router_alert() ==
+                (alert ? std::optional<std::uint16_t>(load_be16(alert->data(), 0)) : std::nullopt));
+  // The list rebuilt one option at a time is the same value.
+  Ipv4Options rebuilt;
+  for (const auto& opt : options) HS_FUZZ_CHECK(rebuilt.push_back(opt));
+  HS_FUZZ_CHECK(rebuilt == options && rebuilt.list().size() == options.size());
+  HS_FUZZ_CHECK(options.empty() == (options.size() == 0));
+}
+
+// The view's readings are the value's fields, and the raw bits (RFC 791 3.1).
+void check_header_fields(const Ipv4View& view, const Ipv4Repr& repr, Bytes input) {
+  const std::uint16_t flags_fragment = load_be16(input, ipv4_field::flags_fragment_offset.begin);
+  HS_FUZZ_CHECK(view.version() == 4 && view.header().size() == view.header_len());
+  HS_FUZZ_CHECK(view.header().data() == input.data());
+  HS_FUZZ_CHECK(view.reserved_flag() == ((flags_fragment & 0x8000) != 0));
+  HS_FUZZ_CHECK(view.fragment_offset_bytes() == repr.fragment_offset_bytes() &&
+                repr.fragment_offset_bytes() == std::size_t{flags_fragment & 0x1fffu} * 8);
+  HS_FUZZ_CHECK(view.is_fragment() == (repr.more_fragments || repr.fragment_offset != 0));
+  HS_FUZZ_CHECK(view.checksum() == load_be16(input, ipv4_field::checksum.begin));
+  hardstack::fuzz::check_address(repr.src);
+  hardstack::fuzz::check_address(repr.dst);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -87,6 +202,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   check_options(*view, repr->options);
+  check_option_decoders(repr->options);
+  check_header_fields(*view, *repr, input);
 
   HS_FUZZ_CHECK(repr->header_len() <= view->header_len());
   const auto written = repr->emit(emit_buffer, view->payload());

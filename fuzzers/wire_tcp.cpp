@@ -6,6 +6,8 @@
 // re-emits to bytes that parse, with the checksum verified (over IPv4 and
 // IPv6), to an equal value.
 #include <array>
+#include <cstring>
+#include <iterator>
 
 #include "fuzz_support.hpp"
 #include "hardstack/wire/inline_vector.hpp"
@@ -50,6 +52,80 @@ void check_walk(const TcpView& view) {
   if (stop.reason == TcpOptionStop::length_too_small) HS_FUZZ_CHECK(load_u8(header, stop.offset) < 2);
 }
 
+// RFC 9293 3.1 / RFC 3168 6.1: the flag accessors read the raw bits after the
+// data offset, and the named flags or-ed back together give the same value.
+void check_flags(const TcpView& view, Bytes input) {
+  const auto raw = static_cast<std::uint16_t>(load_be16(input, tcp_field::flags.begin) & 0x0fff);
+  const TcpFlags f = view.flags();
+  HS_FUZZ_CHECK(f.bits() == raw && f.control_bits() == (raw & 0xff) && f.reserved() == (raw >> 8));
+  HS_FUZZ_CHECK(f.fin() == ((raw & 0x01) != 0) && f.syn() == ((raw & 0x02) != 0) &&
+                f.rst() == ((raw & 0x04) != 0) && f.psh() == ((raw & 0x08) != 0) &&
+                f.ack() == ((raw & 0x10) != 0) && f.urg() == ((raw & 0x20) != 0) &&
+                f.ece() == ((raw & 0x40) != 0) && f.cwr() == ((raw & 0x80) != 0));
+  TcpFlags rebuilt = TcpFlags::from_bits(raw & TcpFlags::reserved_mask);
+  for (const TcpFlag flag : {TcpFlag::fin, TcpFlag::syn, TcpFlag::rst, TcpFlag::psh, TcpFlag::ack,
+                             TcpFlag::urg, TcpFlag::ece, TcpFlag::cwr})
+    if (f.has(flag)) rebuilt = rebuilt | TcpFlags(flag);
+  HS_FUZZ_CHECK(rebuilt == f);
+  if (f.syn() && f.ack()) HS_FUZZ_CHECK((f.bits() & (TcpFlag::syn | TcpFlag::ack).bits()) == 0x12);
+  HS_FUZZ_CHECK(view.checksum() == load_be16(input, tcp_field::checksum.begin));
+}
+
+// RFC 9293 3.1: `verify` accepts exactly the segments whose sum with the
+// pseudo-header, written out by hand, is 0xffff.
+void check_verification(const TcpView& view, Bytes input) {
+  const auto by_hand = hardstack::fuzz::pseudo_header_bytes(
+      Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}}, 6, static_cast<std::uint16_t>(input.size()));
+  const bool sums = hardstack::fuzz::ones_complement_sum({by_hand.span(), input}) == 0xffff;
+  HS_FUZZ_CHECK(view.verify_checksum(ipv4_pseudo) == sums);
+  auto verified = TcpRepr::parse(view, ipv4_pseudo, ChecksumMode::verify);
+  HS_FUZZ_CHECK(verified.has_value() == sums);
+  if (!verified)
+    HS_FUZZ_CHECK((verified.error() == ParseError{WireError::bad_checksum, tcp_field::checksum.begin}));
+}
+
+// Every walk stop has a name of its own (data, not input: checked once).
+bool check_stop_names() {
+  const TcpOptionStop stops[] = {TcpOptionStop::end_of_header, TcpOptionStop::end_of_option_list,
+                                 TcpOptionStop::missing_length, TcpOptionStop::length_too_small,
+                                 TcpOptionStop::length_past_header};
+  for (std::size_t i = 0; i < std::size(stops); ++i) {
+    HS_FUZZ_CHECK(std::strcmp(to_string(stops[i]), "unknown_stop") != 0);
+    for (std::size_t j = 0; j < i; ++j)
+      HS_FUZZ_CHECK(std::strcmp(to_string(stops[i]), to_string(stops[j])) != 0);
+  }
+  HS_FUZZ_CHECK(std::strcmp(to_string(static_cast<TcpOptionStop>(0xff)), "unknown_stop") == 0);
+  return true;
+}
+
+// An option's kind and data, kept as an unknown option, encode exactly when
+// parse() would keep them as unknown: a kind parse() interprets (0-5, 8)
+// would not read back, and is refused.
+void check_unknown_wrapping(const TcpView& view) {
+  static const bool names_checked = check_stop_names();
+  (void)names_checked;
+  auto walker = view.option_walker();
+  while (auto tlv = walker.next()) {
+    TcpOptions one;
+    TcpUnknownOption u;
+    u.kind = tlv->kind;
+    for (const std::byte b : tlv->data) HS_FUZZ_CHECK(u.data.push_back(b));
+    HS_FUZZ_CHECK(one.unknown.push_back(u));
+    const bool interpreted = tlv->kind <= 5 || tlv->kind == 8;
+    auto len = one.encoded_len();
+    HS_FUZZ_CHECK(len.has_value() == !interpreted);
+    if (!len) {
+      HS_FUZZ_CHECK(len.error() == WireError::unrepresentable);
+      continue;
+    }
+    std::array<std::byte, tcp_option_len::max_option_space> area{};
+    auto n = one.emit(area);
+    HS_FUZZ_CHECK(n && *n == *len);
+    const auto back = TcpOptions::parse(Bytes(area).first(*n));
+    HS_FUZZ_CHECK(back.options == one);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -68,6 +144,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HS_FUZZ_CHECK(inside(view->options(), input) && inside(view->payload(), input));
   HS_FUZZ_CHECK(view->options().size() + view->payload().size() + tcp_field::header_len == size);
   check_walk(*view);
+  check_flags(*view, input);
+  check_verification(*view, input);
+  check_unknown_wrapping(*view);
 
   const auto parsed = TcpOptions::parse(view->options());
   HS_FUZZ_CHECK(parsed.options.sack_blocks.size() <= TcpOptions::max_sack_blocks);

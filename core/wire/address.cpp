@@ -3,14 +3,39 @@
 #include <arpa/inet.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace hardstack::wire {
 
-std::string MacAddress::to_string() const {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", octets[0], octets[1], octets[2], octets[3],
-                octets[4], octets[5]);
-  return buf;
+namespace {
+
+// inet_pton wants a NUL-terminated string: copy into a stack buffer (no
+// allocation); anything longer than the longest valid form is not an address.
+template <typename Address>
+std::optional<Address> parse_inet(int family, std::string_view s) {
+  std::array<char, INET6_ADDRSTRLEN + 1> buf{};
+  if (s.size() >= buf.size()) return std::nullopt;
+  std::memcpy(buf.data(), s.data(), s.size());
+  Address a;
+  if (inet_pton(family, buf.data(), a.octets.data()) != 1) return std::nullopt;
+  return a;
+}
+
+AddressText format_inet(int family, const void* octets) {
+  AddressText t;
+  if (inet_ntop(family, octets, t.chars.data(), t.chars.size()) != nullptr)
+    t.size = std::strlen(t.chars.data());
+  return t;
+}
+
+}  // namespace
+
+AddressText MacAddress::text() const {
+  AddressText t;
+  const int n = std::snprintf(t.chars.data(), t.chars.size(), "%02x:%02x:%02x:%02x:%02x:%02x", octets[0],
+                              octets[1], octets[2], octets[3], octets[4], octets[5]);
+  t.size = n > 0 ? static_cast<std::size_t>(n) : 0;
+  return t;
 }
 
 std::optional<MacAddress> MacAddress::from_string(std::string_view s) {
@@ -31,30 +56,16 @@ std::optional<MacAddress> MacAddress::from_string(std::string_view s) {
   return m;
 }
 
-std::string Ipv4Address::to_string() const {
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, octets.data(), buf, sizeof buf);
-  return buf;
-}
+AddressText Ipv4Address::text() const { return format_inet(AF_INET, octets.data()); }
 
 std::optional<Ipv4Address> Ipv4Address::from_string(std::string_view s) {
-  const std::string text(s);
-  Ipv4Address a;
-  if (inet_pton(AF_INET, text.c_str(), a.octets.data()) != 1) return std::nullopt;
-  return a;
+  return parse_inet<Ipv4Address>(AF_INET, s);
 }
 
-std::string Ipv6Address::to_string() const {
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(AF_INET6, octets.data(), buf, sizeof buf);
-  return buf;
-}
+AddressText Ipv6Address::text() const { return format_inet(AF_INET6, octets.data()); }
 
 std::optional<Ipv6Address> Ipv6Address::from_string(std::string_view s) {
-  const std::string text(s);
-  Ipv6Address a;
-  if (inet_pton(AF_INET6, text.c_str(), a.octets.data()) != 1) return std::nullopt;
-  return a;
+  return parse_inet<Ipv6Address>(AF_INET6, s);
 }
 
 }  // namespace hardstack::wire

@@ -11,6 +11,16 @@
 
 namespace hardstack::wire {
 
+// An address's text form in a fixed buffer: formatting never allocates, so
+// it can sit on per-packet paths (logs, fuzz invariants). 46 bytes hold any
+// IPv6 text form (INET6_ADDRSTRLEN).
+struct AddressText {
+  std::array<char, 46> chars{};
+  std::size_t size = 0;
+  std::string_view view() const { return {chars.data(), size}; }
+  std::string str() const { return std::string(view()); }
+};
+
 struct MacAddress {
   std::array<std::uint8_t, 6> octets{};
 
@@ -26,7 +36,8 @@ struct MacAddress {
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
   constexpr bool operator==(const MacAddress&) const = default;
-  std::string to_string() const;  // "02:00:00:00:00:01"
+  AddressText text() const;  // "02:00:00:00:00:01"
+  std::string to_string() const { return text().str(); }
   static std::optional<MacAddress> from_string(std::string_view);
 };
 
@@ -48,7 +59,8 @@ struct Ipv4Address {
   constexpr bool is_multicast() const { return (octets[0] & 0xf0) == 0xe0; }
   constexpr bool is_loopback() const { return octets[0] == 127; }
   constexpr bool operator==(const Ipv4Address&) const = default;
-  std::string to_string() const;
+  AddressText text() const;
+  std::string to_string() const { return text().str(); }
   static std::optional<Ipv4Address> from_string(std::string_view);
 };
 
@@ -71,7 +83,8 @@ struct Ipv6Address {
     return octets[15] == 1;
   }
   constexpr bool operator==(const Ipv6Address&) const = default;
-  std::string to_string() const;  // RFC 5952 text form
+  AddressText text() const;  // RFC 5952 text form
+  std::string to_string() const { return text().str(); }
   static std::optional<Ipv6Address> from_string(std::string_view);
 };
 

@@ -27,6 +27,7 @@
 #include "bytes.hpp"
 #include "error.hpp"
 #include "inline_vector.hpp"
+#include "packed_options.hpp"
 
 namespace hardstack::wire {
 
@@ -216,39 +217,8 @@ class Ipv4Option {
 class Ipv4Options {
  public:
   // Forward iteration over the options, in order, as Ipv4OptionView values.
-  class Iterator {
-   public:
-    using value_type = Ipv4OptionView;
-    using reference = Ipv4OptionView;
-    using difference_type = std::ptrdiff_t;
-    using iterator_category = std::input_iterator_tag;  // *it is a value, not a reference
-    using iterator_concept = std::forward_iterator_tag;
-
-    struct Arrow {
-      Ipv4OptionView option;
-      const Ipv4OptionView* operator->() const { return &option; }
-    };
-
-    Iterator() = default;
-    Ipv4OptionView operator*() const { return owner_->option_at(at_); }
-    Arrow operator->() const { return {**this}; }
-    Iterator& operator++() {
-      at_ = static_cast<std::uint8_t>(at_ + owner_->option_len_at(at_));
-      return *this;
-    }
-    Iterator operator++(int) {
-      Iterator before = *this;
-      ++*this;
-      return before;
-    }
-    bool operator==(const Iterator&) const = default;
-
-   private:
-    friend class Ipv4Options;
-    Iterator(const Ipv4Options* owner, std::uint8_t at) : owner_(owner), at_(at) {}
-    const Ipv4Options* owner_ = nullptr;
-    std::uint8_t at_ = 0;  // offset of the current option's type byte
-  };
+  using Iterator = PackedOptionIterator<Ipv4Options, Ipv4OptionView>;
+  friend Iterator;
 
   // Walks and validates `area` (see validate_ipv4_options) and keeps every
   // option before the first EOL. Bytes after an EOL are ignored (Linux

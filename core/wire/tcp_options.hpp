@@ -16,6 +16,7 @@
 #include "bytes.hpp"
 #include "error.hpp"
 #include "inline_vector.hpp"
+#include "packed_options.hpp"
 
 namespace hardstack::wire {
 
@@ -162,39 +163,8 @@ struct TcpUnknownOptionView {
 // TcpUnknownOptionView values; each step of operator[] reads one length byte.
 class TcpUnknownOptions {
  public:
-  class Iterator {
-   public:
-    using value_type = TcpUnknownOptionView;
-    using reference = TcpUnknownOptionView;
-    using difference_type = std::ptrdiff_t;
-    using iterator_category = std::input_iterator_tag;  // *it is a value, not a reference
-    using iterator_concept = std::forward_iterator_tag;
-
-    struct Arrow {
-      TcpUnknownOptionView option;
-      const TcpUnknownOptionView* operator->() const { return &option; }
-    };
-
-    Iterator() = default;
-    TcpUnknownOptionView operator*() const { return owner_->option_at(at_); }
-    Arrow operator->() const { return {**this}; }
-    Iterator& operator++() {
-      at_ = static_cast<std::uint8_t>(at_ + owner_->option_len_at(at_));
-      return *this;
-    }
-    Iterator operator++(int) {
-      Iterator before = *this;
-      ++*this;
-      return before;
-    }
-    bool operator==(const Iterator&) const = default;
-
-   private:
-    friend class TcpUnknownOptions;
-    Iterator(const TcpUnknownOptions* owner, std::uint8_t at) : owner_(owner), at_(at) {}
-    const TcpUnknownOptions* owner_ = nullptr;
-    std::uint8_t at_ = 0;  // offset of the current option's kind byte
-  };
+  using Iterator = PackedOptionIterator<TcpUnknownOptions, TcpUnknownOptionView>;
+  friend Iterator;
 
   // Every option takes at least 2 bytes: 20 fit in 40.
   static constexpr std::size_t capacity() { return tcp_option_len::max_option_space / 2; }

@@ -27,3 +27,7 @@ def seeds():
     yield "qinq", raw(Ether(src=MAC_A, dst=MAC_B) / Dot1Q(vlan=1) / Dot1Q(vlan=2))
     yield "tag_cut", raw(Ether(src=MAC_A, dst=MAC_B, type=0x8100)) + b"\x00"
     yield "multicast_dst", raw(Ether(src=MAC_A, dst="33:33:00:00:00:01", type=0x86dd))
+    # arp_hwtype6 above keeps Scapy's 17-byte hwlen (it cannot encode a MAC for
+    # hwtype 6), so it stops at the view; this one reaches the type check.
+    yield "arp_hwtype6_hwlen6", (raw(Ether(src=MAC_A, dst=MAC_B, type=0x0806)) +
+                                 bytes.fromhex("0006 0800 06 04 0001 020000000001 c0000201 000000000000 c0000202"))

@@ -77,6 +77,7 @@ def seeds():
     yield "unreachable_quote_version4", msg(ICMPv6DestUnreach(code=4) / Raw(b"\x45" + INVOKING[1:]))
     yield "unreachable_quote_bad_payload_len", msg(ICMPv6DestUnreach(code=4) /
                                                    Raw(INVOKING[:4] + b"\xff\xff" + INVOKING[6:]))
+    yield "unreachable_quote_link_padding", msg(ICMPv6DestUnreach(code=4) / Raw(INVOKING + bytes(6)))
     yield "packet_too_big_quote_1232", msg(ICMPv6PacketTooBig(mtu=1280) / BIG[:1232])
     yield "packet_too_big_quote_1440", msg(ICMPv6PacketTooBig(mtu=1280) / BIG)
     yield "unknown_error_type100", msg(ICMPv6Unknown(type=100, code=3, msgbody=b"\x00\x00\x00\x00" + INVOKING))
@@ -136,6 +137,7 @@ def seeds():
     yield "na", msg(ICMPv6ND_NA(R=0, S=1, O=1, tgt=NS_TARGET) / TLLA)
     yield "na_router", msg(ICMPv6ND_NA(R=1, S=0, O=0, tgt="fe80::2"))
     yield "na_unsolicited_tlla", msg(ICMPv6ND_NA(R=0, S=0, O=1, tgt=NS_TARGET) / TLLA)
+    yield "na_tlla_len2", msg(ICMPv6ND_NA(R=0, S=1, O=1, tgt=NS_TARGET) / Raw(bytes.fromhex("0202") + bytes(range(14))))
     yield "na_multicast_target", msg(ICMPv6ND_NA(tgt="ff02::1") / TLLA)
 
     # ---- Redirect

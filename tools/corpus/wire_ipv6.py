@@ -126,6 +126,10 @@ def option_seeds():
     yield "option_type_last_byte", v6(DST, opts(ICMP6, bytes([1, 3, 0, 0, 0, 0x3e])) + ECHO)
     yield "too_many_options", v6(DST, opts(ICMP6, opt(0x3e, b"") * 9 + padn(4)) + ECHO)
     yield "eight_options", v6(DST, opts(ICMP6, opt(0x3e, b"") * 8 + padn(6)) + ECHO)
+    # Past the representation's 16 options a header (reached with loose limits).
+    yield "seventeen_options", v6(DST, opts(ICMP6, opt(0x3e, b"") * 17 + padn(4)) + ECHO)
+    # Compacted, the options leave one byte: re-emitted with a Pad1.
+    yield "option_then_pad1", v6(DST, opts(ICMP6, opt(0x3e, b"abc") + bytes(1)) + ECHO)
     # V6-EXT-6: Router Alert and Jumbo Payload.
     yield "router_alert_good", v6(HOP, opts(ICMP6, opt(0x05, b"\x00\x00") + padn(2)) + ECHO)
     yield "router_alert_twice", v6(HOP, opts(ICMP6, opt(0x05, b"\x00\x00") + opt(0x05, b"\x00\x01") + padn(6)) + ECHO)
@@ -211,6 +215,15 @@ def fragment_seeds():
     yield "frag_offset_plus_length_over_65535", v6(FRAG, frag(ICMP6, 8189, True, ident + 10) + bytes(32))
     yield "frag_last_ends_at_65535", v6(FRAG, frag(ICMP6, 8191, False, ident + 11) + bytes(7))
     yield "frag_empty", v6(FRAG, frag(ICMP6, 5, True, ident + 12))
+    # RFC 7112 walk of a first fragment: a later Fragment header ends it (what
+    # follows is data); No Next Header and ESP need nothing after them; a chain
+    # past the tight 64-byte bound.
+    yield "frag_first_then_later_fragment", v6(FRAG, frag(FRAG, 0, True, ident + 15) +
+                                               frag(ICMP6, 3, True, ident + 16) + bytes(16))
+    yield "frag_first_no_next_header", v6(FRAG, frag(NONE, 0, True, ident + 17) + bytes(8))
+    yield "frag_first_esp", v6(FRAG, frag(ESP, 0, True, ident + 18) + bytes.fromhex("00000100 00000001"))
+    yield "frag_first_chain_72_bytes", v6(FRAG, frag(DST, 0, True, ident + 19) + opts(ICMP6, opt(0x3e, bytes(60))) +
+                                          ECHO[:8])
     yield "frag_after_routing", v6(RT, routing(FRAG, 4, 0, bytes(4)) + frag(UDP_NH, 3, True, ident + 13) + bytes(16))
     yield "frag_scapy_first", raw(ip6() / IPv6ExtHdrFragment(id=ident + 14, offset=0, m=1) / udp(bytes(40)))
 
