@@ -38,8 +38,8 @@ std::optional<std::size_t> copy_out(std::span<const std::byte> frame, std::span<
 
 }  // namespace
 
-LinkType pcap_link_type(net::LinkType link) {
-  return link == net::LinkType::ethernet ? LinkType::ethernet : LinkType::raw_ip;
+PcapLinkType pcap_link_type(net::LinkType link) {
+  return link == net::LinkType::ethernet ? PcapLinkType::ethernet : PcapLinkType::raw_ip;
 }
 
 const char* to_string(LinkConfigError e) {

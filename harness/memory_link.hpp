@@ -31,7 +31,7 @@
 namespace hardstack::harness {
 
 // The pcap link type that records frames of a device of `link`.
-LinkType pcap_link_type(net::LinkType link);
+PcapLinkType pcap_link_type(net::LinkType link);
 
 // What one direction of a link does to the frames it carries, each a
 // probability in parts per million (1% = 10'000). Per frame, in this order:

@@ -18,7 +18,7 @@ void put16(std::array<unsigned char, 24>& b, std::size_t at, std::uint16_t v) {
 
 PcapWriter::~PcapWriter() { close(); }
 
-bool PcapWriter::open(const std::string& path, LinkType link, std::uint32_t snaplen) {
+bool PcapWriter::open(const std::string& path, PcapLinkType link, std::uint32_t snaplen) {
   close();
   file_ = std::fopen(path.c_str(), "wb");
   if (file_ == nullptr) return false;

@@ -11,7 +11,7 @@
 
 namespace hardstack::harness {
 
-enum class LinkType : std::uint32_t {
+enum class PcapLinkType : std::uint32_t {
   ethernet = 1,  // LINKTYPE_ETHERNET
   raw_ip = 101,  // LINKTYPE_RAW: IPv4 or IPv6 by the version nibble
 };
@@ -24,7 +24,7 @@ class PcapWriter {
   ~PcapWriter();
 
   // Creates (truncates) `path` and writes the file header. False on I/O error.
-  bool open(const std::string& path, LinkType link, std::uint32_t snaplen = 262144);
+  bool open(const std::string& path, PcapLinkType link, std::uint32_t snaplen = 262144);
   // Appends one record; frames longer than snaplen are cut, as captures are.
   bool write(std::span<const std::byte> frame, std::uint64_t timestamp_ns);
   bool close();

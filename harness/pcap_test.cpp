@@ -25,7 +25,7 @@ BOOST_AUTO_TEST_CASE(writes_header_and_records_with_nanosecond_timestamps) {
   const auto frame = hex("ffffffffffff 020000000001 0806 0001");
   {
     PcapWriter w;
-    BOOST_REQUIRE(w.open(path, LinkType::ethernet, 10));
+    BOOST_REQUIRE(w.open(path, PcapLinkType::ethernet, 10));
     BOOST_REQUIRE(w.write(frame, 3'000'000'123ull));  // 3 s + 123 ns, cut to the 10-byte snaplen
     BOOST_REQUIRE(w.close());
   }
@@ -45,5 +45,5 @@ BOOST_AUTO_TEST_CASE(writes_header_and_records_with_nanosecond_timestamps) {
 BOOST_AUTO_TEST_CASE(write_without_open_fails) {
   PcapWriter w;
   BOOST_TEST(!w.write(hex("00"), 0));
-  BOOST_TEST(!w.open("/nonexistent-dir/x.pcap", LinkType::raw_ip));
+  BOOST_TEST(!w.open("/nonexistent-dir/x.pcap", PcapLinkType::raw_ip));
 }

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   hardstack::harness::PcapWriter pcap;
-  if (!pcap.open(argv[1], hardstack::harness::LinkType::ethernet)) {
+  if (!pcap.open(argv[1], hardstack::harness::PcapLinkType::ethernet)) {
     std::fprintf(stderr, "emit_samples: cannot write %s\n", argv[1]);
     return 1;
   }
