@@ -27,8 +27,10 @@ constexpr std::size_t block_cost(std::size_t n) {
   return c < 32 ? 32 : c;
 }
 
-void put_address(std::byte*& out, std::span<const std::uint8_t> octets) {
-  for (const std::uint8_t o : octets) *out++ = static_cast<std::byte>(o);
+template <std::size_t N>
+void put_address(std::byte*& out, const std::array<std::uint8_t, N>& octets) {
+  std::memcpy(out, octets.data(), N);
+  out += N;
 }
 
 }  // namespace
@@ -95,7 +97,7 @@ std::size_t Ipv4Family::max_end(std::size_t header_len) {
 void Ipv4Family::rebuild_header(wire::MutableBytes out, wire::Bytes header, std::uint16_t,
                                 std::size_t payload_len) {
   using namespace wire::ipv4_field;
-  wire::copy_into(out, 0, header);
+  std::memcpy(out.data(), header.data(), header.size());
   wire::store_be16(out, total_length.begin, static_cast<std::uint16_t>(header.size() + payload_len));
   // A whole datagram: offset 0, MF clear; DF kept, the reserved bit cleared (Linux).
   const std::uint16_t flags = wire::load_be16(header, flags_fragment_offset.begin) & flag_dont_fragment;
@@ -107,8 +109,10 @@ void Ipv4Family::rebuild_header(wire::MutableBytes out, wire::Bytes header, std:
 void Ipv6Family::key_bytes(const Key& k, std::byte* out) {
   put_address(out, k.source.octets);
   put_address(out, k.destination.octets);
-  for (int shift = 24; shift >= 0; shift -= 8)
-    *out++ = static_cast<std::byte>((k.identification >> shift) & 0xff);
+  out[0] = static_cast<std::byte>(k.identification >> 24);
+  out[1] = static_cast<std::byte>((k.identification >> 16) & 0xff);
+  out[2] = static_cast<std::byte>((k.identification >> 8) & 0xff);
+  out[3] = static_cast<std::byte>(k.identification & 0xff);
 }
 
 bool Ipv6Family::header_ok(wire::Bytes header, std::uint16_t next_header_offset) {
@@ -133,7 +137,7 @@ void Ipv6Family::rebuild_header(wire::MutableBytes out, wire::Bytes header, std:
   // RFC 8200 4.5: the unfragmentable part of the first fragment, without the
   // Fragment header; the Next Header that named it takes the fragment's.
   const std::size_t unfragmentable = header.size() - ipv6_fragment_header_len;
-  wire::copy_into(out, 0, header.first(unfragmentable));
+  std::memcpy(out.data(), header.data(), unfragmentable);
   wire::store_u8(out, next_header_offset, wire::load_u8(header, unfragmentable));
   wire::store_be16(out, wire::ipv6_field::payload_length.begin,
                    static_cast<std::uint16_t>(unfragmentable - wire::ipv6_field::header_len + payload_len));
@@ -262,7 +266,8 @@ template <typename F>
 std::uint32_t Reassembler<F>::hash(const Key& key) const {
   std::array<std::byte, F::key_size> bytes{};
   F::key_bytes(key, bytes.data());
-  return static_cast<std::uint32_t>(siphash24(hash_key_, bytes) & 0xffffffffu);
+  return static_cast<std::uint32_t>(siphash24(hash_key_, std::span<const std::byte, F::key_size>(bytes)) &
+                                    0xffffffffu);
 }
 
 template <typename F>
@@ -354,7 +359,7 @@ ReassemblyOutcome Reassembler<F>::whole_datagram(const Fragment& f) {
   out_.resize(header_len + f.payload.size());
   const wire::MutableBytes out(out_.data(), out_.size());
   F::rebuild_header(out, f.header, f.next_header_offset, f.payload.size());
-  wire::copy_into(out, header_len, f.payload);
+  if (!f.payload.empty()) std::memcpy(out.data() + header_len, f.payload.data(), f.payload.size());
   ++counters_.reasm_oks;
   return {ReassemblyStatus::complete, {}, false, out};
 }
@@ -367,7 +372,7 @@ ReassemblyOutcome Reassembler<F>::complete(Queue* q) {
   const wire::MutableBytes out(out_.data(), out_.size());
   F::rebuild_header(out, first->header(), first->next_header_offset, q->length);
   for (const Node* n = q->head; n != nullptr; n = n->next)
-    wire::copy_into(out, header_len + n->offset, n->payload());
+    std::memcpy(out.data() + header_len + n->offset, n->payload().data(), n->length);
   ++counters_.reasm_oks;
   unlink_and_free(q);
   return {ReassemblyStatus::complete, {}, false, out};
@@ -508,6 +513,21 @@ template <typename F>
 std::optional<typename Reassembler<F>::QueueInfo> Reassembler<F>::find(const Key& key) const {
   const Queue* q = lookup(key, hash(key), nullptr);
   if (q == nullptr) return std::nullopt;
+  return info_of(q);
+}
+
+template <typename F>
+const typename Reassembler<F>::Queue* Reassembler<F>::newer(const Queue* q) {
+  return q->newer;
+}
+
+template <typename F>
+const typename Reassembler<F>::Key& Reassembler<F>::key_of(const Queue* q) {
+  return q->key;
+}
+
+template <typename F>
+typename Reassembler<F>::QueueInfo Reassembler<F>::info_of(const Queue* q) {
   return QueueInfo{q->count,  q->received, q->first() != nullptr, q->last_in, q->length,
                    q->memory, q->deadline};
 }

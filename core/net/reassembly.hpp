@@ -288,6 +288,11 @@ class Reassembler {
   const ReassemblyCounters& counters() const { return counters_; }
   const ReassemblyConfig& config() const { return config_; }
   std::optional<QueueInfo> find(const Key& key) const;
+  // Calls f(const Key&, const QueueInfo&) for every queue, oldest first.
+  template <typename F>
+  void for_each_queue(F&& f) const {
+    for (const Queue* q = oldest_; q != nullptr; q = newer(q)) f(key_of(q), info_of(q));
+  }
   // Frees everything (counted as nothing: not a failure of any datagram).
   void clear();
 
@@ -300,6 +305,9 @@ class Reassembler {
   struct Node;
 
   Reassembler(const ReassemblyConfig& config, SipHashKey hash_key);
+  static const Queue* newer(const Queue* q);
+  static const Key& key_of(const Queue* q);
+  static QueueInfo info_of(const Queue* q);
   void advance(Instant now);
   Queue* expired_front() const;
   Expired report(const Queue& q) const;

@@ -760,3 +760,58 @@ BOOST_AUTO_TEST_CASE(drop_reasons_have_names) {
   BOOST_TEST(std::string(to_string(ReassemblyDrop::memory_cap)) == "memory_cap");
   BOOST_TEST(std::string(to_string(ReassemblyStatus::duplicate)) == "duplicate");
 }
+
+BOOST_AUTO_TEST_CASE(for_each_queue_walks_oldest_first) {
+  auto r = make();
+  for (std::uint16_t id : {7, 3, 5}) {
+    Sender s(16);
+    s.key.identification = id;
+    BOOST_TEST((r.submit(s.frag(8, 8, false), t0).status == ReassemblyStatus::held));
+  }
+  std::vector<std::uint16_t> ids;
+  r.for_each_queue([&](const Ipv4FragmentKey& k, const Ipv4Reassembler::QueueInfo& info) {
+    ids.push_back(k.identification);
+    BOOST_TEST(info.fragments == 1u);
+  });
+  BOOST_TEST((ids == std::vector<std::uint16_t>{7, 3, 5}));
+}
+
+BOOST_AUTO_TEST_CASE(hash_chains_are_bounded) {
+  // White box: with the entropy the table is keyed from, find keys that all
+  // land in one bucket (the table has 2 * max_queues buckets, rounded up to a
+  // power of two). The chain takes max_chain_length queues, then refuses.
+  auto c = Ipv4Reassembler::default_config();
+  c.max_queues = 64;
+  auto r = make(c, 42);
+  SeededEntropy same(42);
+  const SipHashKey hash_key{same.next_u64(), same.next_u64()};
+  const std::uint32_t mask = 127;
+  std::vector<Ipv4FragmentKey> colliding;
+  for (std::uint32_t id = 0; colliding.size() <= Ipv4Reassembler::max_chain_length && id < 65536; ++id) {
+    Ipv4FragmentKey k = key4(static_cast<std::uint16_t>(id));
+    std::array<std::byte, Ipv4Family::key_size> bytes{};
+    Ipv4Family::key_bytes(k, bytes.data());
+    if ((siphash24(hash_key, std::span<const std::byte, Ipv4Family::key_size>(bytes)) & mask) == 0)
+      colliding.push_back(k);
+  }
+  BOOST_REQUIRE(colliding.size() == Ipv4Reassembler::max_chain_length + 1);
+  const auto data = pattern(8, 1);
+  for (std::size_t i = 0; i < colliding.size(); ++i) {
+    Ipv4Reassembler::Fragment f;
+    f.key = colliding[i];
+    f.offset = 8;
+    f.payload = data;
+    const auto out = r.submit(f, t0);
+    if (i < Ipv4Reassembler::max_chain_length) {
+      BOOST_TEST((out.status == ReassemblyStatus::held));
+    } else {
+      BOOST_TEST((out.reason == ReassemblyDrop::too_many_queues));
+      BOOST_TEST(!out.queue_discarded);
+    }
+  }
+  BOOST_TEST(r.queue_count() == Ipv4Reassembler::max_chain_length);
+  BOOST_TEST(r.counters().reasm_fails == 1u);
+  // Each of them is still found through the chain.
+  for (std::size_t i = 0; i < Ipv4Reassembler::max_chain_length; ++i)
+    BOOST_TEST(r.find(colliding[i]).has_value());
+}
