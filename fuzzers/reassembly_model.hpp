@@ -444,7 +444,7 @@ namespace hardstack::fuzz::reasm {
 // Decodes the records and runs them; see the top of this file.
 // At most this many records run (the rest of a longer input is ignored), so
 // an input's cost stays bounded however long the corpus grows it.
-inline constexpr std::size_t max_records = 128;
+inline constexpr std::size_t max_records = 64;
 
 template <typename Spec>
 int run_input(const std::uint8_t* data, std::size_t size) {

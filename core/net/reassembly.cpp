@@ -474,7 +474,8 @@ ReassemblyOutcome Reassembler<F>::submit(const Fragment& f, Instant now) {
     q->older = newest_;
     (newest_ != nullptr ? newest_->newer : oldest_) = q;
     newest_ = q;
-    q->deadline = now_ + config_.timeout;
+    // Saturates: a host clock near the end of time gives "never", not a wrap.
+    q->deadline = now_ > Instant::never() - config_.timeout ? Instant::never() : now_ + config_.timeout;
     q->memory = queue_cost();
     memory_ += q->memory;
     ++queue_count_;

@@ -24,19 +24,24 @@
 //     (V4-FRAG-4, V6-FRAG-2)                       not_multiple_of_8, fragment only
 //   offset-0 fragment whose header bytes cannot be
 //     a header of the family                       invalid_header, fragment only
+//   offset 0 and no more fragments: a whole datagram, handed back on its own
+//     and never merged with a queue (RFC 6946, V6-FRAG-5)    complete (too_big
+//                                                  past 65535 bytes, no queue touched)
 //   offset + length beyond what a 65535-byte datagram can carry, with the first
 //     fragment's header once known (V4-FRAG-2, V6-FRAG-3, ping of death)
 //                                                  too_big, discards the datagram
-//   offset 0 and no more fragments: a whole datagram, handed back on its own
-//     and never merged with a queue (RFC 6946, V6-FRAG-5)          complete
 //   no data (Linux: discards the queue)            empty_fragment, discards the datagram
 //   a last fragment ending before data already held, or disagreeing with an
 //     earlier last fragment; data past the known end   inconsistent_length, discards
 //   any overlap with a fragment held (RFC 5722, Linux for IPv4 and IPv6 alike;
 //     teardrop)                                    overlap, discards the datagram
 //   more than max_fragments_per_datagram           too_many_fragments, discards
-//   no room under max_queues (the hash chain bound) too_many_queues, fragment only
-//   no room under memory_cap                       memory_cap, fragment only
+//   cannot fit under memory_cap even with every other queue evicted
+//                                                  memory_cap, fragment only
+//   a new queue whose hash chain holds max_chain_length queues already
+//                                                  too_many_queues, fragment only
+// Then room is made (a new queue at max_queues, or memory over the cap: the
+// oldest queues are evicted, see below) and the fragment is stored.
 // A discarded datagram is forgotten at once (Linux, and RFC 5722 as amended by
 // erratum 3089): fragments of it that arrive later start a new queue.
 //
@@ -162,11 +167,18 @@ enum class ReassemblyConfigError : std::uint8_t {
 };
 const char* to_string(ReassemblyConfigError);
 
+// Every cap is checked by create(); see ReassemblyConfigError for the ranges.
 struct ReassemblyConfig {
-  std::size_t memory_cap = std::size_t{4} << 20;  // Linux ipfrag_high_thresh
+  // Bytes held at most, every allocation counted (Linux ipfrag_high_thresh).
+  std::size_t memory_cap = std::size_t{4} << 20;
+  // Fragments one datagram may be made of (FreeBSD maxfragsperpacket: 16;
+  // 64 covers a 65535-byte datagram cut for a 1280-byte MTU).
   std::uint32_t max_fragments_per_datagram = 64;
+  // Datagrams being reassembled at once; also sizes the hash table.
   std::uint32_t max_queues = 8192;
-  Duration timeout = Duration::seconds(30);  // Reassembler<F>::default_config() sets the family's
+  // From a queue's first fragment to its expiry. Use the family's
+  // Reassembler<F>::default_config(): 30 s for IPv4, 60 s for IPv6.
+  Duration timeout = Duration::seconds(30);
 };
 
 // ---- Families -----------------------------------------------------------
