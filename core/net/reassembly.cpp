@@ -156,8 +156,17 @@ struct Reassembler<F>::Node {
   std::uint16_t next_header_offset = 0;
 
   std::uint32_t end() const { return offset + length; }
-  std::byte* storage() { return reinterpret_cast<std::byte*>(this + 1); }
-  const std::byte* storage() const { return reinterpret_cast<const std::byte*>(this + 1); }
+  // The fragment's bytes live right after the node, in the same allocation
+  // (allocated and accounted as sizeof(Node) + bytes): byte access to that
+  // storage is what reinterpret_cast to std::byte is for.
+  std::byte* storage() {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    return reinterpret_cast<std::byte*>(this + 1);
+  }
+  const std::byte* storage() const {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    return reinterpret_cast<const std::byte*>(this + 1);
+  }
   wire::Bytes header() const { return {storage(), header_len}; }
   wire::Bytes payload() const { return {storage() + header_len, length}; }
   wire::Bytes whole() const { return {storage(), std::size_t{header_len} + length}; }
@@ -303,7 +312,9 @@ void Reassembler<F>::unlink_and_free(Queue* q) {
 template <typename F>
 void Reassembler<F>::make_room(std::size_t need, const Queue* keep) {
   while (memory_ + need > config_.memory_cap) {
+    if (oldest_ == nullptr) return;  // nothing left to evict (the caller's check makes this unreachable)
     Queue* victim = oldest_ != keep ? oldest_ : oldest_->newer;
+    if (victim == nullptr) return;
     unlink_and_free(victim);
     ++counters_.evictions;
     ++counters_.reasm_fails;
