@@ -27,6 +27,13 @@ namespace hardstack::fuzz {
 #define HS_FUZZ_CHECK(cond) \
   ((cond) ? static_cast<void>(0) : ::hardstack::fuzz::fail(#cond, __FILE__, __LINE__))
 
+// Whether `part` lies within `whole` (views and payloads never leave their
+// input). An empty span is inside anything, whatever its data pointer.
+inline bool inside(std::span<const std::byte> part, std::span<const std::byte> whole) {
+  if (part.empty()) return true;
+  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
 inline std::span<const std::byte> as_bytes(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const std::byte*>(data), size};
 }

@@ -14,13 +14,9 @@
 #include "hardstack/wire/icmpv4.hpp"
 
 using namespace hardstack::wire;
+using hardstack::fuzz::inside;
 
 namespace {
-
-bool inside(Bytes part, Bytes whole) {
-  if (part.empty()) return true;
-  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
 
 Bytes payload_of(const Icmpv4Message& message) {
   if (const auto* m = std::get_if<Icmpv4EchoRequest>(&message)) return m->data;

@@ -21,6 +21,7 @@
 #include "hardstack/wire/icmpv6.hpp"
 
 using namespace hardstack::wire;
+using hardstack::fuzz::inside;
 
 namespace {
 
@@ -34,11 +35,6 @@ constexpr std::uint8_t next_header_icmpv6 = 58;
 
 std::array<std::byte, 1 << 16> out;
 std::array<std::byte, nd_option_field::max_len> option_out;
-
-bool inside(Bytes part, Bytes whole) {
-  if (part.empty()) return true;
-  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
 
 // Where a Neighbor Discovery type's options start; 0 for other types.
 std::size_t options_begin(std::uint8_t type) {

@@ -14,6 +14,7 @@
 #include "hardstack/wire/tcp.hpp"
 
 using namespace hardstack::wire;
+using hardstack::fuzz::inside;
 
 namespace {
 
@@ -21,10 +22,6 @@ constexpr auto ipv4_pseudo = PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4A
 constexpr auto ipv6_pseudo =
     PseudoHeader::v6(Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
                      Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
-
-bool inside(Bytes part, Bytes whole) {
-  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
 
 // Segments longer than this are checked up to the emit (64 KiB of payload
 // copies per input would only slow the fuzzer down).

@@ -16,6 +16,7 @@
 #include "hardstack/wire/udp.hpp"
 
 using namespace hardstack::wire;
+using hardstack::fuzz::inside;
 
 namespace {
 
@@ -25,10 +26,6 @@ constexpr Ipv6Address ipv6_src{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 
 constexpr Ipv6Address ipv6_dst{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
 constexpr auto ipv4_pseudo = PseudoHeader::v4(ipv4_src, ipv4_dst);
 constexpr auto ipv6_pseudo = PseudoHeader::v6(ipv6_src, ipv6_dst);
-
-bool inside(Bytes part, Bytes whole) {
-  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
 
 hardstack::fuzz::PseudoHeaderBytes pseudo_bytes(bool v6, std::size_t length) {
   if (v6)
