@@ -27,6 +27,13 @@ namespace hardstack::fuzz {
 #define HS_FUZZ_CHECK(cond) \
   ((cond) ? static_cast<void>(0) : ::hardstack::fuzz::fail(#cond, __FILE__, __LINE__))
 
+// The addresses the transport targets check against (RFC 5737 / RFC 3849
+// documentation ranges): 192.0.2.1 -> 192.0.2.2 and 2001:db8::1 -> 2001:db8::2.
+inline constexpr wire::Ipv4Address doc_ipv4_src{{192, 0, 2, 1}};
+inline constexpr wire::Ipv4Address doc_ipv4_dst{{192, 0, 2, 2}};
+inline constexpr wire::Ipv6Address doc_ipv6_src{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+inline constexpr wire::Ipv6Address doc_ipv6_dst{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+
 // Whether `part` lies within `whole` (views and payloads never leave their
 // input). An empty span is inside anything, whatever its data pointer.
 inline bool inside(std::span<const std::byte> part, std::span<const std::byte> whole) {

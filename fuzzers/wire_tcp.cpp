@@ -18,10 +18,8 @@ using hardstack::fuzz::inside;
 
 namespace {
 
-constexpr auto ipv4_pseudo = PseudoHeader::v4(Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}});
-constexpr auto ipv6_pseudo =
-    PseudoHeader::v6(Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
-                     Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}});
+constexpr auto ipv4_pseudo = PseudoHeader::v4(hardstack::fuzz::doc_ipv4_src, hardstack::fuzz::doc_ipv4_dst);
+constexpr auto ipv6_pseudo = PseudoHeader::v6(hardstack::fuzz::doc_ipv6_src, hardstack::fuzz::doc_ipv6_dst);
 
 // Segments longer than this are checked up to the emit (64 KiB of payload
 // copies per input would only slow the fuzzer down).
@@ -71,8 +69,9 @@ void check_flags(const TcpView& view, Bytes input) {
 // RFC 9293 3.1: `verify` accepts exactly the segments whose sum with the
 // pseudo-header, written out by hand, is 0xffff.
 void check_verification(const TcpView& view, Bytes input) {
-  const auto by_hand = hardstack::fuzz::pseudo_header_bytes(
-      Ipv4Address{{192, 0, 2, 1}}, Ipv4Address{{192, 0, 2, 2}}, 6, static_cast<std::uint16_t>(input.size()));
+  const auto by_hand =
+      hardstack::fuzz::pseudo_header_bytes(hardstack::fuzz::doc_ipv4_src, hardstack::fuzz::doc_ipv4_dst, 6,
+                                           static_cast<std::uint16_t>(input.size()));
   const bool sums = hardstack::fuzz::ones_complement_sum({by_hand.span(), input}) == 0xffff;
   HS_FUZZ_CHECK(view.verify_checksum(ipv4_pseudo) == sums);
   auto verified = TcpRepr::parse(view, ipv4_pseudo, ChecksumMode::verify);

@@ -20,10 +20,10 @@ using hardstack::fuzz::inside;
 
 namespace {
 
-constexpr Ipv4Address ipv4_src{{192, 0, 2, 1}};
-constexpr Ipv4Address ipv4_dst{{192, 0, 2, 2}};
-constexpr Ipv6Address ipv6_src{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-constexpr Ipv6Address ipv6_dst{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+constexpr Ipv4Address ipv4_src = hardstack::fuzz::doc_ipv4_src;
+constexpr Ipv4Address ipv4_dst = hardstack::fuzz::doc_ipv4_dst;
+constexpr Ipv6Address ipv6_src = hardstack::fuzz::doc_ipv6_src;
+constexpr Ipv6Address ipv6_dst = hardstack::fuzz::doc_ipv6_dst;
 constexpr auto ipv4_pseudo = PseudoHeader::v4(ipv4_src, ipv4_dst);
 constexpr auto ipv6_pseudo = PseudoHeader::v6(ipv6_src, ipv6_dst);
 
