@@ -1,0 +1,186 @@
+#pragma once
+
+// Stack::Impl, shared by stack.cpp (configuration, link layer, ARP, loopback,
+// timers, drop accounting), stack_ipv4.cpp (IPv4 input/output, options,
+// fragmentation, ICMPv4) and stack_ipv6.cpp (IPv6 input/output, extension
+// headers, fragmentation, ICMPv6, neighbour discovery). Not installed.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "hardstack/wire/address.hpp"
+#include "hardstack/wire/bytes.hpp"
+#include "stack.hpp"
+
+namespace hardstack::net {
+
+// How the frame reached us at the link layer (Linux skb->pkt_type).
+enum class LinkDestination : std::uint8_t { host, broadcast, multicast, loopback };
+
+struct LinkInfo {
+  LinkDestination destination = LinkDestination::host;
+  wire::MacAddress source_mac;  // meaningful on Ethernet links only
+  bool link_unicast() const {
+    return destination == LinkDestination::host || destination == LinkDestination::loopback;
+  }
+};
+
+struct Ipv4Address4 {
+  wire::Ipv4Address address;
+  std::uint8_t prefix_length = 0;
+  wire::Ipv4Address broadcast;  // subnet-directed broadcast (address itself for /31 and /32)
+};
+
+struct Ipv6Address6 {
+  wire::Ipv6Address address;
+  std::uint8_t prefix_length = 0;
+};
+
+// Neighbour cache callbacks for one interface (the caches are per interface,
+// as Linux's are keyed by device and address).
+struct ArpEventsAdapter final : NeighborEvents<wire::Ipv4Address> {
+  Stack::Impl* stack = nullptr;
+  InterfaceId interface {};
+  Instant now;
+  void solicit(const Solicitation<wire::Ipv4Address>& solicitation) override;
+  void resolved(const wire::Ipv4Address& neighbor, const wire::MacAddress& mac,
+                std::span<const std::byte> packet) override;
+  void dropped(const wire::Ipv4Address& neighbor, NeighborDrop reason,
+               std::span<const std::byte> packet) override;
+};
+
+struct NdEventsAdapter final : NeighborEvents<wire::Ipv6Address> {
+  Stack::Impl* stack = nullptr;
+  InterfaceId interface {};
+  Instant now;
+  void solicit(const Solicitation<wire::Ipv6Address>& solicitation) override;
+  void resolved(const wire::Ipv6Address& neighbor, const wire::MacAddress& mac,
+                std::span<const std::byte> packet) override;
+  void dropped(const wire::Ipv6Address& neighbor, NeighborDrop reason,
+               std::span<const std::byte> packet) override;
+};
+
+struct Interface {
+  InterfaceId id{};
+  std::string name;
+  Device* device = nullptr;  // null for loopback
+  LinkType link_type = LinkType::raw_ip;
+  wire::MacAddress mac;
+  std::size_t mtu = 0;  // IP MTU
+  std::vector<Ipv4Address4> ipv4;
+  std::vector<Ipv6Address6> ipv6;  // link-local first when present
+  std::optional<ArpCache> arp;     // Ethernet links only
+  std::optional<NdCache> nd;
+  ArpEventsAdapter arp_events;
+  NdEventsAdapter nd_events;
+
+  bool is_loopback() const { return device == nullptr; }
+  bool ethernet() const { return link_type == LinkType::ethernet; }
+  // The interface's own IPv4 address equal to `a`, if any.
+  const Ipv4Address4* find_ipv4(const wire::Ipv4Address& a) const;
+  const Ipv6Address6* find_ipv6(const wire::Ipv6Address& a) const;
+  // `a` is 255.255.255.255 or the directed broadcast of one of our subnets.
+  bool is_ipv4_broadcast(const wire::Ipv4Address& a) const;
+  // ff02::1, or the solicited-node group of one of our addresses.
+  bool joined_ipv6_group(const wire::Ipv6Address& a) const;
+};
+
+struct LoopbackPacket {
+  bool ipv6 = false;
+  std::vector<std::byte> datagram;
+};
+
+struct Stack::Impl {
+  StackConfig config;
+  Entropy* entropy = nullptr;
+  std::deque<Interface> interfaces;  // stable addresses: the adapters point into them
+  RouteTable routes;
+  Reassembler<Ipv4Family> reassembly_v4;
+  Reassembler<Ipv6Family> reassembly_v6;
+  TokenBucket icmp_bucket;
+  TokenBucket icmpv6_bucket;
+  std::array<TransportProtocol*, 256> protocols{};
+  StackStats stats;
+  std::array<std::uint64_t, drop_reason_count> drop_counts{};
+  std::uint64_t total_drops = 0;
+  std::optional<DropReason> last_drop;
+  std::deque<LoopbackPacket> loopback_queue;
+  Instant latest;
+  std::vector<std::byte> rx_buffer;  // one received frame
+  std::vector<std::byte> tx_buffer;  // one frame being built (link header + datagram)
+  std::uint32_t ipv4_next_id = 0;    // seeded from entropy; see next_ipv4_id()
+
+  Impl(const StackConfig& c, Entropy& e, RouteTable&& r, Reassembler<Ipv4Family>&& r4,
+       Reassembler<Ipv6Family>&& r6, TokenBucket b4, TokenBucket b6)
+      : config(c),
+        entropy(&e),
+        routes(std::move(r)),
+        reassembly_v4(std::move(r4)),
+        reassembly_v6(std::move(r6)),
+        icmp_bucket(b4),
+        icmpv6_bucket(b6) {}
+
+  // --- stack.cpp ----------------------------------------------------------
+  void drop(DropReason reason);
+  Interface* interface(InterfaceId id);
+  const Interface* interface(InterfaceId id) const;
+  Instant clamp(Instant now);  // never earlier than `latest`
+  void link_input(Interface& in, wire::Bytes frame, Instant now);
+  void arp_input(Interface& in, wire::Bytes packet, const LinkInfo& link, Instant now);
+  void send_arp(Interface& out, std::uint16_t operation, const wire::MacAddress& destination_mac,
+                const wire::MacAddress& target_mac, const wire::Ipv4Address& sender_ip,
+                const wire::Ipv4Address& target_ip);
+  // Hands a finished IPv4 / IPv6 datagram to the link: loopback queue, or
+  // Ethernet framing with the neighbour's MAC (resolving it first: the datagram
+  // waits in the neighbour queue), or as-is on raw IP links. `neighbor` is the
+  // next hop (gateway or destination). Failures are counted (and dropped) here.
+  Result<void, Errno> transmit_ipv4(Interface& out, const wire::Ipv4Address& neighbor, wire::Bytes datagram,
+                                    Instant now);
+  Result<void, Errno> transmit_ipv6(Interface& out, const wire::Ipv6Address& neighbor, wire::Bytes datagram,
+                                    Instant now);
+  // Frames `datagram` for `destination_mac` (Ethernet) and hands it to the device.
+  bool transmit_frame(Interface& out, const wire::MacAddress& destination_mac, std::uint16_t ethertype,
+                      wire::Bytes datagram);
+  void loopback_enqueue(bool ipv6, wire::Bytes datagram);
+  void drain_loopback(Instant now);
+  // Interface owning `address` (unicast, IPv4), if any.
+  Interface* ipv4_owner(const wire::Ipv4Address& address);
+  Interface* ipv6_owner(const wire::Ipv6Address& address);
+
+  // --- stack_ipv4.cpp -----------------------------------------------------
+  void ipv4_input(Interface& in, wire::Bytes packet, const LinkInfo& link, Instant now);
+  Result<void, Errno> ipv4_output(const Ipv4SendParams& params, wire::Bytes payload, Instant now);
+  // Sends an ICMPv4 error about `offending` (the datagram as received, IP header
+  // first) unless ICMP4-2 forbids it or the rate limit holds it back (ICMP4-5).
+  // `rest` is the 4 bytes after the checksum (pointer << 24, next-hop MTU...).
+  void send_icmpv4_error(Interface& in, wire::Bytes offending, const LinkInfo& link, std::uint8_t type,
+                         std::uint8_t code, std::uint32_t rest, Instant now);
+  void ipv4_poll(Instant now);  // reassembly timeouts -> time exceeded (V4-FRAG-5)
+  std::uint16_t next_ipv4_id(const wire::Ipv4Address& destination);
+  // A neighbour never answered: ICMP host unreachable to the datagram's source when it is not ours.
+  void ipv4_unreachable_neighbor(Interface& out, wire::Bytes datagram, Instant now);
+
+  // --- stack_ipv6.cpp -----------------------------------------------------
+  void ipv6_input(Interface& in, wire::Bytes packet, const LinkInfo& link, Instant now);
+  Result<void, Errno> ipv6_output(const Ipv6SendParams& params, wire::Bytes payload, Instant now);
+  // Sends an ICMPv6 error about `offending` unless ICMP6-2 forbids it or the rate
+  // limit holds it back (ICMP6-5). `allow_multicast` is RFC 4443 2.4 (e.3/e.4)'s
+  // exception: Packet Too Big, and param problem code 2 for an option type 10xxxxxx.
+  void send_icmpv6_error(Interface& in, wire::Bytes offending, const LinkInfo& link, std::uint8_t type,
+                         std::uint8_t code, std::uint32_t rest, bool allow_multicast, Instant now);
+  void ipv6_poll(Instant now);  // reassembly timeouts (V6-FRAG-7)
+  void send_neighbor_solicitation(Interface& out, const Solicitation<wire::Ipv6Address>& solicitation);
+  void ipv6_unreachable_neighbor(Interface& out, wire::Bytes datagram, Instant now);
+};
+
+// Solicited-node multicast address of `a` (RFC 4291 2.7.1): ff02::1:ffXX:XXXX.
+wire::Ipv6Address solicited_node(const wire::Ipv6Address& a);
+// RFC 2464 7 / RFC 1112 6.4: the Ethernet group address of an IP multicast address.
+wire::MacAddress multicast_mac(const wire::Ipv6Address& a);
+wire::MacAddress multicast_mac(const wire::Ipv4Address& a);
+
+}  // namespace hardstack::net
