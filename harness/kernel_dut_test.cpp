@@ -1,7 +1,8 @@
 // KernelDut: scenarios run through a TestBench against the Linux kernel in a
 // namespace of its own (CTest label `tap`). Without root, /dev/net/tun, ip
 // or permission to make namespaces, each case prints "SKIP: <why>" and
-// passes, and CTest reports the test skipped.
+// passes, and CTest reports the test skipped. What needs no root is in
+// kernel_dut_setup_test.cpp (label unit).
 #include "kernel_dut.hpp"
 
 #include <net/if.h>
@@ -162,43 +163,6 @@ BOOST_AUTO_TEST_CASE(namespaces_left_by_a_killed_run_are_removed) {
   const auto listed = run_command({*ip, "netns", "list"});
   BOOST_TEST(listed.output.find(stale) == std::string::npos, listed.output);
   if (listed.output.find(stale) != std::string::npos) run_command({*ip, "netns", "delete", stale});
-}
-
-BOOST_AUTO_TEST_CASE(a_bad_identity_is_refused_before_anything_is_made) {
-  auto config = kernel_config();
-  config.identity.mac = mac("01:00:5e:00:00:01");
-  const auto multicast = KernelDut::create(config);
-  BOOST_REQUIRE(!multicast);
-  BOOST_TEST(to_string(multicast.error().kind) == std::string("bad_identity"));
-  BOOST_TEST(!multicast.error().environment());
-  BOOST_TEST(
-      multicast.error().message ==
-      "KernelDut: the MAC 01:00:5e:00:00:01 is zero or multicast; the kernel needs a unicast address.");
-
-  config = kernel_config();
-  config.identity.mtu = 1000;
-  const auto small = KernelDut::create(config);
-  BOOST_REQUIRE(!small);
-  BOOST_TEST(small.error().message ==
-             "KernelDut: the MTU 1000 is below IPv6's 1280 and the identity has IPv6 addresses.");
-  config.identity.ipv6.reset();
-  config.identity.ipv4_prefix = 33;
-  const auto prefix = KernelDut::create(config);
-  BOOST_REQUIRE(!prefix);
-  BOOST_TEST(prefix.error().message == "KernelDut: the IPv4 prefix /33 is over 32.");
-}
-
-BOOST_AUTO_TEST_CASE(commands_run_without_a_shell_and_report_their_exit) {
-  const auto ok = run_command({"sh", "-c", "echo out; echo err >&2; exit 3"});
-  BOOST_TEST(ok.exit_status == 3);
-  BOOST_TEST(ok.output == "out\nerr\n");
-  const auto missing = run_command({"/nonexistent/hardstack-program"});
-  BOOST_TEST(missing.exit_status == 127);
-  const auto literal = run_command({"echo", "$HOME;", "|"});  // no shell: nothing expands
-  BOOST_TEST(literal.output == "$HOME; |\n");
-  BOOST_TEST(!run_command({}).ok());
-  BOOST_TEST(find_program("sh").has_value());
-  BOOST_TEST(!find_program("hardstack-no-such-program").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
