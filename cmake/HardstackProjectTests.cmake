@@ -43,3 +43,7 @@ endif()
 # The TAP peer is a program tap_selftest runs inside its namespace; on its own it
 # checks nothing, so it is not a unit test of its own.
 set_tests_properties(unit_devices_tap_kernel_peer_test PROPERTIES DISABLED TRUE)
+
+#  unit_harness_kernel_dut_test [tap] harness/kernel_dut_test.cpp: TestBench scenarios against the Linux kernel
+#                             in a throwaway namespace (root; prints "SKIP:" and is reported skipped otherwise)
+set_tests_properties(unit_harness_kernel_dut_test PROPERTIES LABELS "tap" SKIP_REGULAR_EXPRESSION "SKIP: " TIMEOUT 60)
