@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "dut_scenarios.hpp"
 #include "test_bench.hpp"
 #include "test_bench_boost.hpp"
 
@@ -66,33 +67,37 @@ bool interface_exists_here(const std::string& name) { return ::if_nametoindex(na
 
 BOOST_AUTO_TEST_SUITE(kernel_dut)
 
-// The scenarios are written against Dut: nothing below is specific to the kernel.
+// The scenarios shared with stack_dut_test.cpp are in dut_scenarios.hpp.
 BOOST_AUTO_TEST_CASE(ipv4_echo_request_gets_a_reply_with_the_same_identifier_sequence_and_data) {
   const auto dut = kernel_or_skip();
   if (!dut) return;
-  TestBench bench(*dut, peer());
-  bench.skip(link_chatter());
-  BOOST_TEST(bench.pcap_status());
-
-  BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv4_to_dut() /
-                          icmp_echo_request(0x4853, 1, "hardstack bench")));
-  BOOST_TEST(
-      bench.expect_ipv4(src(dut4), dst(peer4), ethernet(src(dut_mac), dst(peer_mac)),
-                        icmp(echo_reply(identifier(0x4853), sequence(1), payload("hardstack bench")))));
-  BOOST_TEST(bench.neighbor_answers() >= 1u);  // the kernel asked for our MAC (ARP) and got it
+  const auto config = peer();
+  TestBench bench(*dut, config);
+  scenarios::ipv4_echo(bench, dut->identity(), config);
 }
 
 BOOST_AUTO_TEST_CASE(ipv6_echo_request_gets_a_reply_after_the_bench_answers_neighbor_solicitation) {
   const auto dut = kernel_or_skip();
   if (!dut) return;
-  TestBench bench(*dut, peer());
-  bench.skip(link_chatter());
+  const auto config = peer();
+  TestBench bench(*dut, config);
+  scenarios::ipv6_echo(bench, dut->identity(), config);
+}
 
-  BOOST_TEST(
-      bench.inject(bench.link_to_dut() / bench.ipv6_to_dut() / icmpv6_echo_request(0x4853, 7, "over IPv6")));
-  BOOST_TEST(bench.expect_ipv6(src(dut6), dst(peer6), ethernet(src(dut_mac), dst(peer_mac)),
-                               icmpv6(echo_reply(identifier(0x4853), sequence(7), payload("over IPv6")))));
-  BOOST_TEST(bench.neighbor_answers() >= 1u);  // RFC 4861 7.2: the kernel resolved us with an NS
+BOOST_AUTO_TEST_CASE(unknown_protocol_gets_protocol_unreachable) {
+  const auto dut = kernel_or_skip();
+  if (!dut) return;
+  const auto config = peer();
+  TestBench bench(*dut, config);
+  scenarios::ipv4_protocol_unreachable(bench, dut->identity(), config);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_next_header_gets_param_problem_code_1_at_the_field) {
+  const auto dut = kernel_or_skip();
+  if (!dut) return;
+  const auto config = peer();
+  TestBench bench(*dut, config);
+  scenarios::ipv6_unknown_next_header(bench, dut->identity(), config);
 }
 
 BOOST_AUTO_TEST_CASE(udp_to_an_unused_port_gets_port_unreachable_quoting_the_datagram) {
