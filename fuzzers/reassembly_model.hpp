@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <type_traits>
 
 #include "fuzz_support.hpp"
 #include "hardstack/net/reassembly.hpp"
@@ -69,21 +70,22 @@ inline constexpr std::size_t max_fragment_len = 4095;
 // Pseudo-random bytes, fixed: fragment data is a window into them, so filling
 // and checking a fragment is one memcpy / memcmp.
 inline constexpr std::size_t data_table_size = 65536 + max_fragment_len + 255 + 257 * key_count;
-inline const std::byte* data_table() {
-  static const auto table = [] {
-    static std::array<std::byte, data_table_size> t{};
+struct DataTable {
+  std::array<std::byte, data_table_size> bytes;
+  DataTable() : bytes() {
     std::uint32_t x = 0x12345678u;
-    for (auto& b : t) {
+    for (auto& b : bytes) {
       x ^= x << 13;  // xorshift32
       x ^= x >> 17;
       x ^= x << 5;
       b = static_cast<std::byte>(x >> 24);
     }
-    return t.data();
-  }();
-  return table;
-}
-inline const std::byte* data_at(std::size_t key, std::uint8_t pattern, std::size_t at) {
+  }
+};
+// Filled before main (no guard to test on each use).
+inline const DataTable data_table_instance;
+inline const std::byte* data_table() { return data_table_instance.bytes.data(); }
+HS_FUZZ_NO_COVERAGE inline const std::byte* data_at(std::size_t key, std::uint8_t pattern, std::size_t at) {
   return data_table() + at + pattern + 257 * key;
 }
 
@@ -93,12 +95,14 @@ inline const std::byte* data_at(std::size_t key, std::uint8_t pattern, std::size
 template <std::size_t N>
 HS_FUZZ_NO_COVERAGE inline bool same_octets(const std::array<std::uint8_t, N>& x,
                                             const std::array<std::uint8_t, N>& y) {
-  static_assert(N % 8 == 0);
-  for (std::size_t i = 0; i < N; i += 8) {
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-    std::memcpy(&a, x.data() + i, 8);
-    std::memcpy(&b, y.data() + i, 8);
+  static_assert(N % 4 == 0);
+  constexpr std::size_t word = N % 8 == 0 ? 8 : 4;
+  using Word = std::conditional_t<word == 8, std::uint64_t, std::uint32_t>;
+  for (std::size_t i = 0; i < N; i += word) {
+    Word a = 0;
+    Word b = 0;
+    std::memcpy(&a, x.data() + i, word);
+    std::memcpy(&b, y.data() + i, word);
     if (a != b) return false;
   }
   return true;
