@@ -246,8 +246,8 @@ Result<Stack, ConfigError> Stack::create(const StackConfig& config, Entropy& ent
 
   auto impl = std::make_unique<Impl>(config, entropy, std::move(routes.value()), std::move(r4.value()),
                                      std::move(r6.value()), b4.value(), b6.value());
-  impl->rx_buffer.resize(kRxBufferSize);
-  impl->tx_buffer.resize(kRxBufferSize);
+  // Sized by add_interface to the largest frame a device can carry: a stack
+  // made per fuzz input or per test does not zero 128 KiB it never uses.
   impl->ipv4_next_id = entropy.next_u32();
 
   Interface& lo = impl->interfaces.emplace_back();
@@ -290,6 +290,10 @@ Result<InterfaceId, ConfigError> Stack::add_interface(Device& device, const Inte
     arp.emplace(std::move(a.value()));
     nd.emplace(std::move(n.value()));
   }
+
+  const std::size_t frame_len = mtu + wire::ethernet_field::tagged_header_len;
+  if (s.rx_buffer.size() < frame_len) s.rx_buffer.resize(std::min(frame_len, kRxBufferSize));
+  if (s.tx_buffer.size() < frame_len) s.tx_buffer.resize(std::min(frame_len, kRxBufferSize));
 
   Interface& i = s.interfaces.emplace_back();
   i.id = InterfaceId{static_cast<std::uint16_t>(s.interfaces.size() - 1)};
@@ -627,6 +631,10 @@ bool Stack::Impl::transmit_frame(Interface& out, const wire::MacAddress& destina
     eth.destination = destination_mac;
     eth.source = out.mac;
     eth.ethertype = static_cast<wire::EtherType>(ethertype);
+    // A datagram larger than the MTU never gets here from IP output (it
+    // fragments); grow rather than fail if one ever does.
+    if (tx_buffer.size() < eth.header_len() + datagram.size())
+      tx_buffer.resize(eth.header_len() + datagram.size());
     const auto len = eth.emit(tx_buffer, datagram);
     if (!len) return false;
     ok = out.device->transmit(wire::Bytes(tx_buffer.data(), *len));
