@@ -88,7 +88,7 @@ wire::Bytes build_message(std::vector<std::byte>& buffer, std::uint8_t type, std
   wire::store_u8(out, wire::icmpv4_field::code.begin, code);
   wire::store_be16(out, wire::icmpv4_field::checksum.begin, 0);
   wire::store_be32(out, wire::icmpv4_field::rest_of_header.begin, rest);
-  wire::copy_into(out, wire::icmpv4_field::header_len, data);
+  std::copy(data.begin(), data.end(), out.begin() + wire::icmpv4_field::header_len);
   wire::store_be16(out, wire::icmpv4_field::checksum.begin, wire::internet_checksum(out));
   return out;
 }

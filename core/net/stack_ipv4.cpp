@@ -512,8 +512,10 @@ Result<void, Errno> Stack::Impl::ipv4_transmit(const Ipv4Route& route, wire::Ipv
   header.identification = next_ipv4_id(header.dst);
   header.dont_fragment = dont_fragment;
 
+  // Grown to the largest datagram or fragment sent, then reused (no allocation per packet).
   auto& buffer = ipv4_state.datagram;
-  if (buffer.size() < max_datagram_len) buffer.resize(max_datagram_len);  // once per stack
+  const std::size_t largest = std::min(header_len + payload.size(), mtu);
+  if (buffer.size() < largest) buffer.resize(largest);
   const std::uint32_t timestamp = ipv4_timestamp(now);
   // Emits one datagram or fragment: header (RR / TS recorded, LINUX
   // ip_options_build), then its share of the payload; and hands it on.
@@ -526,7 +528,7 @@ Result<void, Errno> Stack::Impl::ipv4_transmit(const Ipv4Route& route, wire::Ipv
       wire::store_be16(buffer, f::checksum.begin, 0);
       wire::store_be16(buffer, f::checksum.begin, wire::internet_checksum(wire::Bytes(buffer).first(*hlen)));
     }
-    wire::copy_into(buffer, *hlen, part);
+    std::copy(part.begin(), part.end(), buffer.begin() + static_cast<std::ptrdiff_t>(*hlen));
     ipv4_state.in_output = true;
     auto sent = transmit_ipv4(out, route.neighbor, wire::Bytes(buffer).first(*hlen + part.size()), now);
     ipv4_state.in_output = false;
@@ -562,8 +564,9 @@ Result<void, Errno> Stack::Impl::ipv4_transmit(const Ipv4Route& route, wire::Ipv
 }
 
 // Identifications (RFC 6864, RFC 7739; LINUX __ip_select_ident): one counter
-// per bucket of destinations, the bucket chosen by SipHash under a secret
-// key, each counter starting at a random value and jumping ahead by a random
+// per bucket of destinations, the bucket chosen by SipHash-2-4 of the
+// destination under a secret key; the ID is that counter plus an offset the
+// same hash gives the destination, and the counter jumps ahead by a random
 // amount that grows with the time since the bucket was last used. An
 // observer of one destination's IDs learns nothing of another's traffic,
 // and IDs do not repeat within a reassembly timeout for a busy destination.
@@ -571,14 +574,14 @@ std::uint16_t Stack::Impl::next_ipv4_id(const wire::Ipv4Address& destination) {
   auto& st = ipv4_state;
   if (!st.id_seeded) {
     st.id_key = SipHashKey{entropy->next_u64(), entropy->next_u64()};
-    entropy->fill(std::as_writable_bytes(std::span(st.id_counters)));
     st.id_stamps.fill(latest);
     st.id_seeded = true;
   }
   std::array<std::byte, 4> key{};
   destination.store(key, 0);
-  const auto hash = siphash24(st.id_key, std::span<const std::byte, 4>(key));
+  const std::uint64_t hash = siphash24(st.id_key, std::span<const std::byte, 4>(key));
   const std::size_t bucket = hash % st.id_counters.size();
+  const auto offset = static_cast<std::uint32_t>(hash >> 48);
   // LINUX ip_idents_reserve: a random step bounded by the idle time (here in ms, at most 2^16).
   std::uint32_t step = 1;
   const auto idle_ms = (latest - st.id_stamps[bucket]).count_ms();
@@ -587,7 +590,7 @@ std::uint16_t Stack::Impl::next_ipv4_id(const wire::Ipv4Address& destination) {
     st.id_stamps[bucket] = latest;
   }
   st.id_counters[bucket] = add_modular(st.id_counters[bucket], step);
-  return static_cast<std::uint16_t>(st.id_counters[bucket] & 0xffff);
+  return static_cast<std::uint16_t>(add_modular(st.id_counters[bucket], offset) & 0xffff);
 }
 
 }  // namespace hardstack::net

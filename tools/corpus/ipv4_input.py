@@ -86,7 +86,7 @@ def packet_seeds():
     yield "err_quote_no_transport", control(), raw(ip() / ICMP(type=3, code=3) / quoted[:20])
     yield "err_to_broadcast", control(link=BCAST), raw(ip(dst="192.0.2.255") / ICMP(type=3, code=3) / quoted)
     yield "icmp_unknown_type", control(), raw(ip() / ICMP(type=42) / b"x")
-    yield "icmp_timestamp", control(), raw(ip() / ICMP(type=13) / bytes(12))
+    yield "icmp_timestamp", control(), raw(ip() / ICMP(type=13, id=1, seq=1, ts_ori=0, ts_rx=0, ts_tx=0))
     yield "icmp_redirect", control(), raw(ip() / ICMP(type=5, code=1, gw="192.0.2.254") / quoted)
     # Errors that must not be answered with errors.
     yield "err_with_bad_options", control(), raw(ip(options=rr(3, [bytes(4)])) / ICMP(type=3, code=3) / quoted)
