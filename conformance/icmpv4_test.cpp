@@ -14,16 +14,6 @@ using net::DropReason;
 
 namespace {
 
-const wire::Ipv4Address directed_broadcast{{192, 0, 2, 255}};
-const wire::Ipv4Address limited_broadcast{{255, 255, 255, 255}};
-
-StackFixtureOptions with_config(void (*edit)(net::StackConfig&), std::size_t mtu = 1500) {
-  StackFixtureOptions o;
-  edit(o.config);
-  o.mtu = mtu;
-  return o;
-}
-
 struct BroadcastEchoFixture : Ipv4Fixture {
   BroadcastEchoFixture()
       : Ipv4Fixture(with_config([](net::StackConfig& c) { c.echo_ignore_broadcasts = false; })) {}

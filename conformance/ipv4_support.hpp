@@ -25,6 +25,16 @@ namespace hardstack::conformance {
 
 inline constexpr std::uint8_t udp_protocol = 17;
 inline constexpr std::uint8_t tcp_protocol = 6;
+inline constexpr wire::Ipv4Address directed_broadcast{{192, 0, 2, 255}};  // of our4's /24
+inline constexpr wire::Ipv4Address limited_broadcast{{255, 255, 255, 255}};
+
+// Fixture options with the stack's configuration edited: with_config([](auto& c) { ... }).
+inline StackFixtureOptions with_config(void (*edit)(net::StackConfig&), std::size_t mtu = 1500) {
+  StackFixtureOptions o;
+  edit(o.config);
+  o.mtu = mtu;
+  return o;
+}
 
 // The IP datagram inside an Ethernet frame.
 inline std::vector<std::byte> ip_of(const std::vector<std::byte>& frame) {

@@ -14,8 +14,6 @@ using net::DropReason;
 namespace {
 
 const wire::Ipv4Address other_on_link{{192, 0, 2, 77}};
-const wire::Ipv4Address directed_broadcast{{192, 0, 2, 255}};
-const wire::Ipv4Address limited_broadcast{{255, 255, 255, 255}};
 const wire::Ipv4Address all_hosts{{224, 0, 0, 1}};
 
 // One silent discard: nothing sent, the reason recorded once and last, no ICMP suppressed either.
@@ -278,14 +276,9 @@ std::uint32_t timestamp_at(net::Instant now) {
   return static_cast<std::uint32_t>((now.ns() / 1'000'000) % 86'400'000) | 0x8000'0000u;
 }
 
-StackFixtureOptions config(void (*edit)(net::StackConfig&)) {
-  StackFixtureOptions o;
-  edit(o.config);
-  return o;
-}
-
 struct SourceRouteFixture : Ipv4Fixture {
-  SourceRouteFixture() : Ipv4Fixture(config([](net::StackConfig& c) { c.accept_source_route = true; })) {}
+  SourceRouteFixture()
+      : Ipv4Fixture(with_config([](net::StackConfig& c) { c.accept_source_route = true; })) {}
 };
 
 }  // namespace
@@ -536,7 +529,7 @@ bool fragmented_echo_answered(Ipv4Fixture& t, std::uint16_t id = 0x600d) {
 
 struct SmallReassemblyFixture : Ipv4Fixture {
   SmallReassemblyFixture()
-      : Ipv4Fixture(config([](net::StackConfig& c) {
+      : Ipv4Fixture(with_config([](net::StackConfig& c) {
           c.reassembly_v4.memory_cap = 64 * 1024;
           c.reassembly_v4.max_fragments_per_datagram = 8;
         })) {}

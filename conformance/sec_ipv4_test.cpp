@@ -15,12 +15,6 @@ using V4Reassembler = net::Reassembler<net::Ipv4Family>;
 
 namespace {
 
-StackFixtureOptions config(void (*edit)(net::StackConfig&)) {
-  StackFixtureOptions o;
-  edit(o.config);
-  return o;
-}
-
 // A UDP-numbered fragment from `source` to us: `offset_units` * 8, `len` bytes.
 std::vector<std::byte> fragment_from(wire::Ipv4Address source, std::uint16_t id, std::uint16_t offset_units,
                                      bool more, std::size_t len, std::uint8_t protocol = 17) {
@@ -42,7 +36,8 @@ bool fragmented_udp_delivered(Ipv4Fixture& t, std::uint16_t id = 0x600d) {
 }
 
 struct FloodFixture : Ipv4Fixture {
-  FloodFixture() : Ipv4Fixture(config([](net::StackConfig& c) { c.reassembly_v4.memory_cap = 64 * 1024; })) {}
+  FloodFixture()
+      : Ipv4Fixture(with_config([](net::StackConfig& c) { c.reassembly_v4.memory_cap = 64 * 1024; })) {}
 };
 
 }  // namespace
