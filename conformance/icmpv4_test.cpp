@@ -307,6 +307,29 @@ BOOST_FIXTURE_TEST_CASE(errors_for_no_one_are_not_passed_up, Ipv4Fixture) {
   BOOST_TEST(stack.drops(DropReason::no_transport) == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(unresolved_neighbor_reported_to_the_sender_as_host_unreachable, Ipv4Fixture) {
+  // LINUX arp_error_report -> ipv4_link_failure: host unreachable, which for
+  // a datagram of ours reaches the transport that sent it; nothing goes on the wire but ARP.
+  const wire::Ipv4Address silent{{192, 0, 2, 77}};
+  net::Ipv4SendParams p;
+  p.destination = silent;
+  p.protocol = udp_protocol;
+  const auto segment = hex("9c40 0035 000d 0000 7175657279");
+  BOOST_TEST_REQUIRE(stack.send_ipv4(p, segment, clock.now()).has_value());
+  run_for(net::Duration::seconds(5));
+  BOOST_TEST(sent_ip().empty());
+  BOOST_TEST_REQUIRE(udp_stub.errors.size() == 1u);
+  const auto& e = udp_stub.errors[0];
+  BOOST_TEST(e.report.type == 3);
+  BOOST_TEST(e.report.code == 1);
+  BOOST_TEST(e.report.quoted_source_v4 == our4);
+  BOOST_TEST(e.report.quoted_destination_v4 == silent);
+  BOOST_TEST(e.report.protocol == udp_protocol);
+  BOOST_TEST((e.quoted_transport == segment));
+  BOOST_TEST(stack.drops(DropReason::neighbor_unreachable) == 1u);
+  BOOST_TEST(stack.stats().icmp.out_msgs == 0u);
+}
+
 BOOST_FIXTURE_TEST_CASE(port_unreachable_when_the_transport_has_no_listener, Ipv4Fixture) {
   udp_stub.answer = net::DeliveryResult::port_unreachable;
   const auto offending = raw(ipv4(peer4, our4).identification(77) / udp(5000, 9) / payload("nobody"));
