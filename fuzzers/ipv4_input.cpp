@@ -190,7 +190,9 @@ IPV4_INPUT_NO_COVERAGE void repair_checksums(std::span<std::byte> d) {
 // a small quarantine (4 MB, some twenty inputs of history) loses nothing,
 // where ASan's default (256 MB) pages in fresh memory for every stack. A
 // user's ASAN_OPTIONS still overrides it.
-extern "C" const char* __asan_default_options() { return "quarantine_size_mb=4"; }
+extern "C" const char* __asan_default_options() {  // NOLINT(bugprone-reserved-identifier): ASan's hook
+  return "quarantine_size_mb=4";
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
