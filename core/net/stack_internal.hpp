@@ -16,6 +16,13 @@
 #include "hardstack/wire/bytes.hpp"
 #include "stack.hpp"
 
+namespace hardstack::wire {
+class Ipv4View;
+class Ipv4Options;
+class Icmpv4View;
+struct Ipv4Repr;
+}  // namespace hardstack::wire
+
 namespace hardstack::net {
 
 // How the frame reached us at the link layer (Linux skb->pkt_type).
@@ -151,7 +158,7 @@ struct Stack::Impl {
   Interface* ipv4_owner(const wire::Ipv4Address& address);
   Interface* ipv6_owner(const wire::Ipv6Address& address);
 
-  // --- stack_ipv4.cpp -----------------------------------------------------
+  // --- stack_ipv4.cpp, stack_icmpv4.cpp -----------------------------------
   void ipv4_input(Interface& in, wire::Bytes packet, const LinkInfo& link, Instant now);
   Result<void, Errno> ipv4_output(const Ipv4SendParams& params, wire::Bytes payload, Instant now);
   // Sends an ICMPv4 error about `offending` (the datagram as received, IP header
@@ -163,6 +170,66 @@ struct Stack::Impl {
   std::uint16_t next_ipv4_id(const wire::Ipv4Address& destination);
   // A neighbour never answered: ICMP host unreachable to the datagram's source when it is not ours.
   void ipv4_unreachable_neighbor(Interface& out, wire::Bytes datagram, Instant now);
+  // Shared by stack_ipv4.cpp and stack_icmpv4.cpp:
+  // How a datagram for this host was addressed (LINUX rt_type, RTCF_BROADCAST / RTCF_MULTICAST).
+  enum class Ipv4Cast : std::uint8_t { unicast, broadcast, multicast };
+  // Where one outgoing datagram goes: interface, neighbour to resolve, source address.
+  struct Ipv4Route {
+    Interface* out = nullptr;
+    wire::Ipv4Address neighbor;
+    wire::Ipv4Address source;
+    bool via_gateway = false;
+  };
+  // LINUX ip_route_output: a local destination goes through loopback; a
+  // `source` (0.0.0.0: choose) must be ours (EINVAL); no route: ENETUNREACH.
+  Result<Ipv4Route, Errno> ipv4_route_output(const wire::Ipv4Address& destination,
+                                             const wire::Ipv4Address& source,
+                                             std::optional<InterfaceId> interface);
+  // Emits `header` + `payload` and hands it to the link, fragmented when it
+  // is larger than the route's MTU and `pmtu` allows (V4-FRAG-7). Sets the
+  // identification, DF, MF and offset; records RR/TS with the route's source.
+  Result<void, Errno> ipv4_transmit(const Ipv4Route& route, wire::Ipv4Repr& header, wire::Bytes payload,
+                                    PmtuDiscovery pmtu, Instant now);
+  // Local delivery of a whole datagram (after reassembly): ICMP or a transport.
+  void ipv4_deliver(Interface& in, const wire::Ipv4View& datagram, Ipv4Cast cast, const LinkInfo& link,
+                    Instant now);
+  // ICMP input (stack_icmpv4.cpp): `datagram` is the whole IPv4 datagram
+  // (header as received), `options` its options area with RR/TS recorded.
+  void icmpv4_input(Interface& in, const wire::Ipv4View& datagram, Ipv4Cast cast, wire::Bytes options,
+                    const LinkInfo& link, Instant now);
+  void icmpv4_echo(Interface& in, const wire::Ipv4View& datagram, Ipv4Cast cast,
+                   const wire::Icmpv4View& request, wire::Bytes options, Instant now);
+  void icmpv4_error_input(Interface& in, const wire::Ipv4View& datagram, const wire::Icmpv4View& message,
+                          Instant now);
+  // `a` is 255.255.255.255 or the directed broadcast of any interface's subnet.
+  bool ipv4_is_any_broadcast(const wire::Ipv4Address& a) const;
+  // LINUX inet_select_addr: the address of `in` on `peer`'s subnet, else its first.
+  wire::Ipv4Address ipv4_select_address(const Interface& in, const wire::Ipv4Address& peer) const;
+  // RFC 791 3.1 / LINUX ip_options_compile (receive) and ip_options_build
+  // (output): records `address` and `timestamp` in the Record Route and
+  // Timestamp options of `area`, an options area that validated, where they
+  // have room; a prespecified timestamp only when its address is ours. When
+  // `receiving`, a full Timestamp option's overflow counter is incremented.
+  void ipv4_stamp_options(wire::MutableBytes area, const wire::Ipv4Address& address, std::uint32_t timestamp,
+                          bool receiving) const;
+  // RFC 1122 3.2.2.6 (LINUX ip_options_echo): the options an echo reply
+  // carries back: the request's Record Route and Timestamp, as recorded here.
+  static wire::Ipv4Options ipv4_echo_options(wire::Bytes area);
+  // RFC 791 3.1 Internet Timestamp for `now`: no wall clock here, so
+  // milliseconds of the stack's clock modulo a day, with the high-order bit
+  // set ("not with respect to midnight UT").
+  static std::uint32_t ipv4_timestamp(Instant now);
+  // IPv4 state (stack_ipv4.cpp); the other helpers are free functions there.
+  struct Ipv4State {
+    std::vector<std::byte> datagram;         // output: the datagram or fragment being built
+    std::vector<std::byte> icmp;             // output: the ICMP message being built
+    std::array<std::byte, 40> rx_options{};  // input: the options handed up, RR/TS recorded
+    SipHashKey id_key;                       // next_ipv4_id: per-destination counters
+    std::array<std::uint32_t, 256> id_counters{};
+    std::array<Instant, 256> id_stamps{};
+    bool id_seeded = false;
+    bool in_output = false;  // an ICMP error raised while a datagram goes out is not sent
+  } ipv4_state;
 
   // --- stack_ipv6.cpp -----------------------------------------------------
   void ipv6_input(Interface& in, wire::Bytes packet, const LinkInfo& link, Instant now);
