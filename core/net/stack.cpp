@@ -246,8 +246,9 @@ Result<Stack, ConfigError> Stack::create(const StackConfig& config, Entropy& ent
 
   auto impl = std::make_unique<Impl>(config, entropy, std::move(routes.value()), std::move(r4.value()),
                                      std::move(r6.value()), b4.value(), b6.value());
-  // Sized by add_interface to the largest frame a device can carry: a stack
-  // made per fuzz input or per test does not zero 128 KiB it never uses.
+  // The receive buffer is made at the first poll() (input() needs none) and
+  // the frame buffer is sized by add_interface and grown on demand: a stack
+  // made per fuzz input does not zero 128 KiB it never uses.
   impl->ipv4_next_id = entropy.next_u32();
 
   Interface& lo = impl->interfaces.emplace_back();
@@ -292,7 +293,6 @@ Result<InterfaceId, ConfigError> Stack::add_interface(Device& device, const Inte
   }
 
   const std::size_t frame_len = mtu + wire::ethernet_field::tagged_header_len;
-  if (s.rx_buffer.size() < frame_len) s.rx_buffer.resize(std::min(frame_len, kRxBufferSize));
   if (s.tx_buffer.size() < frame_len) s.tx_buffer.resize(std::min(frame_len, kRxBufferSize));
 
   Interface& i = s.interfaces.emplace_back();
@@ -419,6 +419,9 @@ Instant Stack::Impl::clamp(Instant now) {
 void Stack::poll(Instant now) {
   Impl& s = *impl_;
   now = s.clamp(now);
+  // Any frame a device may hand over, whatever its MTU says (a device that
+  // delivers more than its MTU is not refused here; IP's checks decide).
+  if (s.rx_buffer.empty()) s.rx_buffer.resize(kRxBufferSize);
   for (auto& i : s.interfaces) {
     if (i.device == nullptr) continue;
     for (std::size_t n = 0; n < s.config.poll_frame_budget; ++n) {
