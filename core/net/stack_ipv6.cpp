@@ -154,13 +154,6 @@ void Stack::Impl::ipv6_input(Interface& in, wire::Bytes packet, const LinkInfo& 
     ++st.in_truncated_pkts;
     return drop(DropReason::ipv6_truncated);
   }
-  // A Jumbo Payload whose value fits the bytes needs a frame over 65575
-  // bytes, which no link here carries (RFC 2675 is not supported).
-  if (ip->is_jumbogram()) {
-    ++st.in_hdr_errors;
-    return drop(DropReason::ipv6_bad_extension);
-  }
-
   const auto chain = wire::Ipv6ExtChain::walk(*ip, config.ipv6_ext_limits);
   // LINUX ipv6_parse_hopopts: the Hop-by-Hop header is acted on before the
   // routing decision, so its errors are answered whoever the datagram is for.
@@ -168,6 +161,11 @@ void Stack::Impl::ipv6_input(Interface& in, wire::Bytes packet, const LinkInfo& 
     if (hop_by_hop_error(*ip, chain.error())) return ipv6_chain_error(in, *ip, chain.error(), link, now);
   } else if (chain->end == wire::Ipv6ChainEnd::unknown_option && chain->end_offset < hop_by_hop_end(*ip)) {
     return ipv6_unknown_option(in, *ip, *chain, link, now);
+  } else if (ip->is_jumbogram()) {
+    // A well-formed Jumbo Payload whose value fits the bytes needs a frame
+    // over 65575 bytes, which no link here carries (RFC 2675 not supported).
+    ++st.in_hdr_errors;
+    return drop(DropReason::ipv6_bad_extension);
   }
 
   // The routing decision: a host takes what is addressed to it (any of its
