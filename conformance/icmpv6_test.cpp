@@ -133,6 +133,31 @@ BOOST_FIXTURE_TEST_CASE(ICMP6_2_no_error_about_an_icmpv6_error, Ipv6Fixture) {
       out[0], eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_param_problem(2, 42, raw(echo))));
 }
 
+BOOST_FIXTURE_TEST_CASE(ICMP6_2_no_error_about_an_icmpv6_error_behind_a_long_chain, Ipv6Fixture) {
+  // A Hop-by-Hop header after 8 others is due a param problem (V6-EXT-1); the
+  // ICMPv6 error comes 19 headers in, past the input walk's limit, and is
+  // still recognised (found by ipv6_input).
+  Packet p = ipv6(peer6, our6);
+  for (int i = 0; i < 8; ++i) p = p / destination_options(padn(6));
+  p = p / hop_by_hop(padn(6));
+  for (int i = 0; i < 10; ++i) p = p / destination_options(padn(6));
+  inject(from_peer(p / icmpv6_dest_unreachable(4, raw(our_udp_datagram()))));
+  BOOST_TEST(sent_ip().empty());
+  BOOST_TEST(stack.drops(DropReason::ipv6_bad_extension) == 1u);
+  BOOST_TEST(icmp6().suppressed == 1u);
+  // Control: an echo request there is answered (code 1 @ the 8th header's Next Header).
+  Packet q = ipv6(peer6, our6);
+  for (int i = 0; i < 8; ++i) q = q / destination_options(padn(6));
+  q = q / hop_by_hop(padn(6));
+  for (int i = 0; i < 10; ++i) q = q / destination_options(padn(6));
+  q = q / icmpv6_echo_request(1, 1);
+  inject(from_peer(q));
+  const auto out = sent_ip();
+  BOOST_TEST_REQUIRE(out.size() == 1u);
+  BOOST_TEST(
+      expect_frame(out[0], eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_param_problem(1, 96, raw(q))));
+}
+
 BOOST_FIXTURE_TEST_CASE(ICMP6_2_no_error_about_a_redirect, Ipv6Fixture) {
   inject(from_peer(ipv6(peer_ll, our6).hop_limit(255) / destination_options(tlv(option_11, hex("0000"))) /
                    nd_redirect(peer_ll, other6)));

@@ -81,9 +81,11 @@ std::optional<UpperLayer> skip_extension_headers(wire::Bytes packet, std::size_t
 
 // RFC 4443 2.4 (e.1, e.2): the offending datagram is an ICMPv6 error or a
 // Redirect (LINUX is_ineligible; a datagram whose chain cannot be followed
-// is eligible, an ICMPv6 one too short to show its type is not).
-bool about_icmpv6_error(wire::Bytes offending, std::size_t max_headers) {
-  const auto upper = skip_extension_headers(offending, max_headers);
+// is eligible, an ICMPv6 one too short to show its type is not). The walk is
+// bounded only by the datagram (8 bytes a header at least), as Linux's: a
+// chain too long for the input limits must not hide an error.
+bool about_icmpv6_error(wire::Bytes offending) {
+  const auto upper = skip_extension_headers(offending, offending.size() / 8);
   if (!upper || upper->next_header != kNextHeaderIcmpv6 || upper->non_first_fragment) return false;
   if (upper->offset >= offending.size()) return true;
   const std::uint8_t type = wire::load_u8(offending, upper->offset);
@@ -151,7 +153,7 @@ void Stack::Impl::send_icmpv6_error(Interface& in, wire::Bytes offending, const 
       // (e.6): nor to a source that does not name one node.
       src.is_unspecified() || src.is_multicast() ||
       // (e.1, e.2): nor about an error or a Redirect.
-      about_icmpv6_error(offending, config.ipv6_ext_limits.max_headers)) {
+      about_icmpv6_error(offending)) {
     ++st.suppressed;
     return;
   }
