@@ -10,9 +10,6 @@ using net::Duration;
 
 namespace {
 
-// An unknown Next Header (V6-EXT-2) makes the stack answer with a param problem.
-constexpr std::uint8_t unknown_protocol = 253;
-
 Packet unknown_protocol_packet(const wire::Ipv6Address& src, const wire::Ipv6Address& dst,
                                std::size_t n = 8) {
   return ipv6(src, dst).next_header(unknown_protocol) / payload(n, 0xab);
@@ -31,28 +28,20 @@ std::vector<std::byte> address_bytes(const wire::Ipv6Address& a) {
   return b;
 }
 
-std::vector<std::byte> first_bytes(const std::vector<std::byte>& b, std::size_t n) {
-  return {b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size()))};
+StackFixtureOptions echo_ignore_all() {
+  StackFixtureOptions o;
+  o.config.echo_ignore_all = true;
+  return o;
 }
+using EchoIgnoreAll = Ipv6FixtureWith<echo_ignore_all>;
 
-struct EchoIgnoreAll : Ipv6Fixture {
-  EchoIgnoreAll() : Ipv6Fixture(options()) {}
-  static StackFixtureOptions options() {
-    StackFixtureOptions o;
-    o.config.echo_ignore_all = true;
-    return o;
-  }
-};
-
-struct RateLimited : Ipv6Fixture {
-  RateLimited() : Ipv6Fixture(options()) {}
-  static StackFixtureOptions options() {
-    StackFixtureOptions o;
-    o.config.icmpv6_rate_limit.burst = 3;
-    o.config.icmpv6_rate_limit.interval = Duration::milliseconds(1000);
-    return o;
-  }
-};
+StackFixtureOptions rate_limited() {
+  StackFixtureOptions o;
+  o.config.icmpv6_rate_limit.burst = 3;
+  o.config.icmpv6_rate_limit.interval = Duration::milliseconds(1000);
+  return o;
+}
+using RateLimited = Ipv6FixtureWith<rate_limited>;
 
 }  // namespace
 

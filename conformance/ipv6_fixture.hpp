@@ -4,6 +4,7 @@
 // addresses of the IPv6 neighbours, their groups, frames to and from us, and
 // a transport stub that records what the stack hands up.
 
+#include <algorithm>
 #include <vector>
 
 #include "hardstack/harness/match.hpp"
@@ -37,6 +38,34 @@ inline wire::MacAddress group_mac(const wire::Ipv6Address& g) {
 
 // An IPv6 packet from the peer to us, in a frame to our MAC.
 inline harness::Packet from_peer(const harness::Packet& ip) { return harness::eth(peer_mac, our_mac) / ip; }
+
+// A Next Header nobody handles: the stack answers param problem code 1 (V6-EXT-2).
+inline constexpr std::uint8_t unknown_protocol = 253;
+
+// The echo request positive controls send, and the frame that answers it.
+inline harness::Packet echo(std::uint16_t seq = 1, harness::ByteArg data = "ping") {
+  return harness::icmpv6_echo_request(0x77, seq, std::move(data));
+}
+inline harness::Packet echo_reply(std::uint16_t seq = 1, harness::ByteArg data = "ping") {
+  using namespace harness;
+  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_echo_reply(0x77, seq, std::move(data));
+}
+// The parameter problem the stack sends the peer about `offending`.
+inline harness::Packet param_problem_from_us(std::uint8_t code, std::uint32_t pointer,
+                                             const harness::Packet& offending) {
+  using namespace harness;
+  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_param_problem(code, pointer, raw(offending));
+}
+
+inline std::vector<std::byte> first_bytes(const std::vector<std::byte>& b, std::size_t n) {
+  return {b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size()))};
+}
+// n bytes of a pattern that differs with `seed`.
+inline std::vector<std::byte> data_of(std::size_t n, std::uint8_t seed = 0) {
+  std::vector<std::byte> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = std::byte(static_cast<std::uint8_t>(i * 7 + seed));
+  return d;
+}
 
 // Records deliveries and ICMPv6 errors; answers port unreachable when asked.
 struct RecordingTransport final : net::TransportProtocol {
@@ -85,6 +114,13 @@ class Ipv6Fixture : public StackFixture {
 
   net::StackStats base;
   RecordingTransport transport;
+};
+
+// An Ipv6Fixture whose stack is made with Options(): Boost fixtures take no
+// arguments (using RateLimited = Ipv6FixtureWith<rate_limited_options>).
+template <StackFixtureOptions (*Options)()>
+struct Ipv6FixtureWith : Ipv6Fixture {
+  Ipv6FixtureWith() : Ipv6Fixture(Options()) {}
 };
 
 inline net::IpStats Ipv6Fixture::ip6() const {

@@ -14,45 +14,23 @@ using net::Duration;
 
 namespace {
 
-constexpr std::uint8_t unknown_protocol = 253;
-
-// The echo request every positive control sends, and the answer it gets.
-Packet echo(std::uint16_t seq = 1, ByteArg data = "ping") {
-  return icmpv6_echo_request(0x77, seq, std::move(data));
-}
-Packet echo_reply(std::uint16_t seq = 1, ByteArg data = "ping") {
-  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_echo_reply(0x77, seq, std::move(data));
-}
-Packet param_problem_from_us(std::uint8_t code, std::uint32_t pointer, const Packet& offending) {
-  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_param_problem(code, pointer, raw(offending));
-}
-
-std::vector<std::byte> first_bytes(const std::vector<std::byte>& b, std::size_t n) {
-  return {b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size()))};
-}
-
 // The IPv6 datagram of an Ethernet frame.
 wire::Bytes datagram_of(const std::vector<std::byte>& frame) { return wire::Bytes(frame).subspan(14); }
 
-template <std::size_t Mtu>
-struct MtuFixture : Ipv6Fixture {
-  MtuFixture() : Ipv6Fixture(options()) {}
-  static StackFixtureOptions options() {
-    StackFixtureOptions o;
-    o.mtu = Mtu;
-    return o;
-  }
-};
+StackFixtureOptions mtu_9000() {
+  StackFixtureOptions o;
+  o.mtu = 9000;
+  return o;
+}
+using Mtu9000 = Ipv6FixtureWith<mtu_9000>;
 
-struct SmallReassembly : Ipv6Fixture {
-  SmallReassembly() : Ipv6Fixture(options()) {}
-  static StackFixtureOptions options() {
-    StackFixtureOptions o;
-    o.config.reassembly_v6.max_fragments_per_datagram = 4;
-    o.config.reassembly_v6.memory_cap = 16 * 1024;
-    return o;
-  }
-};
+StackFixtureOptions small_reassembly() {
+  StackFixtureOptions o;
+  o.config.reassembly_v6.max_fragments_per_datagram = 4;
+  o.config.reassembly_v6.memory_cap = 16 * 1024;
+  return o;
+}
+using SmallReassembly = Ipv6FixtureWith<small_reassembly>;
 
 }  // namespace
 
@@ -423,7 +401,7 @@ BOOST_FIXTURE_TEST_CASE(V6_EXT_8_chain_bounded_in_count, Ipv6Fixture) {
   BOOST_TEST(icmp6().out_parm_probs == 0u);
 }
 
-BOOST_FIXTURE_TEST_CASE(V6_EXT_8_chain_bounded_in_bytes, MtuFixture<9000>) {
+BOOST_FIXTURE_TEST_CASE(V6_EXT_8_chain_bounded_in_bytes, Mtu9000) {
   // Destination Options headers of 2048 bytes (8 options each): two make
   // 4096 bytes of chain, the limit; three are dropped.
   auto big = [] {
@@ -446,11 +424,6 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(V6_FRAG)
 
 namespace {
-std::vector<std::byte> data_of(std::size_t n, std::uint8_t seed = 0) {
-  std::vector<std::byte> d(n);
-  for (std::size_t i = 0; i < n; ++i) d[i] = std::byte(static_cast<std::uint8_t>(i * 7 + seed));
-  return d;
-}
 // The datagram of a frame (Ethernet header off), as bytes.
 std::vector<std::byte> ip_part(const std::vector<std::byte>& frame) {
   return {frame.begin() + 14, frame.end()};

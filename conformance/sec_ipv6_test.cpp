@@ -12,21 +12,6 @@ using net::Duration;
 
 namespace {
 
-Packet echo(std::uint16_t seq = 1, ByteArg data = "ping") {
-  return icmpv6_echo_request(0x51, seq, std::move(data));
-}
-Packet echo_reply(std::uint16_t seq = 1, ByteArg data = "ping") {
-  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_echo_reply(0x51, seq, std::move(data));
-}
-Packet param_problem_from_us(std::uint8_t code, std::uint32_t pointer, const Packet& offending) {
-  return eth(our_mac, peer_mac) / ipv6(our6, peer6) / icmpv6_param_problem(code, pointer, raw(offending));
-}
-std::vector<std::byte> data_of(std::size_t n, std::uint8_t seed = 0) {
-  std::vector<std::byte> d(n);
-  for (std::size_t i = 0; i < n; ++i) d[i] = std::byte(static_cast<std::uint8_t>(i * 13 + seed));
-  return d;
-}
-
 // The stack still answers a plain echo request.
 void still_answers(Ipv6Fixture& f, std::uint16_t seq = 99) {
   f.inject(from_peer(ipv6(peer6, our6) / echo(seq)));
@@ -35,14 +20,12 @@ void still_answers(Ipv6Fixture& f, std::uint16_t seq = 99) {
   BOOST_TEST(expect_frame(out[0], echo_reply(seq)));
 }
 
-struct BigMtu : Ipv6Fixture {
-  BigMtu() : Ipv6Fixture(options()) {}
-  static StackFixtureOptions options() {
-    StackFixtureOptions o;
-    o.mtu = 9000;
-    return o;
-  }
-};
+StackFixtureOptions mtu_9000() {
+  StackFixtureOptions o;
+  o.mtu = 9000;
+  return o;
+}
+using BigMtu = Ipv6FixtureWith<mtu_9000>;
 
 const wire::Ipv6Address router_ll{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
 const wire::MacAddress router_mac{{0x02, 0, 0, 0, 0, 0xfe}};

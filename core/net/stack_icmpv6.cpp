@@ -45,8 +45,6 @@ constexpr std::uint8_t kRedirect = 137;
 constexpr std::uint8_t kNdHopLimit = 255;
 constexpr wire::Ipv6Address kAllNodes{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
 
-bool is_link_local(const wire::Ipv6Address& a) { return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80; }
-
 bool is_solicited_node(const wire::Ipv6Address& a) {
   return solicited_node(a) == a;  // ff02::1:ffXX:XXXX keeps its own low 24 bits
 }
@@ -297,7 +295,7 @@ bool Stack::Impl::send_nd(Interface& out, const wire::Ipv6Address& source,
   h.next_header = wire::Ipv6NextHeader::icmpv6;
   h.hop_limit = kNdHopLimit;  // RFC 4861 7.1: receivers check it is 255
   h.payload_len = static_cast<std::uint16_t>(message.size());
-  if (ipv6_tx.size() < f6::header_len + message.size()) ipv6_tx.resize(f6::header_len + f6::max_payload_len);
+  if (ipv6_tx.size() < f6::header_len + message.size()) ipv6_tx.resize(f6::header_len + message.size());
   const auto len = h.emit(ipv6_tx, message);
   if (!len) return false;
   ++stats.ipv6.out_requests;

@@ -232,6 +232,10 @@ struct Stack::Impl {
 
 // Solicited-node multicast address of `a` (RFC 4291 2.7.1): ff02::1:ffXX:XXXX.
 wire::Ipv6Address solicited_node(const wire::Ipv6Address& a);
+// fe80::/10 (RFC 4291 2.5.6).
+inline bool is_link_local(const wire::Ipv6Address& a) {
+  return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80;
+}
 // RFC 2464 7 / RFC 1112 6.4: the Ethernet group address of an IP multicast address.
 wire::MacAddress multicast_mac(const wire::Ipv6Address& a);
 wire::MacAddress multicast_mac(const wire::Ipv4Address& a);

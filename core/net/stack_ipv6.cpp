@@ -54,8 +54,6 @@ constexpr std::uint8_t kTimeExceeded = 3;
 constexpr std::uint8_t kJumboOption = 0xc2;
 constexpr std::size_t kMaxDatagram = f6::header_len + f6::max_payload_len;
 
-bool is_link_local(const wire::Ipv6Address& a) { return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80; }
-
 // Where the Hop-by-Hop header (first after the fixed header) ends, 0 when
 // there is none. What lies before it is what ipv6_parse_hopopts acts on
 // before the routing decision.
@@ -500,7 +498,6 @@ Result<void, Errno> Stack::Impl::ipv6_emit(const Ipv6Route& route, const Ipv6Sen
   const std::uint8_t after_hbh = rh.empty() ? after_rh : std::uint8_t{43};
   const std::uint8_t first = hbh.empty() ? after_hbh : std::uint8_t{0};
 
-  if (ipv6_tx.size() < kMaxDatagram) ipv6_tx.resize(kMaxDatagram);
   wire::Ipv6Repr h;
   h.src = route.source;
   h.dst = params.destination;
@@ -540,6 +537,9 @@ Result<void, Errno> Stack::Impl::ipv6_emit(const Ipv6Route& route, const Ipv6Sen
   };
 
   const std::size_t total = unfragmentable + fragmentable;
+  // The buffer grows to the largest datagram or fragment sent, once.
+  const std::size_t needed = std::min(total, std::max(out.mtu, unfragmentable + fx::fragment_header_len + 8));
+  if (ipv6_tx.size() < needed) ipv6_tx.resize(needed);
   if (total <= out.mtu) {
     const std::size_t at =
         write_unfragmentable(after_hbh == 43 ? after_rh : after_hbh, total - f6::header_len);
