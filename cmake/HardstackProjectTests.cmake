@@ -33,6 +33,17 @@ add_test(NAME tap_selftest
   COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_selftest.sh" $<TARGET_FILE:unit_devices_tap_kernel_peer_test>)
 set_tests_properties(tap_selftest PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 60)
 
+#  tap_server           [tap] examples/tap_server in a network namespace, pinged by Linux's ping and ping -6
+#                             from a peer namespace, fragmented both ways (root; SKIPPED otherwise, exit 77)
+if(HARDSTACK_EXAMPLES)  # the target is defined later, in examples/
+  add_test(NAME tap_server COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_server_test.sh" $<TARGET_FILE:tap_server>)
+  set_tests_properties(tap_server PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()
+
 # The TAP peer is a program tap_selftest runs inside its namespace; on its own it
 # checks nothing, so it is not a unit test of its own.
 set_tests_properties(unit_devices_tap_kernel_peer_test PROPERTIES DISABLED TRUE)
+
+#  unit_harness_kernel_dut_test [tap] harness/kernel_dut_test.cpp: TestBench scenarios against the Linux kernel
+#                             in a throwaway namespace (root; prints "SKIP:" and is reported skipped otherwise)
+set_tests_properties(unit_harness_kernel_dut_test PROPERTIES LABELS "tap" SKIP_REGULAR_EXPRESSION "SKIP: " TIMEOUT 60)

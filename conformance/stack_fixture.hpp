@@ -25,17 +25,10 @@
 #include "hardstack/harness/builders.hpp"
 #include "hardstack/harness/memory_link.hpp"
 #include "hardstack/harness/pcap.hpp"
+#include "hardstack/harness/print.hpp"
 #include "hardstack/harness/virtual_clock.hpp"
 #include "hardstack/net/entropy.hpp"
 #include "hardstack/net/stack.hpp"
-
-namespace hardstack::net {
-// Boost.Test prints values that fail a check.
-inline std::ostream& operator<<(std::ostream& os, DropReason r) { return os << to_string(r); }
-inline std::ostream& operator<<(std::ostream& os, const std::optional<DropReason>& r) {
-  return r ? os << to_string(*r) : os << "(none)";
-}
-}  // namespace hardstack::net
 
 namespace hardstack::conformance {
 

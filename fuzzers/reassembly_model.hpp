@@ -35,6 +35,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 #include "fuzz_support.hpp"
 #include "hardstack/net/reassembly.hpp"
@@ -42,10 +44,14 @@
 // The model repeats the engine's decisions, so its branches give the fuzzer
 // no feedback the engine's do not: keep libFuzzer's edge and comparison
 // tracing out of it (clang; GCC builds only replay), for speed.
+// The steps are kept out of line too: inlined into the (traced) decoding loop,
+// the model code they inline would be traced there after all.
 #if defined(__clang__)
 #define HS_FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#define HS_FUZZ_MODEL_STEP __attribute__((no_sanitize("coverage"), noinline))
 #else
 #define HS_FUZZ_NO_COVERAGE
+#define HS_FUZZ_MODEL_STEP __attribute__((noinline))
 #endif
 
 namespace hardstack::fuzz::reasm {
@@ -64,22 +70,51 @@ inline constexpr std::size_t max_fragment_len = 4095;
 // Pseudo-random bytes, fixed: fragment data is a window into them, so filling
 // and checking a fragment is one memcpy / memcmp.
 inline constexpr std::size_t data_table_size = 65536 + max_fragment_len + 255 + 257 * key_count;
-inline const std::byte* data_table() {
-  static const auto table = [] {
-    static std::array<std::byte, data_table_size> t{};
+struct DataTable {
+  std::array<std::byte, data_table_size> bytes;
+  DataTable() : bytes() {
     std::uint32_t x = 0x12345678u;
-    for (auto& b : t) {
+    for (auto& b : bytes) {
       x ^= x << 13;  // xorshift32
       x ^= x >> 17;
       x ^= x << 5;
       b = static_cast<std::byte>(x >> 24);
     }
-    return t.data();
-  }();
-  return table;
-}
-inline const std::byte* data_at(std::size_t key, std::uint8_t pattern, std::size_t at) {
+  }
+};
+// Filled before main (no guard to test on each use).
+inline const DataTable data_table_instance;
+inline const std::byte* data_table() { return data_table_instance.bytes.data(); }
+HS_FUZZ_NO_COVERAGE inline const std::byte* data_at(std::size_t key, std::uint8_t pattern, std::size_t at) {
   return data_table() + at + pattern + 257 * key;
+}
+
+// Comparisons written out here (inlined, untraced) rather than the defaulted
+// operator== of the engine's types, which are compiled out of line with
+// comparison tracing: same result, a fraction of the cost per step.
+template <std::size_t N>
+HS_FUZZ_NO_COVERAGE inline bool same_octets(const std::array<std::uint8_t, N>& x,
+                                            const std::array<std::uint8_t, N>& y) {
+  static_assert(N % 4 == 0);
+  constexpr std::size_t word = N % 8 == 0 ? 8 : 4;
+  using Word = std::conditional_t<word == 8, std::uint64_t, std::uint32_t>;
+  for (std::size_t i = 0; i < N; i += word) {
+    Word a = 0;
+    Word b = 0;
+    std::memcpy(&a, x.data() + i, word);
+    std::memcpy(&b, y.data() + i, word);
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// Every field of ReassemblyCounters (seven uint64): a new one fails here.
+static_assert(sizeof(net::ReassemblyCounters) == 7 * sizeof(std::uint64_t));
+HS_FUZZ_NO_COVERAGE inline bool same_counters(const net::ReassemblyCounters& x,
+                                              const net::ReassemblyCounters& y) {
+  return x.reasm_reqds == y.reasm_reqds && x.reasm_oks == y.reasm_oks && x.reasm_fails == y.reasm_fails &&
+         x.reasm_timeout == y.reasm_timeout && x.reasm_overlaps == y.reasm_overlaps &&
+         x.evictions == y.evictions && x.duplicates == y.duplicates;
 }
 
 struct Header {
@@ -132,10 +167,15 @@ class Run {
  public:
   using R = typename Spec::Reassembler;
 
-  explicit Run(std::uint8_t config) : r_(make(config)) {}
+  // `r` is empty (new, or drained by the previous input); the model starts
+  // from its counters as they are and at `start`, not before the engine's
+  // last time.
+  Run(R& r, Instant start) : r_(r), model_counters_(r.counters()), now_(start) {}
+  Instant now() const { return now_; }
 
-  HS_FUZZ_NO_COVERAGE void step_fragment(const std::uint8_t* rec) {
+  HS_FUZZ_MODEL_STEP void step_fragment(const std::uint8_t* rec) {
     const std::size_t k = rec[0] & 0x07;
+    submitted_[k] = true;
     const bool more = (rec[0] & 0x08) != 0;
     const std::uint8_t variant = (rec[0] >> 4) & 0x03;
     const std::uint16_t off_word = static_cast<std::uint16_t>(rec[1] << 8 | rec[2]);
@@ -171,7 +211,7 @@ class Run {
     check_state(k, &before);
   }
 
-  HS_FUZZ_NO_COVERAGE void step_time(std::uint8_t tag, std::uint8_t b) {
+  HS_FUZZ_MODEL_STEP void step_time(std::uint8_t tag, std::uint8_t b) {
     // The hash table finds the queues the list holds (and none once drained).
     for (std::size_t i = 0; i < key_count; ++i)
       if (model_[i].exists) HS_FUZZ_CHECK(r_.find(Spec::key(i)).has_value());
@@ -204,8 +244,9 @@ class Run {
   }
 
   // Time far ahead: everything expires and nothing is left.
-  HS_FUZZ_NO_COVERAGE void drain() {
-    r_.poll(now_ + Duration::seconds(3600));
+  HS_FUZZ_MODEL_STEP void drain() {
+    now_ += Duration::seconds(3600);
+    r_.poll(now_);
     for (auto& q : model_) {
       if (!q.exists) continue;
       q.clear();
@@ -214,9 +255,12 @@ class Run {
     }
     HS_FUZZ_CHECK(r_.memory_in_use() == 0);
     HS_FUZZ_CHECK(r_.queue_count() == 0);
-    for (std::size_t i = 0; i < key_count; ++i) HS_FUZZ_CHECK(!r_.find(Spec::key(i)).has_value());
+    // Only a submit puts a key in the table (the previous input's drain checked
+    // its own keys gone): the keys this input submitted are the ones to look for.
+    for (std::size_t i = 0; i < key_count; ++i)
+      if (submitted_[i]) HS_FUZZ_CHECK(!r_.find(Spec::key(i)).has_value());
     HS_FUZZ_CHECK(r_.next_deadline() == Instant::never());
-    HS_FUZZ_CHECK(r_.counters() == model_counters_);
+    HS_FUZZ_CHECK(same_counters(r_.counters(), model_counters_));
   }
 
  private:
@@ -226,23 +270,9 @@ class Run {
     bool discarded = false;
   };
 
-  static R make(std::uint8_t config) {
-    static constexpr std::array<std::size_t, 4> caps{600, 4096, 32768, std::size_t{4} << 20};
-    static constexpr std::array<std::uint32_t, 4> fragments{2, 4, 16, 64};
-    static constexpr std::array<std::uint32_t, 4> queues{1, 3, 8, 64};
-    net::ReassemblyConfig c = R::default_config();
-    c.memory_cap = caps[config & 3];
-    c.max_fragments_per_datagram = fragments[(config >> 2) & 3];
-    c.max_queues = queues[(config >> 4) & 3];
-    net::SeededEntropy entropy(config);
-    auto r = R::create(c, entropy);
-    HS_FUZZ_CHECK(r.has_value());
-    return std::move(r).value();
-  }
-
   HS_FUZZ_NO_COVERAGE static std::size_t index_of(const typename R::Key& key) {
     for (std::size_t i = 0; i < key_count; ++i)
-      if (Spec::key(i) == key) return i;
+      if (Spec::same_key(Spec::key(i), key)) return i;
     fail("expired queue with a key never submitted", __FILE__, __LINE__);
   }
 
@@ -390,7 +420,7 @@ class Run {
     std::size_t sum = 0;
     std::size_t queues = 0;
     r_.for_each_queue([&](const typename R::Key& key, const typename R::QueueInfo& info) HS_FUZZ_NO_COVERAGE {
-      while (next < n && !(Spec::key(order[next]) == key)) evicted[order[next++]] = true;
+      while (next < n && !Spec::same_key(Spec::key(order[next]), key)) evicted[order[next++]] = true;
       HS_FUZZ_CHECK(next < n);  // a queue the model does not hold, or out of order
       const ModelQueue& q = model_[order[next++]];
       ++queues;
@@ -427,19 +457,68 @@ class Run {
     HS_FUZZ_CHECK(r_.queue_count() == queues);
     HS_FUZZ_CHECK(r_.memory_in_use() == sum);
     HS_FUZZ_CHECK(r_.memory_in_use() <= r_.config().memory_cap);
-    HS_FUZZ_CHECK(r_.counters() == model_counters_);
+    HS_FUZZ_CHECK(same_counters(r_.counters(), model_counters_));
   }
 
-  R r_;
+  R& r_;
   std::array<ModelQueue, key_count> model_;
-  net::ReassemblyCounters model_counters_{};
-  Instant now_ = Instant::from_ns(1'000'000'000);
+  net::ReassemblyCounters model_counters_;
+  Instant now_;
+  std::array<bool, key_count> submitted_{};
   std::uint64_t seq_ = 0;
 };
 
 }  // namespace hardstack::fuzz::reasm
 
 namespace hardstack::fuzz::reasm {
+
+// The configuration byte picks the engine's caps; it also seeds the hash key.
+template <typename R>
+R make_reassembler(std::uint8_t config) {
+  static constexpr std::array<std::size_t, 4> caps{600, 4096, 32768, std::size_t{4} << 20};
+  static constexpr std::array<std::uint32_t, 4> fragments{2, 4, 16, 64};
+  static constexpr std::array<std::uint32_t, 4> queues{1, 3, 8, 64};
+  net::ReassemblyConfig c = R::default_config();
+  c.memory_cap = caps[config & 3];
+  c.max_fragments_per_datagram = fragments[(config >> 2) & 3];
+  c.max_queues = queues[(config >> 4) & 3];
+  net::SeededEntropy entropy(config);
+  auto r = R::create(c, entropy);
+  HS_FUZZ_CHECK(r.has_value());
+  return std::move(r).value();
+}
+
+// One engine per configuration byte, kept from input to input: creating one
+// (hash table, output buffer) cost more than a short input. An input still
+// behaves exactly as it would on a new engine, so a crasher replays alone:
+// drain() has checked the engine empty (no queue, no memory, no key found, no
+// deadline); the engine sees only differences of time, and each input starts
+// a second after the last one's drain; its counters are read at the start and
+// the model adds to them; the hash key comes from the configuration byte.
+// Past `latest_start` the engine is made anew at `first_start`: an input
+// moves time at most max_records * (255 << 15) ms + 3600 s (about 17 years),
+// so deadlines stay far from Instant::never() and its saturation, as they do
+// on a new engine.
+inline constexpr Instant first_start = Instant::from_ns(1'000'000'000);
+inline constexpr Instant latest_start = Instant::from_ns(std::int64_t{1} << 62);
+
+template <typename R>
+struct EngineSlot {
+  std::optional<R> engine;
+  Instant next_start = first_start;
+};
+
+template <typename R>
+EngineSlot<R>& engine_slot(std::uint8_t config) {
+  static std::array<EngineSlot<R>, 256> slots;
+  EngineSlot<R>& slot = slots[config];
+  if (!slot.engine.has_value() || slot.next_start > latest_start) {
+    slot.engine.reset();
+    slot.engine.emplace(make_reassembler<R>(config));
+    slot.next_start = first_start;
+  }
+  return slot;
+}
 
 // Decodes the records and runs them; see the top of this file.
 // At most this many records run (the rest of a longer input is ignored), so
@@ -449,7 +528,8 @@ inline constexpr std::size_t max_records = 64;
 template <typename Spec>
 int run_input(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  Run<Spec> run(data[0]);
+  EngineSlot<typename Spec::Reassembler>& slot = engine_slot<typename Spec::Reassembler>(data[0]);
+  Run<Spec> run(*slot.engine, slot.next_start);
   std::size_t i = 1;
   for (std::size_t records = 0; i < size && records < max_records; ++records) {
     if (data[i] >= 0xf0) {
@@ -463,6 +543,7 @@ int run_input(const std::uint8_t* data, std::size_t size) {
     }
   }
   run.drain();
+  slot.next_start = run.now() + Duration::seconds(1);
   return 0;
 }
 

@@ -210,6 +210,12 @@ void frame_problems(const DecodedFrame& d, std::vector<std::string>& problems) {
 
 }  // namespace
 
+std::string to_string(const LayerExpect& expected) {
+  std::string out;
+  render(out, expected, 0);
+  return out;
+}
+
 MatchResult match_frame(const Frame& frame, const LayerExpect& expected, std::string_view what) {
   const DecodedFrame d = decode(frame);
   std::vector<std::string> problems;

@@ -253,6 +253,10 @@ class MatchResult {
 
 std::ostream& operator<<(std::ostream& out, const MatchResult& r);
 
+// An expectation as reports show it: one line per layer, indented two
+// spaces (and two more per nesting level), each ending in a newline.
+std::string to_string(const LayerExpect& expected);
+
 // The frame's first layer named `expected.layer` (at depth 0) against `expected`.
 // `what` names the check in the report.
 MatchResult match_frame(const Frame& frame, const LayerExpect& expected, std::string_view what);
