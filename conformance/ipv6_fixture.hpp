@@ -10,13 +10,7 @@
 #include "hardstack/harness/match.hpp"
 #include "stack_fixture.hpp"
 
-namespace hardstack::wire {
-inline std::ostream& operator<<(std::ostream& os, const Ipv6Address& a) { return os << a.to_string(); }
-inline std::ostream& operator<<(std::ostream& os, const MacAddress& a) { return os << a.to_string(); }
-}  // namespace hardstack::wire
-
 namespace hardstack::net {
-inline std::ostream& operator<<(std::ostream& os, InterfaceId i) { return os << static_cast<unsigned>(i); }
 inline std::ostream& operator<<(std::ostream& os, NeighborState s) { return os << to_string(s); }
 }  // namespace hardstack::net
 

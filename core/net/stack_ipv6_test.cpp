@@ -8,6 +8,7 @@
 #include "hardstack/harness/hex.hpp"
 #include "hardstack/harness/match.hpp"
 #include "hardstack/harness/memory_link.hpp"
+#include "hardstack/harness/print.hpp"
 #include "hardstack/harness/virtual_clock.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/wire/ipv6.hpp"
@@ -16,17 +17,6 @@
 using namespace hardstack;
 using namespace hardstack::harness;
 using net::DropReason;
-
-namespace hardstack::wire {
-inline std::ostream& operator<<(std::ostream& os, const Ipv6Address& a) { return os << a.to_string(); }
-}  // namespace hardstack::wire
-namespace hardstack::net {
-inline std::ostream& operator<<(std::ostream& os, InterfaceId i) { return os << static_cast<unsigned>(i); }
-inline std::ostream& operator<<(std::ostream& os, DropReason r) { return os << to_string(r); }
-inline std::ostream& operator<<(std::ostream& os, const std::optional<DropReason>& r) {
-  return r ? os << to_string(*r) : os << "(none)";
-}
-}  // namespace hardstack::net
 
 namespace {
 
