@@ -725,7 +725,7 @@ void Stack::Impl::drain_loopback(Instant now) {
   // the next poll (next_deadline() says so), so a ping-pong cannot spin here.
   std::size_t n = loopback_queue.size();
   Interface& lo = interfaces.front();
-  for (; n > 0 && !loopback_queue.empty(); --n) {
+  for (; n > 0 && !loopback_queue.empty(); --n) {  // no unsigned wrap at 0 (intwrap)
     LoopbackPacket p = std::move(loopback_queue.front());
     loopback_queue.pop_front();
     link_input(lo, p.datagram, now);

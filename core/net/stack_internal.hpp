@@ -242,10 +242,67 @@ struct Stack::Impl {
   void ipv6_poll(Instant now);  // reassembly timeouts (V6-FRAG-7)
   void send_neighbor_solicitation(Interface& out, const Solicitation<wire::Ipv6Address>& solicitation);
   void ipv6_unreachable_neighbor(Interface& out, wire::Bytes datagram, Instant now);
+  // Input after the header checks: the chain's verdict, reassembly, delivery.
+  void ipv6_chain_error(Interface& in, const wire::Ipv6View& ip, const wire::ParseError& error,
+                        const LinkInfo& link, Instant now);
+  void ipv6_after_chain(Interface& in, const wire::Ipv6View& ip, const wire::Ipv6ExtChain& chain,
+                        const LinkInfo& link, bool reassembled, Instant now);
+  void ipv6_unknown_option(Interface& in, const wire::Ipv6View& ip, const wire::Ipv6ExtChain& chain,
+                           const LinkInfo& link, Instant now);
+  void ipv6_fragment_input(Interface& in, const wire::Ipv6View& ip, const wire::Ipv6ExtChain& chain,
+                           const LinkInfo& link, Instant now);
+  void ipv6_deliver(Interface& in, const wire::Ipv6View& ip, const wire::Ipv6ExtChain& chain,
+                    const LinkInfo& link, Instant now);
+  // Output: where a datagram to `destination` goes (loopback for our own
+  // addresses, the route table otherwise) and from which source.
+  struct Ipv6Route {
+    Interface* out = nullptr;
+    wire::Ipv6Address neighbor;
+    wire::Ipv6Address source;
+  };
+  Result<Ipv6Route, Errno> ipv6_route(const wire::Ipv6Address& destination,
+                                      const std::optional<wire::Ipv6Address>& source,
+                                      std::optional<InterfaceId> interface);
+  // Builds the datagram (fragments when it exceeds the MTU and `pmtu` allows)
+  // in ipv6_tx and hands it to transmit_ipv6. `params` gives the header
+  // fields and the extension headers (already validated).
+  Result<void, Errno> ipv6_emit(const Ipv6Route& route, const Ipv6SendParams& params, std::uint8_t hop_limit,
+                                wire::Bytes payload, Instant now);
+  // The address this interface answers `to` from: link-local for a link-local
+  // peer, else a global one when it has one (RFC 6724 rule 2, by scope).
+  std::optional<wire::Ipv6Address> ipv6_interface_source(const Interface& in,
+                                                         const wire::Ipv6Address& to) const;
+  std::uint32_t next_ipv6_fragment_id(const wire::Ipv6Address& source, const wire::Ipv6Address& destination);
+  // --- stack_icmpv6.cpp ---------------------------------------------------
+  void icmpv6_input(Interface& in, const wire::Ipv6View& ip, std::size_t offset, const LinkInfo& link,
+                    Instant now);
+  void icmpv6_error_input(Interface& in, const wire::Ipv6View& ip, std::uint8_t type, std::uint8_t code,
+                          wire::Bytes body, Instant now);
+  void nd_input(Interface& in, const wire::Ipv6View& ip, wire::Bytes message, const LinkInfo& link,
+                Instant now);
+  // An ICMPv6 message (checksum filled in here) from `source` to `destination`.
+  Result<void, Errno> send_icmpv6(const Interface& in, const wire::Ipv6Address& source,
+                                  const wire::Ipv6Address& destination, wire::MutableBytes message,
+                                  Instant now);
+  // A Neighbor Discovery message (checksum included) with hop limit 255
+  // straight onto `out`'s link: to `mac` when given, else through the
+  // neighbour cache. False when it could not be sent.
+  bool send_nd(Interface& out, const wire::Ipv6Address& source, const wire::Ipv6Address& destination,
+               const std::optional<wire::MacAddress>& mac, wire::Bytes message, Instant now);
+
+  std::vector<std::byte> ipv6_tx;    // IPv6 output: the datagram or fragment being built
+  std::vector<std::byte> icmpv6_tx;  // ICMPv6 output: the message being built
+  SipHashKey ipv6_id_key;            // fragment identifications (RFC 7739), drawn on first use
+  std::array<std::uint32_t, 64> ipv6_id_counters{};
+  bool ipv6_id_ready = false;
 };
 
 // Solicited-node multicast address of `a` (RFC 4291 2.7.1): ff02::1:ffXX:XXXX.
 wire::Ipv6Address solicited_node(const wire::Ipv6Address& a);
+// fe80::/10 (RFC 4291 2.5.6).
+inline bool is_link_local(const wire::Ipv6Address& a) {
+  return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80;
+}
 // RFC 2464 7 / RFC 1112 6.4: the Ethernet group address of an IP multicast address.
 wire::MacAddress multicast_mac(const wire::Ipv6Address& a);
 wire::MacAddress multicast_mac(const wire::Ipv4Address& a);
