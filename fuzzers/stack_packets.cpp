@@ -18,8 +18,9 @@
 //     with a valid header checksum and total length = bytes sent, ICMP with a
 //     valid checksum when whole; IPv6 with payload length = bytes sent, ICMPv6
 //     with a valid checksum when whole and directly after the IPv6 header;
-//   - ICMP errors (both families) never quote an ICMP error, a non-initial
-//     fragment, a source that is not unicast; ICMPv4 errors never quote a
+//   - ICMP errors (both families) never quote an ICMP error or a source that
+//     is not unicast, nor a non-initial fragment (IPv6: except the param
+//     problems V6-FRAG-2/3 require); ICMPv4 errors never quote a
 //     broadcast or multicast destination, ICMPv6 errors quote a multicast
 //     destination only for Packet Too Big or param problem code 2; an ICMPv4
 //     error is at most 576 bytes, an ICMPv6 error at most 1280;
@@ -147,7 +148,9 @@ void check_ipv6(wire::Bytes packet) {
   if (u8(quote, 6) == 58 && quote.size() > 40) HS_FUZZ_CHECK(u8(quote, 40) >= 128);  // not about an error
   if (u8(quote, 6) == 44 && quote.size() >= 48) {
     const auto offset = static_cast<std::uint16_t>((u8(quote, 42) << 8) | u8(quote, 43)) >> 3;
-    HS_FUZZ_CHECK(offset == 0);  // never about a non-initial fragment
+    // RFC 4443 2.4 leaves non-initial fragments to the rules of each error:
+    // V6-FRAG-2/3 answer them with param problem code 0 (as Linux does).
+    HS_FUZZ_CHECK(offset == 0 || (type == 4 && code == 0));
   }
 }
 
