@@ -73,10 +73,18 @@ struct ConfigError {
 };
 
 struct StackConfig {
+  static NeighborConfig with_queue(NeighborConfig c, std::uint16_t packets) {
+    c.queue_packets_per_entry = packets;
+    return c;
+  }
+
   ReassemblyConfig reassembly_v4 = Reassembler<Ipv4Family>::default_config();  // 4 MiB, 30 s
   ReassemblyConfig reassembly_v6 = Reassembler<Ipv6Family>::default_config();  // 4 MiB, 60 s
-  NeighborConfig arp = NeighborConfig::arp();
-  NeighborConfig nd = NeighborConfig::nd();
+  // LINUX unres_qlen_bytes: a datagram waiting for its neighbour may be a
+  // 64 KiB reply in 45 fragments, so an entry holds 64 packets (the cache-wide
+  // byte cap still bounds the total).
+  NeighborConfig arp = with_queue(NeighborConfig::arp(), 64);
+  NeighborConfig nd = with_queue(NeighborConfig::nd(), 64);
   RouteTableConfig routes;
   TokenBucket::Config icmp_rate_limit;    // ICMPv4 errors: LINUX icmp_ratelimit 1000 ms, burst 50
   TokenBucket::Config icmpv6_rate_limit;  // ICMPv6 errors: LINUX the same

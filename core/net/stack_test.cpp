@@ -358,6 +358,33 @@ BOOST_FIXTURE_TEST_CASE(a_refused_transmit_is_counted, Fixture) {
   BOOST_TEST(stack.stats().link.tx_frames == 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_fragmented_datagram_waits_whole_for_its_neighbour, Fixture) {
+  // 4000 bytes at MTU 1500: three fragments queued behind one ARP request,
+  // all sent once the reply comes (LINUX unres_qlen_bytes holds 64 KiB).
+  Ipv4SendParams p;
+  p.destination = v4("192.0.2.2");
+  p.protocol = 253;
+  p.pmtu = PmtuDiscovery::dont;
+  const std::vector<std::byte> data(4000, std::byte{0x42});
+  BOOST_REQUIRE(stack.send_ipv4(p, data, Instant::from_ns(1)));
+  // The solicitation is due at once: the host's next poll, now, sends it.
+  BOOST_TEST(stack.next_deadline() <= Instant::from_ns(1));
+  stack.poll(Instant::from_ns(1));
+  BOOST_REQUIRE_EQUAL(device.sent.size(), 1u);  // the ARP request
+  BOOST_TEST(stack.arp_entry(eth0, v4("192.0.2.2"))->queued_packets == 3u);
+  device.queue.push_back(
+      arp_frame(wire::ArpOperation::reply, peer_mac, v4("192.0.2.2"), our_mac, v4("192.0.2.1"), our_mac));
+  stack.poll(Instant::from_ns(2));
+  BOOST_REQUIRE_EQUAL(device.sent.size(), 4u);
+  std::size_t carried = 0;
+  for (std::size_t i = 1; i < 4; ++i) {
+    BOOST_TEST(device.sent[i].size() <= 14u + 1500u);
+    carried += device.sent[i].size() - 14 - 20;
+  }
+  BOOST_TEST(carried == 4000u);
+  BOOST_TEST(stack.drops(DropReason::neighbor_queue) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(input_on_an_unknown_interface_is_ignored) {
   SeededEntropy e(1);
   auto s = Stack::create({}, e).value();
