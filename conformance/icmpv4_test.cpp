@@ -120,6 +120,24 @@ BOOST_FIXTURE_TEST_CASE(ICMP4_2_never_about_an_icmp_error, Ipv4Fixture) {
   BOOST_TEST(expect_ipv4(out[0], icmp(param_problem(code(0), pointer(22)))));
 }
 
+BOOST_FIXTURE_TEST_CASE(ICMP4_2_never_about_the_types_linux_counts_as_errors, Ipv4Fixture) {
+  // LINUX icmp_pointers marks the unassigned and obsolete types 1, 2, 6, 7, 9
+  // and 10 as errors: a datagram carrying one never gets an ICMP error back
+  // (found by stack_packets: corpus/regressions/stack_packets/).
+  const auto bad_rr = hex("07 03 03 00");
+  for (std::uint8_t type : {1, 2, 6, 7, 9, 10})
+    inject(from_peer(ipv4(peer4, our4).raw_options(bad_rr)) / icmp_raw(type, 0, 0));
+  BOOST_TEST(sent_ip().empty());
+  BOOST_TEST(stack.drops(DropReason::ipv4_bad_options) == 6u);
+  BOOST_TEST(stack.stats().icmp.suppressed == 6u);
+  // Control: the informational types 13 to 18 are answered.
+  for (std::uint8_t type : {13, 15, 17})
+    inject(from_peer(ipv4(peer4, our4).raw_options(bad_rr)) / icmp_raw(type, 0, 0));
+  const auto out = sent_ip();
+  BOOST_TEST_REQUIRE(out.size() == 3u);
+  for (const auto& f : out) BOOST_TEST(expect_ipv4(f, icmp(param_problem(code(0), pointer(22)))));
+}
+
 BOOST_FIXTURE_TEST_CASE(ICMP4_2_never_about_a_broadcast_or_multicast_datagram, Ipv4Fixture) {
   // Protocol unreachable is due for each; none is sent.
   inject(eth(peer_mac, wire::MacAddress::broadcast()) / ipv4(peer4, directed_broadcast).protocol(253) /

@@ -185,14 +185,7 @@ IPV4_INPUT_NO_COVERAGE void repair_checksums(std::span<std::byte> d) {
 
 }  // namespace
 
-// Every object this target allocates lives within one input (a fresh stack
-// each time), so a use after free can only reach back into the same input:
-// a small quarantine (4 MB, some twenty inputs of history) loses nothing,
-// where ASan's default (256 MB) pages in fresh memory for every stack. A
-// user's ASAN_OPTIONS still overrides it.
-extern "C" const char* __asan_default_options() {  // NOLINT(bugprone-reserved-identifier): ASan's hook
-  return "quarantine_size_mb=4";
-}
+HS_FUZZ_SMALL_ASAN_QUARANTINE()
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;

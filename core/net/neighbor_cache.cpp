@@ -149,6 +149,11 @@ Result<NeighborCache<Address>, NeighborConfigError> NeighborCache<Address>::crea
 }
 
 template <typename Address>
+Result<void, NeighborConfigError> NeighborCache<Address>::validate(const NeighborConfig& config) {
+  return check(config, queued_packet_cost(1), kMaxEntries);
+}
+
+template <typename Address>
 NeighborCache<Address>::NeighborCache(const NeighborConfig& config, Entropy& entropy)
     : config_(config), entropy_(&entropy), entries_(config.max_entries) {
   // The node, plus what glibc's malloc adds to the copy (8-byte header,

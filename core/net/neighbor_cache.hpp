@@ -251,6 +251,8 @@ class NeighborCache {
 
   // `entropy` draws ReachableTime and the hash key; it must outlive the cache.
   static Result<NeighborCache, NeighborConfigError> create(const NeighborConfig& config, Entropy& entropy);
+  // What create() checks, without building a cache.
+  static Result<void, NeighborConfigError> validate(const NeighborConfig& config);
 
   // The address to send to `neighbor` now, or nullopt: enqueue the packet.
   // Marks the entry used; stale -> delay (RFC 4861 7.3.3).

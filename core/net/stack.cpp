@@ -239,9 +239,9 @@ Result<Stack, ConfigError> Stack::create(const StackConfig& config, Entropy& ent
   auto b6 = TokenBucket::create(config.icmpv6_rate_limit);
   if (!b6) return config_error(ConfigErrorCode::icmpv6_rate_limit, detail_of(b6.error()));
   // The neighbour caches are made per interface; refuse bad settings now, not at add_interface.
-  if (auto c = ArpCache::create(config.arp, entropy); !c)
+  if (auto c = ArpCache::validate(config.arp); !c)
     return config_error(ConfigErrorCode::neighbor_arp, detail_of(c.error()));
-  if (auto c = NdCache::create(config.nd, entropy); !c)
+  if (auto c = NdCache::validate(config.nd); !c)
     return config_error(ConfigErrorCode::neighbor_nd, detail_of(c.error()));
 
   auto impl = std::make_unique<Impl>(config, entropy, std::move(routes.value()), std::move(r4.value()),

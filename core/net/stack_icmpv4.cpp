@@ -47,10 +47,25 @@ constexpr std::uint8_t tos_internetwork_control =
     0xc0;                                // RFC 1812 4.3.2.5 / LINUX IPTOS_PREC_INTERNETCONTROL
 constexpr std::uint8_t tos_mask = 0x1e;  // LINUX IPTOS_TOS_MASK
 
-// LINUX icmp_pointers[].error: the types that report an error.
+// LINUX icmp_pointers[].error: the types that report an error, and the
+// unassigned or obsolete types below 13 (1, 2, 6 alternate host address, 7,
+// 9 router advertisement, 10 router solicitation), which Linux marks as
+// errors too: a datagram carrying one never gets an ICMP error back.
 bool is_error_type(std::uint8_t type) {
-  return type == type_destination_unreachable || type == type_source_quench || type == type_redirect ||
-         type == type_time_exceeded || type == type_parameter_problem;
+  switch (type) {
+    case 1:
+    case 2:
+    case type_destination_unreachable:
+    case type_source_quench:
+    case type_redirect:
+    case 6:
+    case 7:
+    case 9:
+    case 10:
+    case type_time_exceeded:
+    case type_parameter_problem: return true;
+    default: return false;
+  }
 }
 
 bool is_zeronet(const wire::Ipv4Address& a) { return a.octets[0] == 0; }
