@@ -186,6 +186,15 @@ BOOST_FIXTURE_TEST_CASE(ICMP4_2_never_to_a_source_that_is_not_unicast, Ipv4Fixtu
   BOOST_TEST(stack.drops(DropReason::ipv4_martian_source) == 2u);
   BOOST_TEST(stack.drops(DropReason::ipv4_unknown_protocol) == 1u);
   BOOST_TEST(stack.stats().icmp.suppressed == 1u);
+  // A Class E source (RFC 1122 3.2.2 names it) is accepted as LINUX does, but
+  // never answered with an error (found by stack_packets).
+  inject(from_peer(ipv4("250.1.2.3", our4).protocol(253)) / payload("x"));
+  BOOST_TEST(sent_ip().empty());
+  BOOST_TEST(stack.drops(DropReason::ipv4_unknown_protocol) == 2u);
+  BOOST_TEST(stack.stats().icmp.suppressed == 2u);
+  // Control: a unicast source gets its protocol unreachable.
+  inject(from_peer(ipv4(peer4, our4).protocol(253)) / payload("x"));
+  BOOST_TEST(sent_ip().size() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(ICMP4_3_error_quotes_the_whole_small_datagram, Ipv4Fixture) {

@@ -421,15 +421,16 @@ void Stack::poll(Instant now) {
   now = s.clamp(now);
   // Any frame a device may hand over, whatever its MTU says (a device that
   // delivers more than its MTU is not refused here; IP's checks decide).
-  if (s.rx_buffer.empty()) s.rx_buffer.resize(kRxBufferSize);
+  if (!s.rx_buffer) s.rx_buffer = std::make_unique_for_overwrite<std::byte[]>(kRxBufferSize);
+  const std::span<std::byte> buffer(s.rx_buffer.get(), kRxBufferSize);
   for (auto& i : s.interfaces) {
     if (i.device == nullptr) continue;
     for (std::size_t n = 0; n < s.config.poll_frame_budget; ++n) {
-      const auto got = i.device->receive(s.rx_buffer);
+      const auto got = i.device->receive(buffer);
       if (!got) break;
-      const std::size_t len = std::min(*got, s.rx_buffer.size());
+      const std::size_t len = std::min(*got, buffer.size());
       // rx_buffer is reused by the next receive: link_input finishes with it first.
-      s.link_input(i, wire::Bytes(s.rx_buffer.data(), len), now);
+      s.link_input(i, buffer.first(len), now);
     }
   }
   s.drain_loopback(now);

@@ -69,6 +69,7 @@ bool is_error_type(std::uint8_t type) {
 }
 
 bool is_zeronet(const wire::Ipv4Address& a) { return a.octets[0] == 0; }
+bool is_class_e(const wire::Ipv4Address& a) { return (a.octets[0] & 0xf0) == 0xf0; }
 
 void count_in(IcmpStats& st, std::uint8_t type) {
   switch (type) {
@@ -271,8 +272,9 @@ void Stack::Impl::send_icmpv4_error(Interface& in, wire::Bytes offending, const 
     const std::uint8_t inner = wire::load_u8(offending, header_len);
     if (inner > max_type || is_error_type(inner)) return suppress();
   }
-  // or a datagram whose source does not name a single host.
-  if (is_zeronet(source) || source.is_multicast() || ipv4_is_any_broadcast(source) ||
+  // or a datagram whose source does not name a single host (RFC 1122 3.2.2
+  // names zero, loopback, broadcast, multicast and Class E addresses).
+  if (is_zeronet(source) || source.is_multicast() || ipv4_is_any_broadcast(source) || is_class_e(source) ||
       (source.is_loopback() && !in.is_loopback()))
     return suppress();
   // Not while a datagram of ours is being handed to the link (its buffer is in use).

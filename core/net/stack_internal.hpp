@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -117,9 +118,9 @@ struct Stack::Impl {
   std::optional<DropReason> last_drop;
   std::deque<LoopbackPacket> loopback_queue;
   Instant latest;
-  std::vector<std::byte> rx_buffer;  // one received frame
-  std::vector<std::byte> tx_buffer;  // one frame being built (link header + datagram)
-  std::uint32_t ipv4_next_id = 0;    // seeded from entropy; see next_ipv4_id()
+  std::unique_ptr<std::byte[]> rx_buffer;  // one received frame: made at the first poll, never zeroed
+  std::vector<std::byte> tx_buffer;        // one frame being built (link header + datagram)
+  std::uint32_t ipv4_next_id = 0;          // seeded from entropy; see next_ipv4_id()
 
   Impl(const StackConfig& c, Entropy& e, RouteTable&& r, Reassembler<Ipv4Family>&& r4,
        Reassembler<Ipv6Family>&& r6, TokenBucket b4, TokenBucket b6)
