@@ -244,6 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.max_addresses_per_interface = 4;
   config.reassembly_v4.max_queues = config.reassembly_v6.max_queues = 64;
   config.arp.max_entries = config.nd.max_entries = 8;
+  config.arp.queue_bytes = config.nd.queue_bytes = 64 * 1024;  // the queue's node pool is reserved up front
   config.routes.max_routes = 8;
   config.arp.gc_floor = config.nd.gc_floor = 4;
   if ((settings & 0x02) != 0) {
