@@ -34,7 +34,7 @@ namespace hardstack::fuzz {
 // one. A user's ASAN_OPTIONS still overrides both. Use once, at namespace scope.
 #define HS_FUZZ_SMALL_ASAN_QUARANTINE()                                                        \
   extern "C" const char* __asan_default_options() { /* NOLINT(bugprone-reserved-identifier) */ \
-    return "quarantine_size_mb=4";                                                             \
+    return "quarantine_size_mb=4:malloc_context_size=4";                                       \
   }
 
 #define HS_FUZZ_CHECK(cond) \
