@@ -37,6 +37,8 @@ namespace hardstack::net {
 
 namespace {
 
+constexpr std::uint32_t kMaxRetransTimerMs = 3'600'000;  // RFC 4861 10 MAX_REACHABLE_TIME
+
 namespace f6 = wire::ipv6_field;
 namespace fi = wire::icmpv6_field;
 
@@ -396,7 +398,12 @@ void Stack::Impl::nd_input(Interface& in, const wire::Ipv6View& ip, wire::Bytes 
         in.nd->on_solicitation(src, slla->address, now, in.nd_events);
       if (ra->reachable_time != 0)
         (void)in.nd->set_base_reachable_time(Duration::milliseconds(ra->reachable_time), now);
-      if (ra->retrans_timer != 0) (void)in.nd->set_retrans_time(Duration::milliseconds(ra->retrans_timer));
+      // RFC 4861 gives Retrans Timer no ceiling (LINUX takes up to its
+      // MAX_SCHEDULE_TIMEOUT); hardstack ignores one above MAX_REACHABLE_TIME
+      // (3,600,000 ms), so a hostile RA cannot park resolutions, and the
+      // packets queued behind them, for weeks (found by ipv6_input).
+      if (ra->retrans_timer != 0 && ra->retrans_timer <= kMaxRetransTimerMs)
+        (void)in.nd->set_retrans_time(Duration::milliseconds(ra->retrans_timer));
       return;
     }
     case wire::Icmpv6Type::router_solicitation: {
