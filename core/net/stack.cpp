@@ -50,21 +50,6 @@ bool same_ipv6_prefix(const wire::Ipv6Address& a, const wire::Ipv6Address& b, st
   return true;
 }
 
-wire::Ipv6Address eui64_link_local(const wire::MacAddress& mac) {
-  wire::Ipv6Address a{};
-  a.octets[0] = 0xfe;
-  a.octets[1] = 0x80;
-  a.octets[8] = static_cast<std::uint8_t>(mac.octets[0] ^ 0x02);  // RFC 4291 2.5.1: flip U/L
-  a.octets[9] = mac.octets[1];
-  a.octets[10] = mac.octets[2];
-  a.octets[11] = 0xff;
-  a.octets[12] = 0xfe;
-  a.octets[13] = mac.octets[3];
-  a.octets[14] = mac.octets[4];
-  a.octets[15] = mac.octets[5];
-  return a;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -191,6 +176,21 @@ wire::MacAddress multicast_mac(const wire::Ipv6Address& a) {
 
 wire::MacAddress multicast_mac(const wire::Ipv4Address& a) {
   return {{0x01, 0x00, 0x5e, static_cast<std::uint8_t>(a.octets[1] & 0x7f), a.octets[2], a.octets[3]}};
+}
+
+wire::Ipv6Address eui64_link_local(const wire::MacAddress& mac) {
+  wire::Ipv6Address a{};
+  a.octets[0] = 0xfe;
+  a.octets[1] = 0x80;
+  a.octets[8] = static_cast<std::uint8_t>(mac.octets[0] ^ 0x02);  // RFC 4291 2.5.1: flip U/L
+  a.octets[9] = mac.octets[1];
+  a.octets[10] = mac.octets[2];
+  a.octets[11] = 0xff;
+  a.octets[12] = 0xfe;
+  a.octets[13] = mac.octets[3];
+  a.octets[14] = mac.octets[4];
+  a.octets[15] = mac.octets[5];
+  return a;
 }
 
 const Ipv4Address4* Interface::find_ipv4(const wire::Ipv4Address& a) const {

@@ -100,6 +100,10 @@ struct StackConfig {
   std::size_t loopback_queue_packets = 1000;     // LINUX netdev_max_backlog
 };
 
+// RFC 4291 2.5.1 / RFC 2464 4: the link-local address an Ethernet interface
+// forms from its MAC (fe80::, the MAC with ff:fe inserted, U/L bit flipped).
+wire::Ipv6Address eui64_link_local(const wire::MacAddress& mac);
+
 // The loopback interface every stack has: 127.0.0.1/8 and ::1/128, MTU 65536.
 inline constexpr InterfaceId loopback_interface{0};
 
