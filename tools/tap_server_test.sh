@@ -70,7 +70,7 @@ fi
 
 # The kernel's side of the link, in the peer namespace.
 ip netns exec "$server_ns" ip link set "$tap" netns "$peer_ns" || exit 1
-in_peer sysctl -qw "net.ipv6.conf.$tap.accept_dad=0"
+in_peer sh -c "echo 0 > /proc/sys/net/ipv6/conf/$tap/accept_dad"  # no DAD (procps not needed)
 in_peer ip addr add "$kernel_v4/24" dev "$tap"
 in_peer ip -6 addr add "$kernel_v6/64" dev "$tap" nodad
 in_peer ip link set "$tap" up
