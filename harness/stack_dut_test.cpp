@@ -78,14 +78,13 @@ BOOST_AUTO_TEST_CASE(time_moves_only_when_asked_and_timers_fire_at_their_instant
   p.destination = ip4("192.0.2.77");
   p.protocol = 253;
   const std::array<std::byte, 4> data{};
-  (void)dut->stack().send_ipv4(p, data, dut->now());
-  const auto first = dut->from_dut(Duration::zero());
-  if (first) {
-    const auto second = dut->from_dut(Duration::seconds(10));
-    BOOST_REQUIRE(second.has_value());
-    BOOST_TEST((second->time - first->time).count_ms() ==
-               1000);  // RFC 4861 RETRANS_TIMER, LINUX retrans_time
-  }
+  BOOST_TEST_REQUIRE(dut->stack().send_ipv4(p, data, dut->now()).has_value());
+  const auto first = dut->from_dut(Duration::zero());  // the ARP request, due at once
+  BOOST_REQUIRE(first.has_value());
+  BOOST_TEST((first->time == dut->now()));
+  const auto second = dut->from_dut(Duration::seconds(10));
+  BOOST_REQUIRE(second.has_value());
+  BOOST_TEST((second->time - first->time).count_ms() == 1000);  // RFC 1122 2.3.2.1, LINUX retrans_time
 }
 
 BOOST_AUTO_TEST_CASE(ipv4_echo_request_gets_a_reply_with_the_same_identifier_sequence_and_data) {
