@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "frame_log.hpp"
+#include "hardstack/harness/file.hpp"
 #include "hardstack/harness/pcap.hpp"
 
 namespace fl = hardstack::fuzz::frame_log;
@@ -35,15 +36,6 @@ int usage() {
   std::fprintf(stderr,
                "usage: frame_log_to_pcap [--link ethernet|raw] [--prelude N] [--list] LOG OUT.pcap\n");
   return 2;
-}
-
-bool read_file(const char* path, std::vector<std::byte>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  const std::vector<char> content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  out.resize(content.size());
-  if (!content.empty()) std::memcpy(out.data(), content.data(), content.size());
-  return !in.bad();
 }
 
 bool parse_size(const char* s, std::size_t& out) {
@@ -89,7 +81,7 @@ int main(int argc, char** argv) {
   if (paths.size() != 2) return usage();
 
   std::vector<std::byte> bytes;
-  if (!read_file(paths[0], bytes)) {
+  if (!hardstack::harness::read_file(paths[0], bytes)) {
     std::fprintf(stderr, "frame_log_to_pcap: cannot read %s\n", paths[0]);
     return 1;
   }

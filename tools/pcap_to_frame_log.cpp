@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "frame_log.hpp"
+#include "hardstack/harness/file.hpp"
 #include "hardstack/harness/hex.hpp"
 
 namespace fl = hardstack::fuzz::frame_log;
@@ -42,15 +43,6 @@ int usage() {
   std::fprintf(stderr,
                "usage: pcap_to_frame_log [--prelude HEX] [--selector N] [--absolute] IN.pcap OUT.log\n");
   return 2;
-}
-
-bool read_file(const char* path, std::vector<std::byte>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  const std::vector<char> content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  out.resize(content.size());
-  if (!content.empty()) std::memcpy(out.data(), content.data(), content.size());
-  return !in.bad();
 }
 
 // One captured packet: its bytes (a view into the file), its timestamp in
@@ -233,7 +225,7 @@ int main(int argc, char** argv) {
   if (paths.size() != 2) return usage();
 
   std::vector<std::byte> file;
-  if (!read_file(paths[0], file)) {
+  if (!hardstack::harness::read_file(paths[0], file)) {
     std::fprintf(stderr, "pcap_to_frame_log: cannot read %s\n", paths[0]);
     return 1;
   }

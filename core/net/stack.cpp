@@ -213,8 +213,7 @@ bool Interface::is_ipv4_broadcast(const wire::Ipv4Address& a) const {
 }
 
 bool Interface::joined_ipv6_group(const wire::Ipv6Address& a) const {
-  static constexpr wire::Ipv6Address all_nodes{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
-  if (a == all_nodes) return true;
+  if (a == all_nodes_group) return true;
   for (const auto& x : ipv6)
     if (solicited_node(x.address) == a) return true;
   return false;
@@ -370,8 +369,7 @@ Result<void, ConfigError> Stack::add_address(InterfaceId interface, const wire::
     if (auto r = s.routes.add_connected(interface, address, prefix_length); !r)
       return config_error(ConfigErrorCode::routes, detail_of(r.error()));
   }
-  const bool link_local = address.octets[0] == 0xfe && (address.octets[1] & 0xc0) == 0x80;
-  if (link_local)
+  if (is_link_local(address))
     i->ipv6.insert(i->ipv6.begin(), Ipv6Address6{address, prefix_length});
   else
     i->ipv6.push_back(Ipv6Address6{address, prefix_length});
@@ -758,6 +756,12 @@ Interface* Stack::Impl::ipv4_owner(const wire::Ipv4Address& address) {
   return nullptr;
 }
 
+const Interface* Stack::Impl::ipv4_owner(const wire::Ipv4Address& address) const {
+  for (const auto& i : interfaces)
+    if (i.find_ipv4(address) != nullptr) return &i;
+  return nullptr;
+}
+
 Interface* Stack::Impl::ipv6_owner(const wire::Ipv6Address& address) {
   for (auto& i : interfaces)
     if (i.find_ipv6(address) != nullptr) return &i;
@@ -811,7 +815,7 @@ std::optional<wire::Ipv6Address> Stack::link_local_address(InterfaceId interface
   const Interface* i = impl_->interface(interface);
   if (i == nullptr || i->ipv6.empty()) return std::nullopt;
   const auto& a = i->ipv6.front().address;
-  if (a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80) return a;
+  if (is_link_local(a)) return a;
   return std::nullopt;
 }
 

@@ -68,9 +68,6 @@ bool is_error_type(std::uint8_t type) {
   }
 }
 
-bool is_zeronet(const wire::Ipv4Address& a) { return a.octets[0] == 0; }
-bool is_class_e(const wire::Ipv4Address& a) { return (a.octets[0] & 0xf0) == 0xf0; }
-
 void count_in(IcmpStats& st, std::uint8_t type) {
   switch (type) {
     case type_echo_reply: ++st.in_echo_replies; break;

@@ -45,7 +45,6 @@ namespace fi = wire::icmpv6_field;
 constexpr std::uint8_t kNextHeaderIcmpv6 = 58;
 constexpr std::uint8_t kRedirect = 137;
 constexpr std::uint8_t kNdHopLimit = 255;
-constexpr wire::Ipv6Address kAllNodes{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
 
 bool is_solicited_node(const wire::Ipv6Address& a) {
   return solicited_node(a) == a;  // ff02::1:ffXX:XXXX keeps its own low 24 bits
@@ -364,7 +363,7 @@ void Stack::Impl::nd_input(Interface& in, const wire::Ipv6View& ip, wire::Bytes 
       na.target = ns->target;
       if ((dad || to_group) && in.ethernet())
         (void)na.options.push_back(wire::NdTargetLinkLayerAddress{in.mac});
-      const wire::Ipv6Address to = dad ? kAllNodes : src;
+      const wire::Ipv6Address to = dad ? all_nodes_group : src;
       const wire::Icmpv6Repr repr{na};
       std::array<std::byte, 64> msg{};
       const auto len = repr.emit(msg, wire::PseudoHeader::v6(ns->target, to));

@@ -157,6 +157,7 @@ struct Stack::Impl {
   void drain_loopback(Instant now);
   // Interface owning `address` (unicast, IPv4), if any.
   Interface* ipv4_owner(const wire::Ipv4Address& address);
+  const Interface* ipv4_owner(const wire::Ipv4Address& address) const;
   Interface* ipv6_owner(const wire::Ipv6Address& address);
 
   // --- stack_ipv4.cpp, stack_icmpv4.cpp -----------------------------------
@@ -304,6 +305,12 @@ wire::Ipv6Address solicited_node(const wire::Ipv6Address& a);
 inline bool is_link_local(const wire::Ipv6Address& a) {
   return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80;
 }
+// ff02::1, the all-nodes group every interface joins (RFC 4291 2.7.1).
+inline constexpr wire::Ipv6Address all_nodes_group{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
+// LINUX ipv4_is_zeronet: 0.0.0.0/8, "this network" (RFC 1122 3.2.1.3).
+inline bool is_zeronet(const wire::Ipv4Address& a) { return a.octets[0] == 0; }
+// 240.0.0.0/4, Class E (RFC 1122 3.2.1.3 (e)).
+inline bool is_class_e(const wire::Ipv4Address& a) { return (a.octets[0] & 0xf0) == 0xf0; }
 // RFC 2464 7 / RFC 1112 6.4: the Ethernet group address of an IP multicast address.
 wire::MacAddress multicast_mac(const wire::Ipv6Address& a);
 wire::MacAddress multicast_mac(const wire::Ipv4Address& a);

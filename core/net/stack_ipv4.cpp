@@ -39,18 +39,9 @@ constexpr wire::Ipv4Address all_hosts_group{{224, 0, 0, 1}};  // RFC 1112: every
 constexpr wire::Ipv4Address loopback_address{{127, 0, 0, 1}};
 constexpr std::size_t max_datagram_len = f::max_total_len;
 
-// LINUX ipv4_is_zeronet: 0.0.0.0/8, "this network" (RFC 1122 3.2.1.3).
-bool is_zeronet(const wire::Ipv4Address& a) { return a.octets[0] == 0; }
-
 constexpr auto kind(wire::Ipv4OptionKind k) { return static_cast<std::uint8_t>(k); }
 
 HARDSTACK_MODULAR_ARITHMETIC std::uint32_t add_modular(std::uint32_t a, std::uint32_t b) { return a + b; }
-
-// One of our unicast addresses, on any interface (ipv4_owner, for const callers).
-bool is_our_address(const Stack::Impl& s, const wire::Ipv4Address& a) {
-  return std::any_of(s.interfaces.begin(), s.interfaces.end(),
-                     [&](const Interface& i) { return i.find_ipv4(a) != nullptr; });
-}
 
 // Header errors (V4-HDR-1..3), counted as ip_rcv_core does: a bad checksum
 // is InCsumErrors and InHdrErrors, a total length past the data
@@ -348,7 +339,7 @@ void Stack::Impl::ipv4_stamp_options(wire::MutableBytes area, const wire::Ipv4Ad
           if (pointer + 7 > len) break;
           // LINUX: only the host the slot names stamps it; others pass it on.
           const auto named = wire::Ipv4Address::load(opt, pointer - 1);
-          if (!is_our_address(*this, named)) break;
+          if (ipv4_owner(named) == nullptr) break;
           wire::store_be32(opt, pointer + 3, timestamp);
           advance = 8;
           break;
@@ -410,7 +401,7 @@ Result<Stack::Impl::Ipv4Route, Errno> Stack::Impl::ipv4_route_output(const wire:
                                                                      const wire::Ipv4Address& source,
                                                                      std::optional<InterfaceId> interface) {
   Ipv4Route route;
-  const bool local = is_our_address(*this, destination);
+  const bool local = ipv4_owner(destination) != nullptr;
   if (local || destination.is_loopback()) {
     // LINUX: local destinations are routed through lo; the source is the
     // destination itself (127.0.0.1 for the rest of 127/8).
@@ -433,7 +424,7 @@ Result<Stack::Impl::Ipv4Route, Errno> Stack::Impl::ipv4_route_output(const wire:
   if (!source.is_unspecified()) {
     // LINUX ip_route_output_key_hash: a source must be one of ours (EINVAL),
     // and 127/8 stays on loopback.
-    const bool ours = is_our_address(*this, source) || (source.is_loopback() && route.out->is_loopback());
+    const bool ours = ipv4_owner(source) != nullptr || (source.is_loopback() && route.out->is_loopback());
     if (!ours || (source.is_loopback() && !route.out->is_loopback())) return Unexpected(EINVAL);
     route.source = source;
   }
