@@ -811,6 +811,14 @@ bool Stack::is_local(const wire::Ipv4Address& address) const {
 
 bool Stack::is_local(const wire::Ipv6Address& address) const { return impl_->ipv6_owner(address) != nullptr; }
 
+bool Stack::is_broadcast(const wire::Ipv4Address& address) const {
+  return impl_->ipv4_is_any_broadcast(address);
+}
+
+bool Stack::has_interface(InterfaceId interface) const { return impl_->interface(interface) != nullptr; }
+
+Instant Stack::now() const { return impl_->latest; }
+
 std::optional<wire::Ipv6Address> Stack::link_local_address(InterfaceId interface) const {
   const Interface* i = impl_->interface(interface);
   if (i == nullptr || i->ipv6.empty()) return std::nullopt;

@@ -380,6 +380,11 @@ class Stack {
   // Queries.
   bool is_local(const wire::Ipv4Address& address) const;
   bool is_local(const wire::Ipv6Address& address) const;
+  // 255.255.255.255 or the directed broadcast of one of our IPv4 subnets.
+  bool is_broadcast(const wire::Ipv4Address& address) const;
+  bool has_interface(InterfaceId interface) const;
+  // The latest `now` poll() or input() was given (transports stamp sends with it).
+  Instant now() const;
   std::optional<wire::Ipv6Address> link_local_address(InterfaceId interface) const;
   std::size_t mtu(InterfaceId interface) const;
   const StackConfig& config() const;
