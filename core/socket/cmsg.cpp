@@ -84,11 +84,9 @@ int check_socket_cmsg(const CmsgItem& item) {
       const auto flags = load<std::uint32_t>(item.data);
       return (flags & ~c::timestamping_tx_record_mask) != 0 ? -EINVAL : 0;
     }
-    case c::scm_txtime:
-      return -EINVAL;  // LINUX: only with SO_TXTIME enabled, which this stack never is
+    case c::scm_txtime: return -EINVAL;  // LINUX: only with SO_TXTIME enabled, which this stack never is
     case SCM_RIGHTS:
-    case SCM_CREDENTIALS:
-      return 0;  // LINUX: SOL_UNIX's in all but name; ignored by IP sockets
+    case SCM_CREDENTIALS: return 0;  // LINUX: SOL_UNIX's in all but name; ignored by IP sockets
     default: return -EINVAL;
   }
 }
@@ -298,8 +296,9 @@ int parse_ipv4_send_cmsgs(const msghdr& msg, Ipv4SendAncillary& out, bool allow_
       const auto info = load<in6_pktinfo>(item.data);
       const auto mapped = address_of(info.ipi6_addr);
       if (!is_v4_mapped(mapped)) return -EINVAL;
-      take_pktinfo(out, info.ipi6_ifindex,
-                   wire::Ipv4Address{{mapped.octets[12], mapped.octets[13], mapped.octets[14], mapped.octets[15]}});
+      take_pktinfo(
+          out, info.ipi6_ifindex,
+          wire::Ipv4Address{{mapped.octets[12], mapped.octets[13], mapped.octets[14], mapped.octets[15]}});
       return 0;
     }
     if (item.level == SOL_SOCKET) return check_socket_cmsg(item);

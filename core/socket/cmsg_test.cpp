@@ -19,7 +19,8 @@ using hardstack::wire::Ipv4Address;
 using hardstack::wire::Ipv6Address;
 
 // The constant-expression forms agree with the C library's macros.
-static_assert(cmsg_len_for(0) == CMSG_LEN(0) && cmsg_len_for(1) == CMSG_LEN(1) && cmsg_len_for(12) == CMSG_LEN(12));
+static_assert(cmsg_len_for(0) == CMSG_LEN(0) && cmsg_len_for(1) == CMSG_LEN(1) &&
+              cmsg_len_for(12) == CMSG_LEN(12));
 static_assert(cmsg_space_for(0) == CMSG_SPACE(0) && cmsg_space_for(1) == CMSG_SPACE(1) &&
               cmsg_space_for(20) == CMSG_SPACE(20) && cmsg_space_for(24) == CMSG_SPACE(24));
 static_assert(cmsg_constant::udp_segment == 103 && cmsg_constant::sol_udp == SOL_UDP);
@@ -146,8 +147,9 @@ BOOST_AUTO_TEST_SUITE(walk)
 
 BOOST_AUTO_TEST_CASE(CMSG_1_visits_what_CMSG_FIRSTHDR_and_CMSG_NXTHDR_visit) {
   // A buffer built with the C library's macros, as an application builds it.
-  alignas(cmsghdr) std::array<unsigned char, CMSG_SPACE(sizeof(int)) + CMSG_SPACE(1) + CMSG_SPACE(sizeof(in_pktinfo))>
-      buf{};
+  alignas(cmsghdr)
+      std::array<unsigned char, CMSG_SPACE(sizeof(int)) + CMSG_SPACE(1) + CMSG_SPACE(sizeof(in_pktinfo))>
+          buf{};
   msghdr msg{};
   msg.msg_control = buf.data();
   msg.msg_controllen = buf.size();
@@ -191,8 +193,9 @@ BOOST_AUTO_TEST_CASE(CMSG_1_visits_what_CMSG_FIRSTHDR_and_CMSG_NXTHDR_visit) {
 
 BOOST_AUTO_TEST_CASE(CMSG_1_any_alignment_reads_the_same) {
   Control c;
-  c.value(SOL_IP, IP_TTL, 7).add(SOL_SOCKET, SCM_RIGHTS, hex("0102030405")).value(SOL_UDP, UDP_SEGMENT,
-                                                                                   std::uint16_t{1200});
+  c.value(SOL_IP, IP_TTL, 7)
+      .add(SOL_SOCKET, SCM_RIGHTS, hex("0102030405"))
+      .value(SOL_UDP, UDP_SEGMENT, std::uint16_t{1200});
   const auto aligned = walked(c.msg(0));
   BOOST_TEST(aligned.size() == 3u);
   BOOST_TEST(aligned[1] == line(SOL_SOCKET, SCM_RIGHTS, 21, hex("0102030405")));
@@ -402,7 +405,8 @@ BOOST_AUTO_TEST_CASE(CMSG_5_tos_is_an_int_or_a_byte_from_0_to_255) {
 BOOST_AUTO_TEST_CASE(CMSG_2_retopts_are_validated_as_a_privileged_socket_s) {
   // Bad: RR pointer 3 (V4-OPT-3), a length past the area, a second RR,
   // Router Alert of length 3.
-  for (const char* bad : {"07 07 03 00000000", "07 09 04 00000000", "07 03 04 07 03 04 00 00", "94 03 00 00"}) {
+  for (const char* bad :
+       {"07 07 03 00000000", "07 09 04 00000000", "07 03 04 07 03 04 00 00", "94 03 00 00"}) {
     Control c;
     c.add(SOL_IP, IP_RETOPTS, hex(bad));
     BOOST_TEST_CONTEXT(bad) { BOOST_TEST(parse4(c) == -EINVAL); }
@@ -698,12 +702,12 @@ BOOST_AUTO_TEST_CASE(CMSG_7_option_headers) {
         c.add(SOL_IPV6, kind.type, data);
         return parse6(c) == -EINVAL;
       };
-      BOOST_TEST(rejected(hex("3a")));                        // no Hdr Ext Len
-      BOOST_TEST(rejected(hex("3a 01 01 04 00000000")));      // says 16 bytes, has 8
+      BOOST_TEST(rejected(hex("3a")));                                               // no Hdr Ext Len
+      BOOST_TEST(rejected(hex("3a 01 01 04 00000000")));                             // says 16 bytes, has 8
       BOOST_TEST(rejected(hex(std::string(padded_options) + "00000000 00000000")));  // CMSG-7: 8 after it
-      BOOST_TEST(rejected(hex("3a 00 1e 05 01020304")));    // option past the header
-      BOOST_TEST(rejected(hex("3a 00 01 04 00000100")));    // PadN with data
-      BOOST_TEST(rejected(hex("3a 01 00000000 00000000 00000000 0000")));  // 14 Pad1 in a row
+      BOOST_TEST(rejected(hex("3a 00 1e 05 01020304")));                             // option past the header
+      BOOST_TEST(rejected(hex("3a 00 01 04 00000100")));                             // PadN with data
+      BOOST_TEST(rejected(hex("3a 01 00000000 00000000 00000000 0000")));            // 14 Pad1 in a row
       // V6-EXT-5: more than 8 options (9 empty unknown ones of a "skip" type).
       BOOST_TEST(rejected(hex("3a 02 1e00 1e00 1e00 1e00 1e00 1e00 1e00 1e00 1e00 01020000")));
 
@@ -755,13 +759,14 @@ BOOST_AUTO_TEST_CASE(CMSG_7_routing_header_type_2_only) {
       c.add(SOL_IPV6, type, data);
       return parse6(c) == -EINVAL;
     };
-    BOOST_TEST(rejected(hex("3a 02 02")));                                                  // under 4 bytes
+    BOOST_TEST(rejected(hex("3a 02 02")));                                               // under 4 bytes
     BOOST_TEST(rejected(hex("3a 02 00 01 00000000 20010db8000000000000000000000042")));  // type 0
     BOOST_TEST(rejected(hex("3a 02 04 01 00000000 20010db8000000000000000000000042")));  // type 4 (SRH)
     BOOST_TEST(rejected(hex("3a 02 02 00 00000000 20010db8000000000000000000000042")));  // segments left 0
-    BOOST_TEST(rejected(hex("3a 04 02 02 00000000 20010db8000000000000000000000042 20010db8000000000000000000000043")));
+    BOOST_TEST(rejected(
+        hex("3a 04 02 02 00000000 20010db8000000000000000000000042 20010db8000000000000000000000043")));
     BOOST_TEST(rejected(hex("3a 02 02 01 00000000 20010db80000000000000000000000")));  // 23 bytes
-    BOOST_TEST(rejected(hex(std::string(type2_routing) + "0000000000000000")));       // CMSG-7: 8 after it
+    BOOST_TEST(rejected(hex(std::string(type2_routing) + "0000000000000000")));        // CMSG-7: 8 after it
     Control twice;
     twice.add(SOL_IPV6, type, hex(type2_routing)).add(SOL_IPV6, IPV6_RTHDR, hex(type2_routing));
     BOOST_TEST(parse6(twice) == -EINVAL);
@@ -861,7 +866,8 @@ BOOST_AUTO_TEST_CASE(CMSG_8_every_short_buffer_is_cut_never_overrun) {
   std::size_t full = 0;
   for (const auto& p : puts) full += cmsg_space_for(p.data.size());
   // The last message needs no padding after it: below `needed`, something is cut.
-  const std::size_t needed = full - cmsg_space_for(puts.back().data.size()) + cmsg_len_for(puts.back().data.size());
+  const std::size_t needed =
+      full - cmsg_space_for(puts.back().data.size()) + cmsg_len_for(puts.back().data.size());
   constexpr std::size_t guard = 64;
   for (std::size_t misalign : {std::size_t{0}, std::size_t{3}}) {
     for (std::size_t size = 0; size <= full + 8; ++size) {
@@ -875,7 +881,8 @@ BOOST_AUTO_TEST_CASE(CMSG_8_every_short_buffer_is_cut_never_overrun) {
         w.finish();
         // Nothing before or after the buffer changed.
         for (std::size_t i = 0; i < misalign; ++i) BOOST_TEST((storage[i] == std::byte{0x5a}));
-        for (std::size_t i = misalign + size; i < storage.size(); ++i) BOOST_TEST((storage[i] == std::byte{0x5a}));
+        for (std::size_t i = misalign + size; i < storage.size(); ++i)
+          BOOST_TEST((storage[i] == std::byte{0x5a}));
         BOOST_TEST(((msg.msg_flags & MSG_CTRUNC) != 0) == (size < needed));
         BOOST_TEST(msg.msg_controllen <= size);
         if (size >= needed)
@@ -967,10 +974,10 @@ BOOST_AUTO_TEST_CASE(CMSG_8_ipv4_order_is_linux_s) {
   w.finish();
   const Bytes pktinfo_bytes = hex("02000000 c0000202 c00002ff");
   BOOST_TEST(received(storage, msg) ==
-             (std::vector<std::string>{line(SOL_IP, IP_PKTINFO, 28, pktinfo_bytes),
-                                       line(SOL_IP, IP_TTL, 20, bytes_of(61)), line(SOL_IP, IP_TOS, 17, hex("2e")),
-                                       line(SOL_IP, IP_RECVOPTS, 28, options),
-                                       line(SOL_IP, IP_RETOPTS, 24, hex("07 07 08 c0000201 00"))}));
+             (std::vector<std::string>{
+                 line(SOL_IP, IP_PKTINFO, 28, pktinfo_bytes), line(SOL_IP, IP_TTL, 20, bytes_of(61)),
+                 line(SOL_IP, IP_TOS, 17, hex("2e")), line(SOL_IP, IP_RECVOPTS, 28, options),
+                 line(SOL_IP, IP_RETOPTS, 24, hex("07 07 08 c0000201 00"))}));
   BOOST_TEST(msg.msg_flags == 0);
 
   // No options: neither IP_RECVOPTS nor IP_RETOPTS. Options with nothing to
@@ -988,7 +995,8 @@ BOOST_AUTO_TEST_CASE(CMSG_8_ipv4_order_is_linux_s) {
     if (a.empty())
       BOOST_TEST(seen.empty());
     else
-      BOOST_TEST(seen == (std::vector<std::string>{line(SOL_IP, IP_RECVOPTS, 20, a), line(SOL_IP, IP_RETOPTS, 16, {})}));
+      BOOST_TEST(seen == (std::vector<std::string>{line(SOL_IP, IP_RECVOPTS, 20, a),
+                                                   line(SOL_IP, IP_RETOPTS, 16, {})}));
   }
 }
 
@@ -1008,10 +1016,11 @@ BOOST_AUTO_TEST_CASE(CMSG_8_ipv6_order_is_linux_s) {
   CmsgWriter w(msg);
   put_ipv6_recv_cmsgs(w, flags, info);
   w.finish();
-  BOOST_TEST(received(storage, msg) ==
-             (std::vector<std::string>{line(SOL_IPV6, IPV6_PKTINFO, 36, hex("20010db8000000000000000000000002 03000000")),
-                                       line(SOL_IPV6, IPV6_HOPLIMIT, 20, bytes_of(64)),
-                                       line(SOL_IPV6, IPV6_TCLASS, 20, bytes_of(0xb8))}));
+  BOOST_TEST(
+      received(storage, msg) ==
+      (std::vector<std::string>{
+          line(SOL_IPV6, IPV6_PKTINFO, 36, hex("20010db8000000000000000000000002 03000000")),
+          line(SOL_IPV6, IPV6_HOPLIMIT, 20, bytes_of(64)), line(SOL_IPV6, IPV6_TCLASS, 20, bytes_of(0xb8))}));
 }
 
 BOOST_AUTO_TEST_CASE(CMSG_8_ipv4_on_a_dual_stack_socket) {
@@ -1032,8 +1041,9 @@ BOOST_AUTO_TEST_CASE(CMSG_8_ipv4_on_a_dual_stack_socket) {
   put_ipv6_recv_cmsgs_for_ipv4(w, flags, info);
   w.finish();
   BOOST_TEST(received(storage, msg) ==
-             (std::vector<std::string>{line(SOL_IPV6, IPV6_PKTINFO, 36, hex("00000000000000000000ffffc6336409 04000000")),
-                                       line(SOL_IP, IP_TTL, 20, bytes_of(33))}));
+             (std::vector<std::string>{
+                 line(SOL_IPV6, IPV6_PKTINFO, 36, hex("00000000000000000000ffffc6336409 04000000")),
+                 line(SOL_IP, IP_TTL, 20, bytes_of(33))}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
