@@ -817,6 +817,8 @@ std::size_t Sockets::open_sockets() const { return impl_->open; }
 long Sockets::receive_queue_bytes(int fd) const {
   const Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
+  // TCP: in-order bytes not read yet and the out-of-order queue (LINUX sk_rmem_alloc).
+  if (s->tcp) return static_cast<long>(s->tcp->receive.size() + s->tcp->out_of_order_bytes);
   return static_cast<long>(s->rmem);
 }
 

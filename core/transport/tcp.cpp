@@ -302,6 +302,7 @@ int Tcp::connect(Socket& s, const Endpoint& remote) {
   ++context_.tcp.active_opens;
   c.sock_state = SockState::connecting;
   send_syn(s, false);
+  update_timer(s);  // the SYN's retransmission timer
   return -EINPROGRESS;
 }
 
@@ -625,9 +626,75 @@ int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t
   }
 }
 
+namespace {
+
+// LINUX enum tcp_state (include/net/tcp_states.h), as TCP_INFO reports it.
+std::uint8_t linux_state(TcpState state) {
+  switch (state) {
+    case TcpState::established: return TCP_ESTABLISHED;
+    case TcpState::syn_sent: return TCP_SYN_SENT;
+    case TcpState::syn_received: return TCP_SYN_RECV;
+    case TcpState::fin_wait_1: return TCP_FIN_WAIT1;
+    case TcpState::fin_wait_2: return TCP_FIN_WAIT2;
+    case TcpState::time_wait: return TCP_TIME_WAIT;
+    case TcpState::closed: return TCP_CLOSE;
+    case TcpState::close_wait: return TCP_CLOSE_WAIT;
+    case TcpState::last_ack: return TCP_LAST_ACK;
+    case TcpState::listen: return TCP_LISTEN;
+    case TcpState::closing: return TCP_CLOSING;
+  }
+  return TCP_CLOSE;
+}
+
+}  // namespace
+
+// LINUX tcp_get_info: what the connection's variables say, in Linux's units
+// (times in microseconds, windows in segments).
+void Tcp::fill_info(const Socket& s, tcp_info& i) const {
+  const TcpConnection& c = *s.tcp;
+  i.tcpi_state = linux_state(c.state);
+  i.tcpi_ca_state = c.in_recovery ? TCP_CA_Recovery : (c.backoff > 0 && c.retransmits > 0 ? TCP_CA_Loss : TCP_CA_Open);
+  i.tcpi_retransmits = static_cast<std::uint8_t>(std::min(c.retransmits, 255));
+  i.tcpi_probes = static_cast<std::uint8_t>(std::min(std::max(c.persist_backoff, c.keepalive_probes_sent), 255));
+  i.tcpi_backoff = static_cast<std::uint8_t>(std::min(std::max(c.backoff, c.persist_backoff), 255));
+  if (c.ts_ok) i.tcpi_options |= TCPI_OPT_TIMESTAMPS;
+  if (c.sack_ok) i.tcpi_options |= TCPI_OPT_SACK;
+  if (c.wscale_ok) {
+    i.tcpi_options |= TCPI_OPT_WSCALE;
+    i.tcpi_snd_wscale = c.snd_wscale & 0xf;
+    i.tcpi_rcv_wscale = c.rcv_wscale & 0xf;
+  }
+  i.tcpi_rto = static_cast<std::uint32_t>(current_rto_us(c));
+  i.tcpi_ato = static_cast<std::uint32_t>(context_.config.tcp_delayed_ack.count_ns() / 1000);
+  i.tcpi_snd_mss = c.mss;
+  i.tcpi_rcv_mss = c.mss;
+  const std::uint32_t mss = std::max<std::uint32_t>(c.mss, 1);
+  i.tcpi_unacked = (flight_size(c) + mss - 1) / mss;
+  std::uint32_t sacked = 0;
+  for (const auto& b : c.sacked) sacked += distance(SeqNum(b.left), SeqNum(b.right));
+  i.tcpi_sacked = (sacked + mss - 1) / mss;
+  i.tcpi_rtt = static_cast<std::uint32_t>(c.srtt_us);
+  i.tcpi_rttvar = static_cast<std::uint32_t>(c.rttvar_us);
+  i.tcpi_snd_ssthresh = c.ssthresh >= 0x7fffffff ? 0x7fffffff : c.ssthresh / mss;  // LINUX TCP_INFINITE_SSTHRESH
+  i.tcpi_snd_cwnd = c.cwnd / mss;
+  i.tcpi_advmss = synchronized(c.state) ? advertised_mss(s) : 0;
+  i.tcpi_rcv_space = receive_window(s);
+  i.tcpi_total_retrans = c.total_retrans;
+}
+
 int Tcp::getsockopt(Socket& s, int level, int name, void* value, socklen_t* length) {
   if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   const TcpConnection& c = *s.tcp;
+  if (name == TCP_INFO) {
+    if (static_cast<int>(*length) < 0) return -EINVAL;
+    tcp_info i{};
+    fill_info(s, i);
+    const socklen_t n = std::min<socklen_t>(*length, sizeof i);
+    if (n > 0 && value == nullptr) return -EFAULT;
+    std::memcpy(value, &i, n);
+    *length = n;
+    return 0;
+  }
   int v = 0;
   switch (name) {
     case TCP_NODELAY: v = c.nodelay ? 1 : 0; break;

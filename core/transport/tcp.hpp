@@ -9,6 +9,8 @@
 // SYN cookies, and Linux's close / shutdown / linger semantics. Used through
 // socket::Sockets; not a public API of its own.
 
+#include <netinet/tcp.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -126,6 +128,7 @@ struct TcpConnection {
   std::int64_t rto_us = 1000000;
   int backoff = 0;
   int retransmits = 0;       // consecutive timeouts of the same data
+  std::uint32_t total_retrans = 0;  // segments retransmitted (TCP_INFO)
   bool rtt_pending = false;  // timing one segment (Karn: never a retransmitted one)
   SeqNum rtt_seq;
   net::Instant rtt_start{};
@@ -265,6 +268,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void send_reset(socket::Socket& s);       // active reset from a connection
   bool retransmit_lost(socket::Socket& s);
   void arm_rto(socket::Socket& s);
+  std::int64_t current_rto_us(const TcpConnection& c) const;  // RTO with the backoff applied
+  void fill_info(const socket::Socket& s, tcp_info& info) const;
   void on_rto(socket::Socket& s, net::Instant now);
   void rtt_sample(TcpConnection& c, std::int64_t rtt_us);
   std::uint32_t receive_window(const socket::Socket& s) const;

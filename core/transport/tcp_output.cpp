@@ -162,7 +162,10 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     c.ack_now = false;
   }
   ++st.out_segs;
-  if (retransmission) ++st.retrans_segs;
+  if (retransmission) {
+    ++st.retrans_segs;
+    ++c.total_retrans;
+  }
   if (flags.rst()) ++st.out_rsts;
   std::optional<net::InterfaceId> interface;
   if (s.bound_interface != 0) interface = socket::interface_from_index(s.bound_interface);
@@ -229,13 +232,16 @@ void Tcp::send_reset(Socket& s) {
   send_segment(s, c.snd_max, flags, 0, 0, false);
 }
 
-void Tcp::arm_rto(Socket& s) {
-  TcpConnection& c = *s.tcp;
+std::int64_t Tcp::current_rto_us(const TcpConnection& c) const {
   const std::int64_t max_us = context_.config.tcp_rto_max.count_ns() / 1000;
   std::int64_t rto = c.rto_us;
   for (int i = 0; i < c.backoff && rto < max_us; ++i) rto *= 2;
-  rto = std::min(rto, max_us);
-  c.rto_at = now() + net::Duration::microseconds(rto);
+  return std::min(rto, max_us);
+}
+
+void Tcp::arm_rto(Socket& s) {
+  TcpConnection& c = *s.tcp;
+  c.rto_at = now() + net::Duration::microseconds(current_rto_us(c));
 }
 
 // RFC 6298 2: SRTT, RTTVAR and RTO from one measurement.
