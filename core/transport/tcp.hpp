@@ -128,6 +128,7 @@ struct TcpConnection {
   std::int64_t rto_us = 1000000;
   int backoff = 0;
   int retransmits = 0;       // consecutive timeouts of the same data
+  net::Instant retrans_stamp{};  // the first of those retransmissions (LINUX retrans_stamp)
   std::uint32_t total_retrans = 0;  // segments retransmitted (TCP_INFO)
   bool rtt_pending = false;  // timing one segment (Karn: never a retransmitted one)
   SeqNum rtt_seq;
@@ -254,6 +255,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
+  void begin_transfer(socket::Socket& s);
   socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
   socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
 
@@ -269,6 +271,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   bool retransmit_lost(socket::Socket& s);
   void arm_rto(socket::Socket& s);
   std::int64_t current_rto_us(const TcpConnection& c) const;  // RTO with the backoff applied
+  net::Duration retransmit_budget(int boundary) const;
   void fill_info(const socket::Socket& s, tcp_info& info) const;
   void on_rto(socket::Socket& s, net::Instant now);
   void rtt_sample(TcpConnection& c, std::int64_t rtt_us);

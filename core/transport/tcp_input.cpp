@@ -377,6 +377,24 @@ void Tcp::take_options(Socket& s, const Segment& seg) {
   c.mss = compute_mss(s);
 }
 
+// The handshake is over (LINUX tcp_init_transfer / tcp_init_metrics).
+void Tcp::begin_transfer(Socket& s) {
+  TcpConnection& c = *s.tcp;
+  // RFC 6298 5.7: no RTT sample from the handshake (its SYN was retransmitted)
+  // -> RTO 3 s for the data (LINUX TCP_TIMEOUT_FALLBACK, RTTVAR too).
+  if (c.srtt_us == 0) {
+    c.rto_us = 3000000;
+    c.rttvar_us = 3000000;
+  }
+  // RFC 6928: IW10; RFC 5681 3.1 (LINUX: after more than one retransmission of
+  // the SYN or SYN-ACK): one segment.
+  c.cwnd = c.retransmits > 1 ? c.mss
+                             : std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
+  c.retransmits = 0;
+  c.backoff = 0;
+  c.rto_at = net::Instant::never();
+}
+
 // ---------------------------------------------------------------------------
 // SYN-SENT (RFC 9293 3.10.7.3, TCP-SM-4)
 
@@ -414,12 +432,10 @@ void Tcp::syn_sent_input(Socket& s, const Segment& seg) {
     c.max_snd_wnd = c.snd_wnd;
     c.snd_wl1 = seg.seq;
     c.snd_wl2 = seg.ack;
+    // The handshake's RTT (Karn: not from a retransmitted SYN).
     if (c.rtt_pending && c.retransmits == 0) rtt_sample(c, (now() - c.rtt_start).count_ns() / 1000);
     c.rtt_pending = false;
-    c.retransmits = 0;
-    c.backoff = 0;
-    c.rto_at = net::Instant::never();
-    c.cwnd = std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));  // RFC 6928
+    begin_transfer(s);
     set_state(s, TcpState::established);
     send_ack(s);
     output(s);
@@ -572,7 +588,8 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     c.keepalive_at = now() + idle;
   }
   if (c.state == TcpState::syn_received) {
-    if (!after(seg.ack, c.snd_una) || after(seg.ack, c.snd_max)) {
+    // RFC 9293 3.10.7.4: acceptable if ISS < SEG.ACK =< SND.NXT.
+    if (!after(seg.ack, c.iss) || after(seg.ack, c.snd_max)) {
       // RFC 9293: an unacceptable ACK in SYN-RECEIVED gets a RST.
       context_.drop(TransportDropReason::tcp_ack_out_of_window);
       send_reset_for(seg);
@@ -592,7 +609,12 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     c.max_snd_wnd = c.snd_wnd;
     c.snd_wl1 = seg.seq;
     c.snd_wl2 = seg.ack;
-    c.cwnd = std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
+    // Our SYN is acknowledged here, with the handshake's RTT (Karn: not from
+    // a retransmitted SYN-ACK), so ACK processing sees no new data acked.
+    if (c.rtt_pending && c.retransmits == 0) rtt_sample(c, (now() - c.rtt_start).count_ns() / 1000);
+    c.rtt_pending = false;
+    if (before(c.snd_una, c.iss + 1)) c.snd_una = c.iss + 1;
+    begin_transfer(s);
     set_state(s, TcpState::established);
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
@@ -685,18 +707,25 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (before(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
     // RTT (RFC 6298 / RFC 7323 4.1): from the echoed timestamp, else the timed
     // segment unless it was retransmitted (Karn).
+    bool sampled = false;
     if (c.ts_ok && seg.options->timestamps && seg.options->timestamps->tsecr != 0) {
       const std::uint32_t sent_ms = seg.options->timestamps->tsecr;
       const std::uint32_t now_ms = ts_clock(now());
       const std::uint32_t rtt_ms = now_ms - sent_ms;  // NOLINT: modular timestamp clock
-      if (rtt_ms < 0x7fffffffu) rtt_sample(c, std::int64_t{rtt_ms} * 1000);
+      if (rtt_ms < 0x7fffffffu) {
+        rtt_sample(c, std::int64_t{rtt_ms} * 1000);
+        sampled = true;
+      }
       c.rtt_pending = false;
     } else if (c.rtt_pending && after(seg.ack, c.rtt_seq)) {
       rtt_sample(c, (now() - c.rtt_start).count_ns() / 1000);
       c.rtt_pending = false;
+      sampled = true;
     }
     c.retransmits = 0;
-    c.backoff = 0;
+    // RFC 6298 5.7 / Karn (LINUX tcp_ack_update_rtt): the backed-off RTO stays
+    // until a valid sample.
+    if (sampled) c.backoff = 0;
     // Congestion control.
     if (c.in_recovery) {
       if (!before(seg.ack, c.recover)) {

@@ -239,6 +239,19 @@ std::int64_t Tcp::current_rto_us(const TcpConnection& c) const {
   return std::min(rto, max_us);
 }
 
+// LINUX tcp_model_timeout: how long `boundary` doublings of TCP_RTO_MIN take,
+// the RTO capped at its maximum: with tcp_retries2 15, 924.6 s. A connection
+// gives up at the first timeout that long after its first retransmission.
+net::Duration Tcp::retransmit_budget(int boundary) const {
+  const std::int64_t base = context_.config.tcp_rto_min.count_ns();
+  const std::int64_t max = context_.config.tcp_rto_max.count_ns();
+  int linear_threshold = 0;  // ilog2(max / base)
+  while (linear_threshold < 60 && (base << (linear_threshold + 1)) <= max) ++linear_threshold;
+  if (boundary <= linear_threshold) return net::Duration::nanoseconds(((std::int64_t{2} << boundary) - 1) * base);
+  return net::Duration::nanoseconds(((std::int64_t{2} << linear_threshold) - 1) * base +
+                                    (boundary - linear_threshold) * max);
+}
+
 void Tcp::arm_rto(Socket& s) {
   TcpConnection& c = *s.tcp;
   c.rto_at = now() + net::Duration::microseconds(current_rto_us(c));
@@ -382,12 +395,13 @@ void Tcp::on_rto(Socket& s, net::Instant) {
     c.rto_at = net::Instant::never();
     return;
   }
-  if (c.retransmits >= context_.config.tcp_retries2) {
+  if (c.retransmits > 0 && now() - c.retrans_stamp >= retransmit_budget(context_.config.tcp_retries2)) {
+    // TCP-RTO-1 (LINUX tcp_write_timeout / tcp_write_err): ETIMEDOUT, no RST.
     ++st.abort_on_timeout;
-    send_reset(s);
     reset_connection(s, c.soft_error != 0 ? c.soft_error : ETIMEDOUT);
     return;
   }
+  if (c.retransmits == 0) c.retrans_stamp = now();
   ++c.retransmits;
   ++c.backoff;
   // RFC 5681 3.1 (4): ssthresh halves the flight, cwnd one segment; go back to SND.UNA.
