@@ -1,0 +1,186 @@
+// TCP data transfer conformance (REQUIREMENTS.md TCP-RTO-1, TCP-DACK-1,
+// TCP-NAGLE-1, TCP-MSS-1, TCP-WIN-1, TCP-TS-1, TCP-SACK-1, TCP-CC-1,
+// TCP-ISN-1, TCP-OOO-1, TCP-KA-1 and SOCK-5's TCP options). The bench plays
+// the remote peer (tcp_fixture.hpp); every case asserts the segments the
+// stack sends, or that it sends none, at exact virtual times, and what the
+// application sees.
+#include <boost/test/unit_test.hpp>
+
+#include "tcp_fixture.hpp"
+
+using namespace hardstack;
+using namespace hardstack::harness;
+using namespace hardstack::conformance;
+using net::Duration;
+using socket::TransportDropReason;
+
+namespace {
+
+constexpr std::int64_t never_ms = -1;
+// A wait as milliseconds (exact in virtual time), -1 for none.
+std::int64_t ms(const std::optional<Duration>& d) { return d ? d->count_ms() : never_ms; }
+std::int64_t us(const std::optional<Duration>& d) { return d ? d->count_ns() / 1000 : never_ms; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_RTO)
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_syn_retransmitted_after_1_2_4_8_16_32_s_then_etimedout, TcpFixture) {
+  // RFC 6298 2.1 / 5.5: the initial RTO is 1 s and doubles; LINUX
+  // tcp_syn_retries 6: six retransmissions, then the attempt fails 64 s after
+  // the last (127 s in all) with ETIMEDOUT, and no RST.
+  const int fd = tcp_socket();
+  BOOST_TEST_REQUIRE(connect_to_bench(fd, BenchSyn{}) == -EINPROGRESS);
+  const auto first = one_segment();
+  BOOST_TEST_REQUIRE(first.is("S"));
+  TcpConn c;
+  c.stack_port = first.tcp.src_port;
+  c.bench_port = 40000;
+  for (const std::int64_t wait_s : {1, 2, 4, 8, 16, 32}) {
+    BOOST_TEST(ms(run_until_segment(Duration::seconds(100))) == wait_s * 1000);
+    const auto again = one_segment();
+    BOOST_TEST(again.is("S"));
+    BOOST_TEST(again.seq() == first.seq());  // the same SYN and options, a fresh TSval
+    BOOST_TEST(expect_segment(again, c, mss(1460), window_scale(7), sack_permitted(), timestamps(ts_now(), 0)));
+  }
+  run_for(Duration::seconds(64) - Duration::milliseconds(1));
+  BOOST_TEST(connect_to_bench(fd, BenchSyn{}) == -EALREADY);  // still trying at 126.999 s
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(200))) == never_ms);
+  BOOST_TEST((revents(fd) & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP));
+  BOOST_TEST(connect_to_bench(fd, BenchSyn{}) == -ETIMEDOUT);
+  BOOST_TEST(sockets.tcp_stats().attempt_fails == 1u);
+  BOOST_TEST(sockets.tcp_stats().retrans_segs == 6u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_syn_ack_retransmitted_five_times_then_dropped, TcpFixture) {
+  // LINUX tcp_synack_retries 5: the SYN-ACK again after 1, 2, 4, 8, 16 s; 32 s
+  // later the half-open connection is gone: the bench's late ACK gets a RST.
+  const int l = listener();
+  TcpConn c;
+  c.bench_port = 40000;
+  c.stack_port = stack_port;
+  c.bench_nxt = 5000;
+  inject(c, c.segment("S").mss(1460));
+  const auto synack = one_segment();
+  BOOST_TEST_REQUIRE(synack.is("SA"));
+  for (const std::int64_t wait_s : {1, 2, 4, 8, 16}) {
+    BOOST_TEST(ms(run_until_segment(Duration::seconds(100))) == wait_s * 1000);
+    const auto again = one_segment();
+    BOOST_TEST(again.is("SA"));
+    BOOST_TEST(again.seq() == synack.seq());
+  }
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(32))) == never_ms);
+  BOOST_TEST(sockets.accept(l, nullptr, nullptr) == -EAGAIN);
+  c.bench_nxt = 5001;
+  c.bench_ack = synack.seq() + 1;
+  inject(c, c.segment("A"));
+  const auto rst = one_segment();
+  BOOST_TEST(expect_segment(rst, c, flags("R"), seq(synack.seq() + 1)));
+  BOOST_TEST(sockets.accept(l, nullptr, nullptr) == -EAGAIN);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_rto_from_srtt_and_rttvar, TcpFixture) {
+  // RFC 6298 2.2: the first sample R = 100 ms (the handshake) gives SRTT = R,
+  // RTTVAR = R/2, RTO = SRTT + max(G, 4 RTTVAR) = 300 ms.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  auto i = info(c);
+  BOOST_TEST(i.tcpi_rtt == 100000u);
+  BOOST_TEST(i.tcpi_rttvar == 50000u);
+  BOOST_TEST(i.tcpi_rto == 300000u);
+  BOOST_TEST(app_send(c, "one") == 3);
+  const auto sent = one_segment();
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 300);
+  const auto again = one_segment();
+  BOOST_TEST(expect_segment(again, c, flags("PA"), seq(c.stack_seq(0)), payload("one")));
+  BOOST_TEST(sent.seq() == again.seq());
+  // RFC 6298 2.3: a second sample R' = 200 ms (a new segment, acknowledged
+  // 200 ms after it went): RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5 ms,
+  // SRTT = 7/8 * 100 + 1/8 * 200 = 112.5 ms, RTO = 112.5 + 4 * 62.5 = 362.5 ms.
+  bench_acks(c, 3);
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(app_send(c, "two") == 3);
+  BOOST_TEST(one_segment().text() == "two");
+  run_for(Duration::milliseconds(200));
+  bench_acks(c, 6);
+  i = info(c);
+  BOOST_TEST(i.tcpi_rtt == 112500u);
+  BOOST_TEST(i.tcpi_rttvar == 62500u);
+  BOOST_TEST(i.tcpi_rto == 362500u);
+  BOOST_TEST(app_send(c, "three") == 5);
+  BOOST_TEST(one_segment().text() == "three");
+  BOOST_TEST(us(run_until_segment(Duration::seconds(10))) == 362500);
+  BOOST_TEST(one_segment().text() == "three");
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_rto_floor_is_200_ms, TcpFixture) {
+  // LINUX TCP_RTO_MIN: the variance term is at least 200 ms, so a 10 ms path
+  // gets RTO = 10 + 200 ms, not RFC 6298's 1 s floor (a choice the RFC allows
+  // for a MAY-level lower bound).
+  auto& c = active_open({}, Duration::milliseconds(10));
+  BOOST_TEST(info(c).tcpi_rto == 210000u);
+  BOOST_TEST(app_send(c, "x") == 1);
+  BOOST_TEST(one_segment().text() == "x");
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 210);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_karn_no_sample_from_a_retransmitted_segment, TcpFixture) {
+  // RFC 6298 3 (Karn): the ACK of a retransmitted segment gives no sample, and
+  // the backed-off RTO stays until a segment that was not retransmitted is
+  // acknowledged (LINUX tcp_ack_update_rtt resets the backoff only then).
+  auto& c = active_open({}, Duration::milliseconds(100));  // RTO 300 ms
+  BOOST_TEST(app_send(c, "first") == 5);
+  BOOST_TEST(one_segment().text() == "first");
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 300);
+  BOOST_TEST(one_segment().text() == "first");
+  run_for(Duration::milliseconds(50));  // 350 ms after the original, 50 ms after the copy
+  bench_acks(c, 5);
+  auto i = info(c);
+  BOOST_TEST(i.tcpi_rtt == 100000u);  // unchanged: no sample
+  BOOST_TEST(i.tcpi_rttvar == 50000u);
+  BOOST_TEST(i.tcpi_rto == 600000u);  // still backed off
+  BOOST_TEST(app_send(c, "second") == 6);
+  BOOST_TEST(one_segment().text() == "second");
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 600);
+  BOOST_TEST(one_segment().text() == "second");
+  // Its ACK is for a retransmission too: still no sample. A fresh segment
+  // acknowledged after 100 ms is one: RTTVAR = 37.5 ms, RTO collapses to 300 ms.
+  bench_acks(c, 11);
+  BOOST_TEST(info(c).tcpi_rto == 1200000u);
+  BOOST_TEST(app_send(c, "third") == 5);
+  BOOST_TEST(one_segment().text() == "third");
+  run_for(Duration::milliseconds(100));
+  bench_acks(c, 16);
+  i = info(c);
+  BOOST_TEST(i.tcpi_rtt == 100000u);
+  BOOST_TEST(i.tcpi_rttvar == 37500u);
+  BOOST_TEST(i.tcpi_rto == 300000u);
+  BOOST_TEST(i.tcpi_backoff == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_backoff_doubles_to_120_s_then_etimedout_without_rst, TcpFixture) {
+  // RFC 6298 5.5: each timeout doubles the RTO; LINUX caps it at 120 s and,
+  // with tcp_retries2 15, gives up once 924.6 s (the time 15 doublings of
+  // 200 ms would take) have passed since the first retransmission: here the
+  // 16th timeout, 993.3 s after the data went. The application gets
+  // ETIMEDOUT; Linux sends no RST (tcp_write_err).
+  auto& c = active_open({}, Duration::milliseconds(100));
+  BOOST_TEST(app_send(c, "lost") == 4);
+  BOOST_TEST(one_segment().text() == "lost");
+  std::vector<std::int64_t> waits;
+  for (int i = 0; i < 20; ++i) {
+    const auto w = run_until_segment(Duration::seconds(200));
+    if (!w) break;
+    waits.push_back(ms(w));
+    const auto s = one_segment();
+    BOOST_TEST(s.text() == "lost");
+  }
+  const std::vector<std::int64_t> expected{300,   600,    1200,   2400,   4800,   9600,   19200, 38400,
+                                           76800, 120000, 120000, 120000, 120000, 120000, 120000};
+  BOOST_TEST(waits == expected, boost::test_tools::per_element());
+  BOOST_TEST(app_recv(c, 1) == -ETIMEDOUT);
+  BOOST_TEST(sockets.tcp_stats().abort_on_timeout == 1u);
+  BOOST_TEST(sockets.tcp_stats().out_rsts == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
