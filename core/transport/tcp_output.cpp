@@ -113,6 +113,8 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
+    // A SYN-ACK's window is offered like any other (the acceptability test reads rcv_adv).
+    if (flags.ack() && before(c.rcv_adv, c.rcv_nxt + h.window)) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
