@@ -295,6 +295,7 @@ int Tcp::connect(Socket& s, const Endpoint& remote) {
   c.snd_una = c.iss;
   c.snd_nxt = c.iss;
   c.snd_max = c.iss;
+  c.snd_sml = c.iss;
   c.rto_us = context_.config.tcp_rto_initial.count_ns() / 1000;
   c.mss = compute_mss(s);
   hash_connection(s);

@@ -89,6 +89,7 @@ struct TcpConnection {
   SeqNum snd_una;
   SeqNum snd_nxt;
   SeqNum snd_max;             // the highest sequence sent (snd_nxt moves back on a timeout)
+  SeqNum snd_sml;             // the end of the last small segment sent (LINUX snd_sml, Minshall's Nagle)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
   SeqNum snd_wl1;

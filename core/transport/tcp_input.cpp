@@ -278,6 +278,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     c.snd_una = iss + 1;
     c.snd_nxt = iss + 1;
     c.snd_max = iss + 1;
+    c.snd_sml = iss + 1;
     c.mss = cookie_mss[index];
     c.peer_mss = cookie_mss[index];
     c.wscale_ok = c.sack_ok = c.ts_ok = false;
@@ -337,6 +338,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
   c.snd_una = c.iss;
   c.snd_nxt = c.iss;
   c.snd_max = c.iss;
+  c.snd_sml = c.iss;
   c.rto_us = context_.config.tcp_rto_initial.count_ns() / 1000;
   c.last_received = now();
   take_options(s, seg);

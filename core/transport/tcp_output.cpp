@@ -336,9 +336,10 @@ void Tcp::output(Socket& s) {
         // it is at least half the largest window the peer offered.
         if (len < c.max_snd_wnd / 2) break;
       }
-      if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && !c.fin_queued) {
-        break;  // TCP-NAGLE-1: a small segment waits while data is unacknowledged
-      }
+      // TCP-NAGLE-1 (LINUX tcp_nagle_check with Minshall's rule): a small
+      // segment waits while an earlier small one is unacknowledged.
+      const bool small_out = after(c.snd_sml, c.snd_una) && !after(c.snd_sml, c.snd_nxt);
+      if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && small_out && !c.fin_queued) break;
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
       const bool retransmission = before(c.snd_nxt, c.snd_max);
@@ -349,6 +350,7 @@ void Tcp::output(Socket& s) {
         c.rtt_start = now();
       }
       c.snd_nxt += static_cast<std::uint32_t>(len);
+      if (len < c.mss) c.snd_sml = c.snd_nxt;  // LINUX tcp_minshall_update
       if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
