@@ -24,7 +24,7 @@ std::int64_t us(const std::optional<Duration>& d) { return d ? d->count_ns() / 1
 }  // namespace
 
 // ---------------------------------------------------------------------------
-BOOST_AUTO_TEST_SUITE(TCP_RTO)
+BOOST_AUTO_TEST_SUITE(TCP_RTO_1)
 
 BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_syn_retransmitted_after_1_2_4_8_16_32_s_then_etimedout, TcpFixture) {
   // RFC 6298 2.1 / 5.5: the initial RTO is 1 s and doubles; LINUX
@@ -181,6 +181,242 @@ BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_backoff_doubles_to_120_s_then_etimedout_withou
   BOOST_TEST(app_recv(c, 1) == -ETIMEDOUT);
   BOOST_TEST(sockets.tcp_stats().abort_on_timeout == 1u);
   BOOST_TEST(sockets.tcp_stats().out_rsts == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_DACK_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_DACK_1_second_full_sized_segment_is_acked_at_once, TcpFixture) {
+  // RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK at least for every second
+  // full-sized segment. The first waits for the delayed-ACK timer.
+  auto& c = passive_open();
+  bench_sends(c, 1460, 'a');
+  BOOST_TEST(nothing_sent());
+  bench_sends(c, 1460, 'b');
+  const auto a = one_segment();
+  BOOST_TEST(expect_segment(a, c, flags("A"), seq(c.stack_seq(0)), ack(c.bench_seq(2920)), window(65535),
+                            data_offset(5), payload("")));
+  bench_sends(c, 1460, 'c');
+  BOOST_TEST(nothing_sent());
+  bench_sends(c, 1460, 'd');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(5840))));
+  BOOST_TEST(app_read(c).size() == 5840u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_DACK_1_delayed_ack_goes_after_40_ms, TcpFixture) {
+  // RFC 1122 4.2.3.2: the delay MUST be under 0.5 s; LINUX TCP_DELACK_MIN 40 ms.
+  auto& c = passive_open();
+  bench_sends(c, "small");
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == 40);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0)), ack(c.bench_seq(5))));
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == never_ms);  // once
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_DACK_1_data_to_send_carries_the_ack, TcpFixture) {
+  // The ACK rides on data the application sends before the timer: no pure ACK.
+  auto& c = passive_open();
+  bench_sends(c, "question");
+  BOOST_TEST(app_read(c) == "question");
+  BOOST_TEST(app_send(c, "answer") == 6);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(0)), ack(c.bench_seq(8)),
+                            payload("answer")));
+  BOOST_TEST(ms(run_until_segment(Duration::milliseconds(100))) == never_ms);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_DACK_1_out_of_order_and_gap_filling_segments_are_acked_at_once, TcpFixture) {
+  // RFC 5681 4.2: an out-of-order segment gets an immediate (duplicate) ACK,
+  // and so does the segment that fills the gap.
+  auto& c = passive_open();
+  const auto start = c.bench_nxt;
+  c.bench_nxt = start + 100;
+  bench_sends(c, 100, 'b');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(0))));
+  c.bench_nxt = start;
+  bench_sends(c, 100, 'a');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(200))));
+  BOOST_TEST(app_read(c) == std::string(100, 'a') + std::string(100, 'b'));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_NAGLE_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_NAGLE_1_on_by_default_small_writes_wait_for_the_ack, TcpFixture) {
+  // RFC 1122 4.2.3.4: while a small segment is unacknowledged, more small
+  // data waits; the ACK releases it in one segment.
+  auto& c = active_open();
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_NODELAY) == 0);
+  BOOST_TEST(app_send(c, "a") == 1);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(0)), payload("a")));
+  BOOST_TEST(app_send(c, "b") == 1);
+  BOOST_TEST(app_send(c, "c") == 1);
+  BOOST_TEST(nothing_sent());
+  bench_acks(c, 1);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(1)), payload("bc")));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_NAGLE_1_tcp_nodelay_sends_every_write_at_once, TcpFixture) {
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_NODELAY) == 1);
+  auto& c = connect_from(fd);
+  for (const char* text : {"a", "b", "c"}) {
+    BOOST_TEST(app_send(c, text) == 1);
+    BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), payload(text)));
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_NAGLE_1_setting_tcp_nodelay_sends_what_waits, TcpFixture) {
+  // LINUX tcp_sock_set_nodelay: pending frames are pushed at once.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, "a") == 1);
+  BOOST_TEST(one_segment().text() == "a");
+  BOOST_TEST(app_send(c, "b") == 1);
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(set_int(c.fd, IPPROTO_TCP, TCP_NODELAY, 1) == 0);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(1)), payload("b")));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_NAGLE_1_full_segments_go_and_the_tail_goes_when_no_small_one_is_out, TcpFixture) {
+  // LINUX tcp_nagle_check with Minshall's rule: a small segment waits only
+  // while an earlier small segment is unacknowledged, so a 2000-byte write
+  // goes as 1460 + 540 at once; a further small write waits for the 540's ACK.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 2000) == 2000);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(expect_segment(out[0], c, flags("A"), seq(c.stack_seq(0)), payload(1460, 'x')));
+  BOOST_TEST(expect_segment(out[1], c, flags("PA"), seq(c.stack_seq(1460)), payload(540, 'x')));
+  BOOST_TEST(app_send(c, "y") == 1);
+  BOOST_TEST(nothing_sent());
+  bench_acks(c, 1460);
+  BOOST_TEST(nothing_sent());  // the 540-byte segment is still out
+  bench_acks(c, 2000);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(2000)), payload("y")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_MSS_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_syn_announces_mtu_minus_headers, TcpFixture) {
+  // RFC 9293 3.7.1 / RFC 6691: MSS = MTU - 40 over IPv4, MTU - 60 over IPv6.
+  auto& v4 = active_open();
+  BOOST_TEST(v4.stack_mss == 1460u);
+  BenchSyn over6;
+  over6.ipv6 = true;
+  over6.port = 40001;
+  auto& v6 = active_open(over6);
+  BOOST_TEST(v6.stack_mss == 1440u);
+  const int l = listener(stack_port, true);
+  BenchSyn in6 = over6;
+  in6.port = 40002;
+  BOOST_TEST(accept_from(l, in6).stack_mss == 1440u);
+  BenchSyn in4;
+  in4.port = 40003;
+  BOOST_TEST(accept_from(l, in4).stack_mss == 1460u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_mss_option_only_in_syn_segments, TcpFixture) {
+  auto& c = active_open();
+  BOOST_TEST(set_int(c.fd, IPPROTO_TCP, TCP_NODELAY, 1) == 0);
+  BOOST_TEST(app_send(c, "data") == 4);
+  BOOST_TEST(expect_segment(one_segment(), c, absent("mss"), data_offset(5)));
+  bench_sends(c, 1460, 'a');
+  bench_sends(c, 1460, 'b');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), absent("mss"), data_offset(5)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_no_option_means_536_over_ipv4_and_1220_over_ipv6, TcpFixture) {
+  // RFC 9293 3.7.1 / RFC 8200 8.3: without an MSS option the sender assumes 536 (1220 over IPv6).
+  BenchSyn no_mss;
+  no_mss.mss.reset();
+  auto& c4 = active_open(no_mss);
+  BOOST_TEST(set_int(c4.fd, IPPROTO_TCP, TCP_NODELAY, 1) == 0);
+  BOOST_TEST(app_send(c4, 1200) == 1200);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 3u);
+  BOOST_TEST(out[0].payload.size() == 536u);
+  BOOST_TEST(out[1].payload.size() == 536u);
+  BOOST_TEST(out[2].payload.size() == 128u);
+  BOOST_TEST(get_int(c4.fd, IPPROTO_TCP, TCP_MAXSEG) == 536);
+  no_mss.ipv6 = true;
+  no_mss.port = 40001;
+  auto& c6 = active_open(no_mss);
+  BOOST_TEST(set_int(c6.fd, IPPROTO_TCP, TCP_NODELAY, 1) == 0);
+  BOOST_TEST(app_send(c6, 2000) == 2000);
+  out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(out[0].payload.size() == 1220u);
+  BOOST_TEST(out[1].payload.size() == 780u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_segments_fit_the_smaller_of_peer_mss_and_our_mtu, TcpFixture) {
+  BenchSyn small;
+  small.mss = 1000;
+  auto& c = active_open(small);
+  BOOST_TEST(app_send(c, 2500) == 2500);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 3u);
+  BOOST_TEST(out[0].payload.size() == 1000u);
+  BOOST_TEST(out[1].payload.size() == 1000u);
+  BOOST_TEST(out[2].payload.size() == 500u);
+  BenchSyn jumbo;
+  jumbo.mss = 9000;
+  jumbo.port = 40001;
+  auto& j = active_open(jumbo);
+  BOOST_TEST(app_send(j, 3000) == 3000);
+  out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 3u);
+  BOOST_TEST(out[0].payload.size() == 1460u);
+  BOOST_TEST(out[1].payload.size() == 1460u);
+  BOOST_TEST(out[2].payload.size() == 80u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_timestamps_are_taken_from_the_segment_size, TcpFixture) {
+  // RFC 6691 / RFC 2525 2.18: data + TCP options fit the MSS: 1460 - 12 with timestamps.
+  auto& c = active_open(BenchSyn::linux_like());
+  BOOST_TEST(app_send(c, 3000) == 3000);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 3u);
+  BOOST_TEST(out[0].payload.size() == 1448u);
+  BOOST_TEST(expect_segment(out[0], c, data_offset(8), timestamps(ts_now(), c.bench_tsval)));
+  BOOST_TEST(out[2].payload.size() == 104u);
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_MAXSEG) == 1448);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_tcp_maxseg_lowers_the_announced_and_the_sent_size, TcpFixture) {
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 1000) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_MAXSEG) == 1000);
+  auto& c = connect_from(fd);
+  BOOST_TEST(c.stack_mss == 1000u);
+  BOOST_TEST(app_send(c, 1500) == 1500);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(out[0].payload.size() == 1000u);
+  BOOST_TEST(out[1].payload.size() == 500u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_path_mtu_lowers_the_segment_size, TcpFixture) {
+  // RFC 1191 / RFC 9293 3.7.2: fragmentation needed with MTU 1000 -> segments of 960.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 1460) == 1460);
+  const auto big = one_segment();
+  const std::vector<std::byte> quoted(big.frame.begin() + 14, big.frame.begin() + 14 + 28);
+  StackFixture::inject(eth(peer_mac, our_mac) / ipv4(gateway4, our4) /
+                       icmp_dest_unreachable(4, quoted).next_hop_mtu(1000));
+  bench_acks(c, 1460);
+  BOOST_TEST(app_send(c, 2000) == 2000);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() >= 2u);
+  BOOST_TEST(out[0].payload.size() == 960u);
+  BOOST_TEST(out[1].payload.size() == 960u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
