@@ -656,7 +656,7 @@ void Tcp::fill_info(const Socket& s, tcp_info& i) const {
   i.tcpi_state = linux_state(c.state);
   i.tcpi_ca_state = c.in_recovery ? TCP_CA_Recovery : (c.backoff > 0 && c.retransmits > 0 ? TCP_CA_Loss : TCP_CA_Open);
   i.tcpi_retransmits = static_cast<std::uint8_t>(std::min(c.retransmits, 255));
-  i.tcpi_probes = static_cast<std::uint8_t>(std::min(std::max(c.persist_backoff, c.keepalive_probes_sent), 255));
+  i.tcpi_probes = static_cast<std::uint8_t>(std::min(std::max(c.persist_probes, c.keepalive_probes_sent), 255));
   i.tcpi_backoff = static_cast<std::uint8_t>(std::min(std::max(c.backoff, c.persist_backoff), 255));
   if (c.ts_ok) i.tcpi_options |= TCPI_OPT_TIMESTAMPS;
   if (c.sack_ok) i.tcpi_options |= TCPI_OPT_SACK;

@@ -157,6 +157,7 @@ struct TcpConnection {
   net::Instant keepalive_at = net::Instant::never();
   net::Instant state_timer_at = net::Instant::never();  // TIME-WAIT, FIN-WAIT-2, SYN-SENT/RECEIVED give-up
   int persist_backoff = 0;
+  int persist_probes = 0;  // zero-window probes since the peer last answered (LINUX icsk_probes_out)
   int keepalive_probes_sent = 0;
   int keepalive_idle_s = 0;   // TCP_KEEPIDLE (0: the sysctl)
   int keepalive_intvl_s = 0;  // TCP_KEEPINTVL
@@ -272,6 +273,10 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   bool retransmit_lost(socket::Socket& s);
   void arm_rto(socket::Socket& s);
   std::int64_t current_rto_us(const TcpConnection& c) const;  // RTO with the backoff applied
+  std::uint32_t send_mss(const TcpConnection& c) const;
+  void send_data(socket::Socket& s, std::size_t offset, std::size_t len, wire::TcpFlags flags);
+  net::Duration persist_interval(const TcpConnection& c) const;
+  void on_persist(socket::Socket& s);
   net::Duration retransmit_budget(int boundary) const;
   void fill_info(const socket::Socket& s, tcp_info& info) const;
   void on_rto(socket::Socket& s, net::Instant now);

@@ -789,16 +789,12 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
   // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one
   // acknowledging more.
   if (before(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && before_or_equal(c.snd_wl2, seg.ack))) {
-    const bool opened = c.snd_wnd == 0 && window > 0;
     c.snd_wnd = window;
     c.max_snd_wnd = std::max(c.max_snd_wnd, window);
     c.snd_wl1 = seg.seq;
     c.snd_wl2 = seg.ack;
-    if (opened) {
-      c.persist_at = net::Instant::never();
-      c.persist_backoff = 0;
-    }
   }
+  c.persist_probes = 0;  // the peer answers (LINUX tcp_ack: icsk_probes_out = 0)
   // Our FIN acknowledged?
   const bool fin_acked = c.fin_sent && c.snd_una == c.snd_max;
   switch (c.state) {

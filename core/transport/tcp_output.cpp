@@ -310,49 +310,37 @@ void Tcp::output(Socket& s) {
                              state == TcpState::last_ack;
   if (can_send_data) {
     retransmit_lost(s);
+    const std::uint32_t mss_now = send_mss(c);
     for (;;) {
       const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
       const std::size_t unsent = c.send.size() - sent_data;
       if (unsent == 0) break;
       const std::uint32_t in_flight = c.in_recovery && c.sack_ok ? pipe(c) : distance(c.snd_una, c.snd_nxt);
-      const std::uint32_t window = std::min(c.snd_wnd, c.cwnd);
       const std::uint32_t usable_send =
           distance(c.snd_una, c.snd_nxt) < c.snd_wnd ? c.snd_wnd - distance(c.snd_una, c.snd_nxt) : 0;
       const std::uint32_t usable_cwnd = in_flight < c.cwnd ? c.cwnd - in_flight : 0;
       const std::size_t usable = std::min(usable_send, usable_cwnd);
-      std::size_t len = std::min<std::size_t>({c.mss, unsent, usable});
-      if (len == 0) {
-        // TCP-WIN-1: a closed window with nothing in flight starts the persist timer.
-        if (c.snd_wnd == 0 && c.snd_una == c.snd_nxt && c.persist_at == net::Instant::never()) {
-          std::int64_t t = c.rto_us;
-          for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
-          c.persist_at = now() + net::Duration::microseconds(t);
-        }
-        break;
-      }
-      (void)window;
-      if (len < c.mss && len < unsent) {
-        // Sender SWS avoidance (RFC 1122 4.2.3.4): a partial segment only when
-        // it is at least half the largest window the peer offered.
-        if (len < c.max_snd_wnd / 2) break;
-      }
+      const std::size_t len = std::min<std::size_t>({mss_now, unsent, usable});
+      // Sender SWS avoidance (RFC 1122 4.2.3.4, LINUX tcp_write_xmit): a
+      // segment cut short by the window goes only from the persist timer.
+      if (len == 0 || (len < mss_now && len < unsent)) break;
       // TCP-NAGLE-1 (LINUX tcp_nagle_check with Minshall's rule): a small
       // segment waits while an earlier small one is unacknowledged.
       const bool small_out = after(c.snd_sml, c.snd_una) && !after(c.snd_sml, c.snd_nxt);
-      if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && small_out && !c.fin_queued) break;
+      if (len < mss_now && !c.nodelay && c.snd_una != c.snd_nxt && small_out && !c.fin_queued) break;
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
-      const bool retransmission = before(c.snd_nxt, c.snd_max);
-      send_segment(s, c.snd_nxt, flags, sent_data, len, retransmission);
-      if (!c.rtt_pending && !retransmission) {
-        c.rtt_pending = true;
-        c.rtt_seq = c.snd_nxt;
-        c.rtt_start = now();
-      }
-      c.snd_nxt += static_cast<std::uint32_t>(len);
-      if (len < c.mss) c.snd_sml = c.snd_nxt;  // LINUX tcp_minshall_update
-      if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
-      if (c.rto_at == net::Instant::never()) arm_rto(s);
+      send_data(s, sent_data, len, flags);
+      if (len < mss_now) c.snd_sml = c.snd_nxt;  // LINUX tcp_minshall_update
+    }
+    // TCP-WIN-1 (LINUX tcp_check_probe_timer): data waiting with nothing in
+    // flight starts the persist timer; data in flight stops it.
+    const std::size_t waiting = c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    if (c.snd_una != c.snd_nxt || waiting == 0) {
+      c.persist_at = net::Instant::never();
+      c.persist_backoff = 0;
+    } else if (c.persist_at == net::Instant::never()) {
+      c.persist_at = now() + persist_interval(c);
     }
     // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
     const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
@@ -369,6 +357,73 @@ void Tcp::output(Socket& s) {
     }
   }
   if (c.ack_now && synchronized(state) && state != TcpState::syn_received) send_ack(s);
+}
+
+// LINUX tcp_bound_to_half_wnd: segments no larger than half the largest
+// window the peer offered (all of it when that is at most 536 bytes), so a
+// small window still takes whole segments (sender SWS avoidance).
+std::uint32_t Tcp::send_mss(const TcpConnection& c) const {
+  const std::uint32_t cutoff = c.max_snd_wnd > default_mss_v4 ? c.max_snd_wnd / 2 : c.max_snd_wnd;
+  if (cutoff == 0 || c.mss <= cutoff) return c.mss;
+  return std::max<std::uint32_t>(cutoff, 48);  // LINUX: 68 - the header
+}
+
+// New data (or data sent again after a timeout) from `offset` past SND.NXT's
+// place in the send buffer: sent, timed (Karn: never a retransmission), and
+// the retransmission timer armed.
+void Tcp::send_data(Socket& s, std::size_t offset, std::size_t len, wire::TcpFlags flags) {
+  TcpConnection& c = *s.tcp;
+  const bool retransmission = before(c.snd_nxt, c.snd_max);
+  send_segment(s, c.snd_nxt, flags, offset, len, retransmission);
+  if (!c.rtt_pending && !retransmission) {
+    c.rtt_pending = true;
+    c.rtt_seq = c.snd_nxt;
+    c.rtt_start = now();
+  }
+  c.snd_nxt += static_cast<std::uint32_t>(len);
+  if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
+  if (c.rto_at == net::Instant::never()) arm_rto(s);
+}
+
+// LINUX tcp_probe0_when: the RTO (at least TCP_RTO_MIN) doubled per probe, at most 120 s.
+net::Duration Tcp::persist_interval(const TcpConnection& c) const {
+  const std::int64_t max_us = context_.config.tcp_rto_max.count_ns() / 1000;
+  std::int64_t t = std::max<std::int64_t>(current_rto_us(c), context_.config.tcp_rto_min.count_ns() / 1000);
+  for (int i = 0; i < c.persist_backoff && t < max_us; ++i) t *= 2;
+  return net::Duration::microseconds(std::min(t, max_us));
+}
+
+// The persist timer (LINUX tcp_probe_timer / tcp_send_probe0 / tcp_write_wakeup).
+void Tcp::on_persist(Socket& s) {
+  TcpConnection& c = *s.tcp;
+  const std::size_t waiting = c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+  if (c.snd_una != c.snd_nxt || waiting == 0) {
+    c.persist_backoff = 0;
+    c.persist_probes = 0;
+    output(s);
+    return;
+  }
+  // Unanswered probes, as many as tcp_retries2: the peer is gone.
+  if (c.persist_probes >= context_.config.tcp_retries2) {
+    ++context_.tcp.abort_on_timeout;
+    reset_connection(s, c.soft_error != 0 ? c.soft_error : ETIMEDOUT);
+    return;
+  }
+  const std::uint32_t len = std::min<std::uint32_t>({c.snd_wnd, send_mss(c), static_cast<std::uint32_t>(waiting)});
+  if (len > 0) {
+    // The window takes some data: send what fits; the RTO takes over.
+    wire::TcpFlags flags(wire::TcpFlag::ack);
+    if (len == waiting) flags |= wire::TcpFlags(wire::TcpFlag::psh);
+    send_data(s, distance(c.snd_una, c.snd_nxt), len, flags);
+    c.persist_backoff = 0;
+    c.persist_probes = 0;
+    return;
+  }
+  // A zero-window probe: SND.UNA - 1, so the peer answers with its window.
+  send_probe(s);
+  ++c.persist_probes;
+  if (c.persist_backoff < context_.config.tcp_retries2) ++c.persist_backoff;
+  c.persist_at = now() + persist_interval(c);
 }
 
 void Tcp::on_rto(Socket& s, net::Instant) {
@@ -442,15 +497,10 @@ void Tcp::run_timers(Socket& s, net::Instant t) {
   }
   if (c.persist_at <= t) {
     c.persist_at = net::Instant::never();
-    if (c.snd_wnd == 0 && !c.send.empty()) {
-      send_probe(s);
-      ++c.persist_backoff;
-      std::int64_t wait = c.rto_us;
-      for (int i = 0; i < c.persist_backoff; ++i) wait = std::min<std::int64_t>(wait * 2, 120000000);
-      c.persist_at = t + net::Duration::microseconds(wait);
-    } else {
-      c.persist_backoff = 0;
-      output(s);
+    on_persist(s);
+    if (c.state == TcpState::closed) {
+      destroy_if_orphan(s);
+      return;
     }
   }
   if (c.delack_at <= t) {
