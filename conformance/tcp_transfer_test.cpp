@@ -420,3 +420,167 @@ BOOST_FIXTURE_TEST_CASE(TCP_MSS_1_path_mtu_lowers_the_segment_size, TcpFixture) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_WIN_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_no_scaling_unless_both_syns_carry_the_option, TcpFixture) {
+  // RFC 7323 2.2: our SYN offers shift 7; a SYN-ACK without WS means neither
+  // side scales: our windows are plain byte counts (at most 65535) and the
+  // bench's are too. A window update of 200 takes no full segment: nothing goes.
+  auto& c = active_open();
+  BOOST_TEST(c.stack_wscale.value_or(0) == 7);
+  BOOST_TEST(c.syn_window == 65535u);  // RFC 7323 2.2: never scaled in a SYN
+  BOOST_TEST((info(c).tcpi_options & TCPI_OPT_WSCALE) == 0);
+  c.bench_window = 200;
+  inject(c, c.segment("A"));
+  BOOST_TEST(app_send(c, 5000) == 5000);
+  BOOST_TEST(nothing_sent());
+  bench_sends(c, "x");
+  BOOST_TEST(ms(run_until_segment(Duration::milliseconds(100))) == 40);
+  // Unscaled, and one byte less: the edge moves right only by a useful amount.
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), window(65534), data_offset(5)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_both_windows_scaled_when_negotiated, TcpFixture) {
+  // The bench announces shift 4: its window field 200 means 3200 bytes, two
+  // full segments. Our shift is 7: 131072 free bytes are sent as 1024.
+  BenchSyn syn;
+  syn.window_scale = 4;
+  auto& c = active_open(syn);
+  const auto i = info(c);
+  BOOST_TEST((i.tcpi_options & TCPI_OPT_WSCALE) != 0);
+  BOOST_TEST(i.tcpi_snd_wscale == 4u);
+  BOOST_TEST(i.tcpi_rcv_wscale == 7u);
+  c.bench_window = 200;
+  inject(c, c.segment("A"));
+  BOOST_TEST(app_send(c, 5000) == 5000);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(expect_segment(out[0], c, seq(c.stack_seq(0)), window(1024), payload(1460, 'x')));
+  BOOST_TEST(expect_segment(out[1], c, seq(c.stack_seq(1460)), window(1024), payload(1460, 'x')));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_syn_ack_scales_only_for_a_syn_that_asked, TcpFixture) {
+  const int l = listener();
+  BenchSyn with;
+  with.window_scale = 2;
+  auto& a = accept_from(l, with);
+  BOOST_TEST(a.stack_wscale.value_or(0) == 7);
+  BOOST_TEST(a.syn_window == 65535u);
+  BenchSyn without;
+  without.port = 40001;
+  auto& b = accept_from(l, without);
+  BOOST_TEST(!b.stack_wscale.has_value());
+  BOOST_TEST((info(b).tcpi_options & TCPI_OPT_WSCALE) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_shift_above_14_is_used_as_14, TcpFixture) {
+  // RFC 7323 2.3: a shift of 15 is treated as 14 (and logged).
+  BenchSyn syn;
+  syn.window_scale = 15;
+  auto& c = active_open(syn);
+  BOOST_TEST(info(c).tcpi_snd_wscale == 14u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_receiver_window_follows_the_buffer_and_avoids_silly_updates, TcpFixture) {
+  // RFC 1122 4.2.3.3: the window closes as data waits unread, its right edge
+  // never moves left, and it reopens only by a useful amount (min(buffer/2,
+  // MSS)): reading 100 bytes from a full buffer sends nothing, reading 3100
+  // sends a window update.
+  const int l = listener();
+  BOOST_TEST(set_int(l, SOL_SOCKET, SO_RCVBUF, 4096) == 0);  // 8192 with Linux's doubling
+  auto& c = accept_from(l);
+  BOOST_TEST(c.syn_window == 8192u);
+  bench_sends(c, 1460, 'a');
+  bench_sends(c, 1460, 'b');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(2920)), window(5272)));
+  bench_sends(c, 1460, 'c');
+  bench_sends(c, 1460, 'd');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(5840)), window(2352)));
+  bench_sends(c, 2352, 'e');  // exactly what is left
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == 40);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(8192)), window(0)));
+  // One more byte does not fit: dropped, and the ACK says the window is closed.
+  const auto drops = sockets.drops(TransportDropReason::tcp_receive_buffer);
+  inject(c, c.segment("PA"), "!");
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(8192)), window(0)));
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_receive_buffer) == drops + 1);
+  BOOST_TEST(sockets.receive_queue_bytes(c.fd) == 8192);
+  BOOST_TEST(app_recv(c, 100) == 100);
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == never_ms);
+  BOOST_TEST(app_recv(c, 3000) == 3000);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(8192)), window(3100)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_zero_window_probes_back_off_while_answered_and_stop_when_it_opens, TcpFixture) {
+  // RFC 1122 4.2.2.17 / RFC 9293 3.8.6.1: a closed window is probed after an
+  // RTO (300 ms here), then at doubling intervals up to 120 s; as long as the
+  // peer answers, the connection stays (here 20 probes, past tcp_retries2).
+  // LINUX tcp_xmit_probe_skb: the probe is SND.UNA - 1 with no data.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  BOOST_TEST(app_send(c, 1000) == 1000);
+  BOOST_TEST(one_segment().payload.size() == 1000u);
+  run_for(Duration::milliseconds(100));
+  c.bench_window = 0;
+  bench_acks(c, 1000);  // RTT 100 ms again: RTO stays 300 ms
+  BOOST_TEST(info(c).tcpi_rto == 300000u);
+  BOOST_TEST(app_send(c, 500) == 500);
+  BOOST_TEST(nothing_sent());
+  std::vector<std::int64_t> waits;
+  for (int i = 0; i < 20; ++i) {
+    waits.push_back(ms(run_until_segment(Duration::seconds(200))));
+    const auto probe = one_segment();
+    BOOST_TEST(expect_segment(probe, c, flags("A"), seq(c.stack_seq(999)), ack(c.bench_nxt), payload("")));
+    inject(c, c.segment("A"));  // still closed
+  }
+  const std::vector<std::int64_t> expected{300,    600,    1200,   2400,   4800,   9600,   19200,
+                                           38400,  76800,  120000, 120000, 120000, 120000, 120000,
+                                           120000, 120000, 120000, 120000, 120000, 120000};
+  BOOST_TEST(waits == expected, boost::test_tools::per_element());
+  c.bench_window = 65535;
+  inject(c, c.segment("A"));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), seq(c.stack_seq(1000)), payload(500, 'x')));
+  BOOST_TEST(sockets.tcp_stats().abort_on_timeout == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_unanswered_zero_window_probes_end_with_etimedout, TcpFixture) {
+  // LINUX tcp_probe_timer: tcp_retries2 (15) probes without an answer ->
+  // ETIMEDOUT, no RST.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  c.bench_window = 0;
+  inject(c, c.segment("A"));
+  BOOST_TEST(app_send(c, 10) == 10);
+  int probes = 0;
+  while (run_until_segment(Duration::seconds(200))) {
+    const auto probe = one_segment();
+    BOOST_TEST(probe.seq() == c.stack_seq(0) - 1);
+    ++probes;
+  }
+  BOOST_TEST(probes == 15);
+  BOOST_TEST(app_recv(c, 1) == -ETIMEDOUT);
+  BOOST_TEST(sockets.tcp_stats().out_rsts == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_sender_sws_small_window_filled_by_the_persist_timer, TcpFixture) {
+  // RFC 1122 4.2.3.4 (LINUX tcp_write_xmit / tcp_write_wakeup): a window of
+  // 100 bytes after one of 65535 takes no full segment: nothing at once, then
+  // the persist timer (RTO 300 ms) sends the 100 bytes; RFC 2525 2.12.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  c.bench_window = 100;
+  inject(c, c.segment("A"));
+  BOOST_TEST(app_send(c, 1000) == 1000);
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 300);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0)), payload(100, 'x')));
+  // A peer whose largest window is small gets segments of that size at once.
+  BenchSyn tiny;
+  tiny.window = 100;
+  tiny.port = 40001;
+  auto& t = active_open(tiny);
+  BOOST_TEST(app_send(t, 1000) == 1000);
+  BOOST_TEST(expect_segment(one_segment(), t, seq(t.stack_seq(0)), payload(100, 'x')));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
