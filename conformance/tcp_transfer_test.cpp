@@ -6,7 +6,7 @@
 // application sees.
 #include <boost/test/unit_test.hpp>
 
-#include "tcp_fixture.hpp"
+#include "tcp_transfer_fixture.hpp"
 
 using namespace hardstack;
 using namespace hardstack::harness;
@@ -581,6 +581,106 @@ BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_sender_sws_small_window_filled_by_the_persist_
   auto& t = active_open(tiny);
   BOOST_TEST(app_send(t, 1000) == 1000);
   BOOST_TEST(expect_segment(one_segment(), t, seq(t.stack_seq(0)), payload(100, 'x')));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_TS_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_TS_1_negotiated_only_when_both_syns_carry_it, TcpFixture) {
+  // RFC 7323 3.2: our SYN offers TSopt; without it in the SYN-ACK no segment carries one.
+  auto& plain = active_open();
+  BOOST_TEST(app_send(plain, "a") == 1);
+  BOOST_TEST(expect_segment(one_segment(), plain, data_offset(5), absent("timestamps")));
+  // Passive: the SYN-ACK echoes the SYN's TSval, only if the SYN had one.
+  const int l = listener();
+  BenchSyn with;
+  with.timestamps = true;
+  with.port = 40001;
+  TcpConn c;
+  c.bench_port = 40001;
+  c.stack_port = stack_port;
+  c.bench_nxt = 5000;
+  inject(c, c.segment("S").mss(1460).timestamps(4242, 0));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("SA"), timestamps(ts_now(), 4242)));
+  c.bench_port = 40002;
+  inject(c, c.segment("S").mss(1460));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("SA"), absent("timestamps")));
+  (void)l;
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_TS_1_every_segment_carries_tsval_and_echoes_ts_recent, TcpFixture) {
+  // RFC 7323 3.2 / 4.3: TSval is our clock (1 ms ticks, LINUX), TSecr the
+  // peer's latest in-order TSval.
+  auto& c = active_open(BenchSyn::linux_like());
+  BOOST_TEST((info(c).tcpi_options & TCPI_OPT_TIMESTAMPS) != 0);
+  run_for(Duration::milliseconds(5));
+  c.bench_tsval = 8000;
+  bench_sends(c, "ping");
+  BOOST_TEST(app_read(c) == "ping");
+  BOOST_TEST(app_send(c, "pong") == 4);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), data_offset(8), timestamps(ts_now(), 8000), payload("pong")));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_TS_1_paws_drops_a_segment_with_an_older_timestamp, TcpFixture) {
+  // RFC 7323 5.3: TSval older than TS.Recent -> dropped, an ACK sent, nothing delivered.
+  auto& c = active_open(BenchSyn::linux_like());
+  c.bench_tsval = 8000;
+  bench_sends(c, "new");
+  BOOST_TEST(app_read(c) == "new");
+  c.bench_tsval = 7999;
+  inject(c, c.segment("PA"), "old");
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(3)), timestamps(ts_now(), 8000)));
+  BOOST_TEST(sockets.last_drop() == TransportDropReason::tcp_paws);
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_paws) == 1u);
+  BOOST_TEST(sockets.tcp_stats().paws_rejected == 1u);
+  BOOST_TEST(app_recv(c, 10) == -EAGAIN);
+  // Positive control: the same bytes with a TSval not older are taken.
+  c.bench_tsval = 8000;
+  bench_sends(c, "old");
+  BOOST_TEST(app_read(c) == "old");
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_paws) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_TS_1_paws_lets_through_after_24_days_idle, TcpFixture) {
+  // RFC 7323 5.5: TS.Recent older than 24 days is invalid: the segment is accepted.
+  auto& c = active_open(BenchSyn::linux_like());
+  c.bench_tsval = 8000;
+  bench_sends(c, "a");
+  BOOST_TEST(app_read(c) == "a");
+  segments();
+  advance(Duration::seconds(25 * 24 * 3600));
+  c.bench_tsval = 10;  // the peer's clock wrapped or restarted
+  bench_sends(c, "b");
+  BOOST_TEST(app_read(c) == "b");
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_paws) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_TS_1_ts_recent_only_from_a_segment_at_the_left_edge, TcpFixture) {
+  // RFC 7323 4.3: an out-of-order segment does not update TS.Recent (its ACK
+  // echoes the older value); the segment that fills the gap does. Two
+  // segments under one delayed ACK: the first one's TSval is echoed.
+  auto& c = active_open(BenchSyn::linux_like());
+  c.bench_tsval = 8000;
+  bench_sends(c, "0123");
+  const auto left = c.bench_nxt;
+  c.bench_nxt = left + 4;
+  c.bench_tsval = 9000;
+  bench_sends(c, "89ab");
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(left), timestamps(ts_now(), 8000)));
+  c.bench_nxt = left;
+  c.bench_tsval = 8500;
+  bench_sends(c, "4567");
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(left + 8), timestamps(ts_now(), 8500)));
+  BOOST_TEST(app_read(c) == "0123456789ab");
+  c.bench_nxt = left + 8;
+  c.bench_tsval = 9100;
+  bench_sends(c, "cd");
+  c.bench_tsval = 9200;
+  bench_sends(c, "ef");
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == 40);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(left + 12), timestamps(ts_now(), 9100)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -46,6 +46,13 @@
 #include "hardstack/wire/tcp.hpp"
 #include "stack_fixture.hpp"
 
+namespace hardstack::socket {
+inline std::ostream& operator<<(std::ostream& os, TransportDropReason r) { return os << to_string(r); }
+inline std::ostream& operator<<(std::ostream& os, const std::optional<TransportDropReason>& r) {
+  return r ? os << to_string(*r) : os << "(none)";
+}
+}  // namespace hardstack::socket
+
 namespace hardstack::conformance {
 
 // What the bench's SYN (or SYN-ACK) carries, and where it comes from.
