@@ -5,6 +5,7 @@
 // stack sends, or that it sends none, at exact virtual times, and what the
 // application sees.
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 
 #include "tcp_transfer_fixture.hpp"
 
@@ -681,6 +682,188 @@ BOOST_FIXTURE_TEST_CASE(TCP_TS_1_ts_recent_only_from_a_segment_at_the_left_edge,
   bench_sends(c, "ef");
   BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == 40);
   BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(left + 12), timestamps(ts_now(), 9100)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_SACK_1)
+
+namespace {
+
+// "left-right ..." as the decoder writes a SACK option's blocks.
+std::string blocks(std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> list) {
+  std::string out;
+  for (const auto& [l, r] : list) out += (out.empty() ? "" : " ") + std::to_string(l) + "-" + std::to_string(r);
+  return out;
+}
+
+BenchSyn with_sack() {
+  BenchSyn s;
+  s.sack_permitted = true;
+  return s;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_permitted_only_when_both_syns_carry_it, TcpFixture) {
+  // RFC 2018 2: our SYN offers it; without it in the SYN-ACK, no block is ever sent.
+  auto& c = active_open();
+  BOOST_TEST(c.sack == false);
+  c.bench_nxt += 100;
+  bench_sends(c, 100, 'b');
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(0)), absent("sack"), data_offset(5)));
+  // Passive: SACK-permitted in the SYN-ACK only for a SYN that had it.
+  const int l = listener();
+  BenchSyn a = with_sack();
+  a.port = 40001;
+  BOOST_TEST(accept_from(l, a).sack);
+  BenchSyn b;
+  b.port = 40002;
+  auto& nb = accept_from(l, b);
+  BOOST_TEST(!nb.sack);
+  BOOST_TEST((info(nb).tcpi_options & TCPI_OPT_SACK) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_receiver_reports_blocks_most_recent_first, TcpFixture) {
+  // RFC 2018 4: the first block holds the segment that triggered the ACK;
+  // then the most recently reported others; gaps filled merge blocks.
+  auto& c = active_open(with_sack());
+  const std::uint32_t base = c.bench_nxt;
+  auto send_piece = [&](std::uint32_t k) {
+    c.bench_nxt = base + k * 100;
+    bench_sends(c, 100, static_cast<std::uint8_t>('a' + k));
+  };
+  auto piece = [&](std::uint32_t k) { return std::pair<std::uint32_t, std::uint32_t>{base + k * 100, base + k * 100 + 100}; };
+  send_piece(1);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(base), field("sack", blocks({piece(1)}))));
+  send_piece(3);
+  BOOST_TEST(expect_segment(one_segment(), c, ack(base), field("sack", blocks({piece(3), piece(1)}))));
+  send_piece(5);
+  BOOST_TEST(expect_segment(one_segment(), c, ack(base), field("sack", blocks({piece(5), piece(3), piece(1)}))));
+  send_piece(2);  // joins 1 and 3
+  BOOST_TEST(expect_segment(one_segment(), c, ack(base),
+                            field("sack", blocks({{base + 100, base + 400}, piece(5)}))));
+  send_piece(0);  // the cumulative ACK covers 0..3
+  BOOST_TEST(expect_segment(one_segment(), c, ack(base + 400), field("sack", blocks({piece(5)}))));
+  send_piece(4);
+  BOOST_TEST(expect_segment(one_segment(), c, ack(base + 600), absent("sack"), data_offset(5)));
+  std::string expected;
+  for (char k = 'a'; k <= 'f'; ++k) expected += std::string(100, k);
+  BOOST_TEST(app_read(c) == expected);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_three_blocks_fit_beside_timestamps_four_without, TcpFixture) {
+  // RFC 2018 3: 40 option bytes take 4 blocks, 3 with the 12-byte timestamp option.
+  auto check = [&](TcpConn& c, std::size_t expected_blocks) {
+    const std::uint32_t base = c.bench_nxt;
+    std::size_t got = 0;
+    for (std::uint32_t k = 1; k <= 5; ++k) {
+      c.bench_nxt = base + k * 200;
+      bench_sends(c, 100, 'z');
+      const auto a = one_segment();
+      saw(c, a);
+      got = a.tcp.options.sack_blocks.size();
+      BOOST_TEST(a.tcp.options.sack_blocks[0].left == base + k * 200);  // the newest first
+    }
+    BOOST_TEST(got == expected_blocks);
+  };
+  auto& plain = active_open(with_sack());
+  check(plain, 4u);
+  BenchSyn ts = BenchSyn::linux_like();
+  ts.port = 40001;
+  auto& stamped = active_open(ts);
+  check(stamped, 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_sender_retransmits_the_holes_and_never_sacked_data, TcpFixture) {
+  // RFC 6675: ten segments out, the 2nd and 5th lost. The peer's duplicate
+  // ACKs SACK 3-4 and 6-7: more than 3 segments' worth SACKed above the hole
+  // starts recovery (RFC 6675 5, IsLost): the 2nd is sent again, then the 5th
+  // (NextSeg rule 3: below the highest SACKed byte). Later SACKs covering the
+  // rest send nothing more; the cumulative ACK ends recovery.
+  auto& c = active_open(with_sack());
+  BOOST_TEST(app_send(c, 14600) == 14600);
+  BOOST_TEST(segments().size() == 10u);
+  const std::uint32_t mss = 1460;
+  auto sacked = [&](std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> list) {
+    auto t = c.segment("A");
+    std::vector<wire::TcpSackBlock> bl;
+    for (const auto& [l, r] : list) bl.push_back({c.stack_seq(l * mss), c.stack_seq(r * mss)});
+    if (bl.size() == 1) return t.sack({bl[0]});
+    if (bl.size() == 2) return t.sack({bl[0], bl[1]});
+    return t.sack({bl[0], bl[1], bl[2]});
+  };
+  bench_acks(c, mss);  // segment 1 arrived
+  BOOST_TEST(nothing_sent());
+  c.bench_ack = c.stack_seq(mss);
+  inject(c, sacked({{2, 4}}));
+  BOOST_TEST(nothing_sent());
+  inject(c, sacked({{5, 7}, {2, 4}}));
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(expect_segment(out[0], c, flags("A"), seq(c.stack_seq(mss)), payload(mss, 'x')));
+  BOOST_TEST(expect_segment(out[1], c, flags("A"), seq(c.stack_seq(4 * mss)), payload(mss, 'x')));
+  BOOST_TEST(sockets.tcp_stats().fast_retransmits == 1u);
+  inject(c, sacked({{5, 10}, {2, 4}}));
+  BOOST_TEST(nothing_sent());
+  bench_acks(c, 10 * mss);
+  BOOST_TEST(nothing_sent());
+  const auto i = info(c);
+  BOOST_TEST(i.tcpi_total_retrans == 2u);
+  BOOST_TEST(i.tcpi_ca_state == TCP_CA_Open);
+  BOOST_TEST(i.tcpi_snd_ssthresh == 4u);  // half of the 9 segments in flight (RFC 5681 (4))
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_bogus_blocks_are_ignored_and_counted, TcpFixture) {
+  // Blocks above SND.NXT, wholly below SND.UNA, or with left >= right tell
+  // nothing: no recovery starts however many bytes they claim (LINUX
+  // tcp_is_sackblock_valid, TCPSACKDiscard). Positive control: one valid
+  // block of four segments starts it.
+  auto& c = active_open(with_sack());
+  BOOST_TEST(app_send(c, 14600) == 14600);
+  BOOST_TEST(segments().size() == 10u);
+  bench_acks(c, 1460);
+  const std::uint32_t una = c.stack_seq(1460);
+  inject(c, c.segment("A").sack({{c.stack_seq(2920), c.stack_seq(20000)},  // past SND.NXT
+                                 {c.stack_seq(0) - 5000, c.stack_seq(0)},  // below SND.UNA
+                                 {c.stack_seq(9000), c.stack_seq(3000)}}));  // reversed
+  BOOST_TEST(nothing_sent());
+  BOOST_TEST(sockets.tcp_stats().sack_discards == 3u);
+  BOOST_TEST(info(c).tcpi_sacked == 0u);
+  inject(c, c.segment("A").sack({{c.stack_seq(2920), c.stack_seq(2920 + 4 * 1460)}}));
+  const auto out = segments();
+  BOOST_TEST_REQUIRE(!out.empty());
+  BOOST_TEST(expect_segment(out[0], c, seq(una), payload(1460, 'x')));
+  BOOST_TEST(sockets.tcp_stats().sack_discards == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_scoreboard_and_work_per_segment_stay_bounded, TcpFixture) {
+  // SEC-TCP-1 class: a peer SACKing thousands of separate 1-byte ranges. The
+  // scoreboard keeps a bounded number of ranges (the rest are discarded and
+  // counted), so each ACK costs bounded work; the connection goes on.
+  auto& c = active_open(with_sack());
+  BOOST_TEST(app_send(c, 14600) == 14600);
+  BOOST_TEST(segments().size() == 10u);
+  const auto started = std::chrono::steady_clock::now();
+  std::uint32_t offset = 2;
+  for (int i = 0; i < 3000; ++i) {
+    auto t = c.segment("A").window(static_cast<std::uint16_t>(65535 - (i % 2)));  // not duplicates
+    std::vector<wire::TcpSackBlock> bl;
+    for (int k = 0; k < 4; ++k, offset += 2) {
+      const std::uint32_t at = 1 + offset % 14590;
+      bl.push_back({c.stack_seq(at), c.stack_seq(at + 1)});
+    }
+    inject(c, t.sack({bl[0], bl[1], bl[2], bl[3]}));
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(sockets.tcp_stats().sack_discards > 10000u);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 5000);
+  segments();
+  bench_acks(c, 14600);
+  BOOST_TEST(info(c).tcpi_sacked == 0u);
+  BOOST_TEST(app_send(c, "after") == 5);
+  BOOST_TEST(expect_segment(one_segment(), c, seq(c.stack_seq(14600)), payload("after")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

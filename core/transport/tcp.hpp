@@ -255,6 +255,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void process_data(socket::Socket& s, const Segment& seg);
   void process_fin(socket::Socket& s, const Segment& seg);
   void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
+  static void prune_sacked(TcpConnection& c);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
   void begin_transfer(socket::Socket& s);

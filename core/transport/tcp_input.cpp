@@ -21,6 +21,8 @@ namespace {
 // RFC 9293 3.10.7: the out-of-order queue holds at most this many segments,
 // whatever the buffer (the work per arriving segment stays bounded: TCP-OOO-1).
 constexpr std::size_t max_out_of_order_segments = 64;
+// The SACK scoreboard holds at most this many separate ranges (TCP-SACK-1).
+constexpr std::size_t max_sack_scoreboard = 64;
 // SYN cookies (LINUX msstab): the MSS values a cookie can carry.
 constexpr std::uint16_t cookie_mss[8] = {536, 1220, 1300, 1400, 1440, 1460, 4312, 8960};
 // RFC 7323 5.5: TS.Recent older than 24 days no longer rejects.
@@ -646,13 +648,21 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
 
 void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
   for (const auto& b : seg.options->sack_blocks) {
-    const SeqNum left(b.left);
     const SeqNum right(b.right);
+    // A block reaching below SND.UNA counts from SND.UNA (the ACK crossed it).
+    const SeqNum left = before(SeqNum(b.left), c.snd_una) && after(right, c.snd_una) ? c.snd_una : SeqNum(b.left);
     // Bogus blocks (outside SND.UNA..SND.MAX, empty or reversed) are ignored
-    // and never grow the scoreboard beyond what was sent (TCP-SACK-1).
+    // and never grow the scoreboard beyond what was sent (TCP-SACK-1); nor
+    // does a block that would take the scoreboard past its bound, so the work
+    // per segment stays bounded whatever the peer SACKs (LINUX TCPSACKDiscard).
+    const bool overlaps = std::any_of(c.sacked.begin(), c.sacked.end(), [&](const wire::TcpSackBlock& e) {
+      return !after(left, SeqNum(e.right)) && !before(right, SeqNum(e.left));
+    });
     if (!before(left, right) || before_or_equal(right, c.snd_una) || after(right, c.snd_max) ||
-        before(left, c.snd_una))
+        (!overlaps && c.sacked.size() >= max_sack_scoreboard)) {
+      ++context_.tcp.sack_discards;
       continue;
+    }
     wire::TcpSackBlock block{left.value(), right.value()};
     // Merge into the sorted list.
     std::vector<wire::TcpSackBlock> merged;
@@ -675,7 +685,11 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
       }
     }
   }
-  // Everything at or below SND.UNA is acknowledged cumulatively.
+  prune_sacked(c);
+}
+
+// Everything at or below SND.UNA is acknowledged cumulatively: out of the scoreboard.
+void Tcp::prune_sacked(TcpConnection& c) {
   std::erase_if(c.sacked,
                 [&](const wire::TcpSackBlock& b) { return before_or_equal(SeqNum(b.right), c.snd_una); });
   for (auto& b : c.sacked)
@@ -707,6 +721,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (c.send.empty()) c.send.shrink_if_empty();
     c.snd_una = seg.ack;
     if (before(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
+    prune_sacked(c);
     // RTT (RFC 6298 / RFC 7323 4.1): from the echoed timestamp, else the timed
     // segment unless it was retransmitted (Karn).
     bool sampled = false;
