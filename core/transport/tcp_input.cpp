@@ -760,13 +760,20 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
       }
     } else {
       c.dupacks = 0;
+      std::uint32_t left = acked;
       if (c.cwnd < c.ssthresh) {
-        c.cwnd += std::min<std::uint32_t>(acked, c.mss);  // slow start (RFC 5681 3.1, ABC L=1)
-      } else {
-        c.bytes_acked += acked;
+        // Slow start (RFC 5681 3.1 with RFC 3465's byte counting; LINUX
+        // tcp_slow_start: by all that was acknowledged, up to ssthresh).
+        const std::uint32_t grow = std::min(left, c.ssthresh - c.cwnd);
+        c.cwnd += grow;
+        left -= grow;
+      }
+      if (left > 0 && c.cwnd >= c.ssthresh) {
+        // Congestion avoidance (RFC 5681 3.1, LINUX tcp_cong_avoid_ai): one MSS per window acknowledged.
+        c.bytes_acked += left;
         if (c.bytes_acked >= c.cwnd) {
           c.bytes_acked -= c.cwnd;
-          c.cwnd += c.mss;  // congestion avoidance: one MSS per window
+          c.cwnd += c.mss;
         }
       }
     }
