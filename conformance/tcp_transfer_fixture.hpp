@@ -116,6 +116,7 @@ struct TcpConn {
   std::uint32_t bench_tsval = 7000;  // the bench's timestamp clock
   std::uint32_t stack_tsval = 0;   // the latest TSval the stack sent (the bench's TS.Recent)
   std::uint16_t syn_window = 0;    // the window field of the stack's SYN / SYN-ACK
+  int syn_retransmissions = 0;     // active opens: SYNs the stack sent again before the SYN-ACK
 
   std::uint32_t stack_seq(std::uint32_t n) const { return stack_isn + 1 + n; }  // NOLINT: modular
   std::uint32_t bench_seq(std::uint32_t n) const { return bench_isn + 1 + n; }  // NOLINT: modular
@@ -286,6 +287,10 @@ class TcpFixture : public StackFixture {
     c.bench_nxt = syn.isn;
     c.bench_ack = s.seq() + 1;
     if (rtt > net::Duration::zero()) run_for(rtt);
+    for (const auto& again : segments()) {  // SYNs sent again while the bench waited
+      BOOST_TEST(again.is("S"));
+      ++c.syn_retransmissions;
+    }
     inject(c, bench_syn(c, syn, "SA"));
     c.bench_nxt = syn.isn + 1;
     take_bench_options(c, syn);

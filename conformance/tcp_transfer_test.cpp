@@ -867,3 +867,145 @@ BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_scoreboard_and_work_per_segment_stay_bounded,
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_CC_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_initial_window_is_ten_segments, TcpFixture) {
+  // RFC 6928: IW = min(10 MSS, max(2 MSS, 14600)); the rest waits for ACKs.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 30000) == 30000);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 10u);
+  for (std::uint32_t i = 0; i < 10; ++i)
+    BOOST_TEST(expect_segment(out[i], c, seq(c.stack_seq(i * 1460)), payload(1460, 'x')));
+  BOOST_TEST(info(c).tcpi_snd_cwnd == 10u);
+  BOOST_TEST(info(c).tcpi_snd_ssthresh == 0x7fffffffu);  // LINUX TCP_INFINITE_SSTHRESH
+  // The same for a passive open (RFC 2525 2.3: the window is set up for both).
+  BenchSyn in;
+  in.port = 40001;
+  auto& p = accept_from(listener(), in);
+  BOOST_TEST(app_send(p, 30000) == 30000);
+  BOOST_TEST(segments().size() == 10u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_slow_start_grows_by_what_each_ack_acknowledges, TcpFixture) {
+  // RFC 5681 3.1 / RFC 3465 (LINUX tcp_slow_start counts acknowledged
+  // segments): an ACK of one segment lets two go, one of two lets four go.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 40000) == 40000);
+  BOOST_TEST(segments().size() == 10u);
+  bench_acks(c, 1460);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(out[0].seq() == c.stack_seq(14600));
+  bench_acks(c, 3 * 1460);
+  BOOST_TEST(segments().size() == 4u);
+  BOOST_TEST(info(c).tcpi_snd_cwnd == 13u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_timeout_restarts_slow_start_then_congestion_avoidance, TcpFixture) {
+  // RFC 5681 3.1 (4): a timeout sets ssthresh to half the flight (5 segments)
+  // and cwnd to one segment; slow start up to ssthresh, then one segment per
+  // window acknowledged.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  BOOST_TEST(app_send(c, 40000) == 40000);
+  BOOST_TEST(segments().size() == 10u);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1))) == 300);
+  BOOST_TEST(expect_segment(one_segment(), c, seq(c.stack_seq(0))));  // only one (RFC 2525 2.14)
+  auto i = info(c);
+  BOOST_TEST(i.tcpi_snd_cwnd == 1u);
+  BOOST_TEST(i.tcpi_snd_ssthresh == 5u);
+  std::vector<std::uint32_t> cwnds;
+  std::vector<std::size_t> sent;
+  for (std::uint32_t n = 1; n <= 10; ++n) {
+    bench_acks(c, n * 1460);
+    cwnds.push_back(info(c).tcpi_snd_cwnd);
+    sent.push_back(segments().size());
+  }
+  const std::vector<std::uint32_t> expected_cwnd{2, 3, 4, 5, 5, 5, 5, 5, 6, 6};
+  BOOST_TEST(cwnds == expected_cwnd, boost::test_tools::per_element());
+  const std::vector<std::size_t> expected_sent{2, 2, 2, 2, 1, 1, 1, 1, 2, 1};
+  BOOST_TEST(sent == expected_sent, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_fast_retransmit_on_the_third_duplicate_ack, TcpFixture) {
+  // RFC 5681 3.2: the third duplicate ACK (not the first or second) resends
+  // the first unacknowledged segment; ssthresh = FlightSize / 2, cwnd =
+  // ssthresh + 3 MSS, inflated by one MSS per further duplicate, which lets
+  // new data go once it exceeds what is in flight.
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 40000) == 40000);
+  BOOST_TEST(segments().size() == 10u);
+  bench_acks(c, 1460);
+  BOOST_TEST(segments().size() == 2u);  // 11 segments in flight now
+  inject(c, c.segment("A"));
+  inject(c, c.segment("A"));
+  BOOST_TEST(nothing_sent());
+  inject(c, c.segment("A"));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(1460)), payload(1460, 'x')));
+  BOOST_TEST(sockets.tcp_stats().fast_retransmits == 1u);
+  const auto i = info(c);
+  BOOST_TEST(i.tcpi_ca_state == TCP_CA_Recovery);
+  BOOST_TEST(i.tcpi_snd_ssthresh == 5u);  // 8030 bytes
+  BOOST_TEST(i.tcpi_snd_cwnd == 8u);      // 8030 + 3 * 1460 = 12410
+  std::vector<std::size_t> sent;
+  for (int k = 0; k < 4; ++k) {
+    inject(c, c.segment("A"));
+    sent.push_back(segments().size());
+  }
+  const std::vector<std::size_t> expected{0, 0, 0, 1};  // cwnd passes the 16060 bytes out at the 7th
+  BOOST_TEST(sent == expected, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_newreno_partial_ack_resends_the_next_hole_full_ack_deflates, TcpFixture) {
+  // RFC 6582 3.2: segments 2 and 5 lost. After the fast retransmit, the ACK
+  // up to the 5th is partial: the 5th goes at once. The ACK of everything
+  // ends recovery with cwnd = min(ssthresh, FlightSize + MSS): two segments,
+  // not a burst (RFC 2525 2.8).
+  auto& c = active_open();
+  BOOST_TEST(app_send(c, 40000) == 40000);
+  BOOST_TEST(segments().size() == 10u);
+  bench_acks(c, 1460);
+  BOOST_TEST(segments().size() == 2u);
+  for (int k = 0; k < 3; ++k) inject(c, c.segment("A"));
+  BOOST_TEST(one_segment().seq() == c.stack_seq(1460));
+  bench_acks(c, 4 * 1460);
+  BOOST_TEST(expect_segment(one_segment(), c, seq(c.stack_seq(4 * 1460)), payload(1460, 'x')));
+  BOOST_TEST(info(c).tcpi_ca_state == TCP_CA_Recovery);
+  bench_acks(c, 12 * 1460);
+  const auto i = info(c);
+  BOOST_TEST(i.tcpi_ca_state == TCP_CA_Open);
+  BOOST_TEST(i.tcpi_snd_cwnd == 2u);
+  auto out = segments();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  BOOST_TEST(out[0].seq() == c.stack_seq(12 * 1460));
+  BOOST_TEST(sockets.tcp_stats().fast_retransmits == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_CC_1_one_segment_initial_window_after_syn_retransmissions, TcpFixture) {
+  // RFC 5681 3.1 (LINUX tcp_init_transfer: more than one retransmission of
+  // the SYN): the initial window is one segment; RFC 6298 5.7: no RTT sample
+  // from the handshake, so the RTO is 3 s.
+  auto& c = active_open({}, Duration::milliseconds(3500));  // SYNs again at 1 s and 3 s
+  BOOST_TEST(c.syn_retransmissions == 2);
+  auto i = info(c);
+  BOOST_TEST(i.tcpi_snd_cwnd == 1u);
+  BOOST_TEST(i.tcpi_rto == 3000000u);
+  BOOST_TEST(app_send(c, 5000) == 5000);
+  BOOST_TEST(segments().size() == 1u);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 3000);
+  BOOST_TEST(one_segment().seq() == c.stack_seq(0));
+  bench_acks(c, 5000);
+  segments();
+  // One retransmission of the SYN: the usual IW10, still the 3 s RTO.
+  BenchSyn other;
+  other.port = 40001;
+  auto& d = active_open(other, Duration::milliseconds(1500));
+  BOOST_TEST(d.syn_retransmissions == 1);
+  i = info(d);
+  BOOST_TEST(i.tcpi_snd_cwnd == 10u);
+  BOOST_TEST(i.tcpi_rto == 3000000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
