@@ -524,7 +524,10 @@ int Sockets::Impl::set_socket_option(Socket& s, int name, const void* value, soc
     case SO_REUSEADDR: s.reuseaddr = v != 0; return 0;
     case SO_REUSEPORT: s.reuseport = v != 0; return 0;
     case SO_BROADCAST: s.broadcast = v != 0; return 0;
-    case SO_KEEPALIVE: s.keepalive = v != 0; return 0;
+    case SO_KEEPALIVE:
+      if (s.tcp) tcp.set_keepalive(s, v != 0);
+      s.keepalive = v != 0;
+      return 0;
     case SO_SNDBUF: {
       // LINUX: capped at wmem_max, doubled for bookkeeping, at least SOCK_MIN_SNDBUF.
       const auto capped = std::min<unsigned>(static_cast<unsigned>(v), static_cast<unsigned>(cfg.wmem_max));

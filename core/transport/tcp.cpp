@@ -613,6 +613,12 @@ int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t
     case TCP_KEEPIDLE:
       if (v < 1 || v > keepalive_max_idle_s) return -EINVAL;
       c.keepalive_idle_s = v;
+      if (s.keepalive && c.state != TcpState::closed && c.state != TcpState::listen) {
+        // LINUX tcp_sock_set_keepidle_locked: the new idle time counts from
+        // the last segment received.
+        c.keepalive_at = std::max(c.last_received + net::Duration::seconds(v), now());
+        update_timer(s);
+      }
       return 0;
     case TCP_KEEPINTVL:
       if (v < 1 || v > keepalive_max_idle_s) return -EINVAL;
@@ -739,9 +745,7 @@ void Tcp::set_state(Socket& s, TcpState state) {
   c.state = state;
   if (old == state) return;
   if (state == TcpState::established && c.keepalive_at == net::Instant::never() && s.keepalive) {
-    const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
-                                              : context_.config.tcp_keepalive_time;
-    c.keepalive_at = now() + idle;
+    c.keepalive_at = now() + keepalive_idle(c);
   }
   if (state == TcpState::closed || state == TcpState::time_wait) {
     c.rto_at = c.delack_at = c.persist_at = c.keepalive_at = net::Instant::never();

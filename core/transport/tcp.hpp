@@ -216,6 +216,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void on_timer(net::Instant now) override;
   net::Instant next_deadline() const override;
 
+  // SO_KEEPALIVE, before the socket layer records it (LINUX tcp_set_keepalive).
+  void set_keepalive(socket::Socket& s, bool on);
+
   // For tests and benchmarks.
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t orphan_count() const { return orphans_.size(); }
@@ -277,6 +280,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   std::uint32_t send_mss(const TcpConnection& c) const;
   void send_data(socket::Socket& s, std::size_t offset, std::size_t len, wire::TcpFlags flags);
   net::Duration persist_interval(const TcpConnection& c) const;
+  net::Duration keepalive_idle(const TcpConnection& c) const;
   void on_persist(socket::Socket& s);
   net::Duration retransmit_budget(int boundary) const;
   void fill_info(const socket::Socket& s, tcp_info& info) const;

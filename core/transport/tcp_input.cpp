@@ -587,9 +587,7 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
   c.last_received = now();
   if (c.keepalive_at != net::Instant::never()) {
     c.keepalive_probes_sent = 0;
-    const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
-                                              : context_.config.tcp_keepalive_time;
-    c.keepalive_at = now() + idle;
+    c.keepalive_at = now() + keepalive_idle(c);
   }
   if (c.state == TcpState::syn_received) {
     // RFC 9293 3.10.7.4: acceptable if ISS < SEG.ACK =< SND.NXT.

@@ -426,6 +426,24 @@ void Tcp::on_persist(Socket& s) {
   c.persist_at = now() + persist_interval(c);
 }
 
+net::Duration Tcp::keepalive_idle(const TcpConnection& c) const {
+  return c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s) : context_.config.tcp_keepalive_time;
+}
+
+// SO_KEEPALIVE (LINUX tcp_set_keepalive): turning it on in a connection
+// starts the idle time now; off stops it.
+void Tcp::set_keepalive(Socket& s, bool on) {
+  TcpConnection& c = *s.tcp;
+  if (c.state == TcpState::closed || c.state == TcpState::listen) return;
+  if (on && !s.keepalive) {
+    c.keepalive_probes_sent = 0;
+    c.keepalive_at = now() + keepalive_idle(c);
+  } else if (!on) {
+    c.keepalive_at = net::Instant::never();
+  }
+  update_timer(s);
+}
+
 void Tcp::on_rto(Socket& s, net::Instant) {
   TcpConnection& c = *s.tcp;
   auto& st = context_.tcp;
@@ -511,6 +529,13 @@ void Tcp::run_timers(Socket& s, net::Instant t) {
     c.keepalive_at = net::Instant::never();
     if (s.keepalive && (c.state == TcpState::established || c.state == TcpState::close_wait)) {
       const int count = c.keepalive_count != 0 ? c.keepalive_count : context_.config.tcp_keepalive_probes;
+      if (c.snd_una != c.snd_max || !c.send.empty()) {
+        // LINUX tcp_keepalive_timer: data in flight or waiting has its own
+        // timers; look again after the idle time.
+        c.keepalive_at = t + keepalive_idle(c);
+        update_timer(s);
+        return;
+      }
       if (c.keepalive_probes_sent >= count) {
         send_reset(s);
         reset_connection(s, ETIMEDOUT);
