@@ -46,13 +46,15 @@ struct StackFixtureOptions {
   net::StackConfig config{};
   std::size_t mtu = 1500;
   bool learn_peer = true;  // pre-resolve the peer's MAC (ARP and ND) so answers go out at once
+  std::uint64_t seed = 0x5eed;  // the stack's entropy
+  std::string pcap_suffix{};    // for a case with several fixtures: "<case><suffix>.pcap"
 };
 
 class StackFixture {
  public:
   StackFixture() : StackFixture(StackFixtureOptions{}) {}
   explicit StackFixture(const StackFixtureOptions& options)
-      : entropy(0x5eed), device(make_device(options.mtu)), stack(make_stack(options.config)) {
+      : entropy(options.seed), device(make_device(options.mtu)), stack(make_stack(options.config)) {
     const auto name = boost::unit_test::framework::current_test_case().p_name.get();
     const auto suite = boost::unit_test::framework::get<boost::unit_test::test_suite>(
                            boost::unit_test::framework::current_test_case().p_parent_id)
@@ -60,7 +62,7 @@ class StackFixture {
     const char* dir = std::getenv("HARDSTACK_PCAP_DIR");
     const auto base = std::filesystem::path(dir != nullptr ? dir : "conformance-pcap") / suite;
     std::filesystem::create_directories(base);
-    pcap_path = (base / (name + ".pcap")).string();
+    pcap_path = (base / (name + options.pcap_suffix + ".pcap")).string();
     if (pcap.open(pcap_path, harness::pcap_link_type(device.link_type()))) device.set_tap(&pcap);
 
     net::InterfaceConfig ic;

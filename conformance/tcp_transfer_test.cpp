@@ -1009,3 +1009,320 @@ BOOST_FIXTURE_TEST_CASE(TCP_CC_1_one_segment_initial_window_after_syn_retransmis
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_ISN_1)
+
+namespace {
+
+// The first SYN of a fresh stack seeded with `seed`, connecting from `port` (0: ephemeral).
+SentSegment first_syn(std::uint64_t seed, std::uint16_t port = 0) {
+  TcpFixtureOptions o;
+  o.stack.seed = seed;
+  o.stack.pcap_suffix = "_seed" + std::to_string(seed);
+  TcpFixture t(o);
+  const int fd = t.tcp_socket();
+  if (port != 0) {
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(port);
+    BOOST_TEST(t.sockets.bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
+  }
+  BOOST_TEST(t.connect_to_bench(fd, BenchSyn{}) == -EINPROGRESS);
+  return t.one_segment();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(TCP_ISN_1_isn_and_port_differ_across_entropy_seeds) {
+  // RFC 6528: ISN = M + F(four-tuple, secret); RFC 6056: a random ephemeral
+  // port. Stacks seeded differently, at the same virtual time, with the same
+  // four-tuple even, choose different ISNs; and different ports.
+  std::vector<std::uint32_t> isns;
+  std::vector<std::uint16_t> ports;
+  std::vector<std::uint32_t> fixed_port_isns;
+  for (const std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+    const auto syn = first_syn(seed);
+    isns.push_back(syn.seq());
+    ports.push_back(syn.tcp.src_port);
+    BOOST_TEST(syn.tcp.src_port >= 32768u);
+    BOOST_TEST(syn.tcp.src_port <= 60999u);
+    fixed_port_isns.push_back(first_syn(seed, 33333).seq());
+  }
+  auto all_different = [](auto v) {
+    std::sort(v.begin(), v.end());
+    return std::adjacent_find(v.begin(), v.end()) == v.end();
+  };
+  BOOST_TEST(all_different(isns));
+  BOOST_TEST(all_different(ports));
+  BOOST_TEST(all_different(fixed_port_isns));
+  // The same seed, the same choices: the entropy is the only source.
+  BOOST_TEST(first_syn(2).seq() == isns[1]);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ISN_1_isns_differ_across_connections_and_advance_with_the_clock, TcpFixture) {
+  // Connections to other ports get unrelated ISNs (F differs) and random
+  // ephemeral ports; the same four-tuple 1 s later gets its old ISN plus the
+  // 4-microsecond clock M: 250000 more (RFC 6528 3).
+  std::vector<std::uint32_t> isns;
+  std::vector<std::uint16_t> ports;
+  for (std::uint16_t k = 0; k < 5; ++k) {
+    BenchSyn to;
+    to.port = static_cast<std::uint16_t>(40000 + k);
+    auto& c = active_open(to);
+    isns.push_back(c.stack_isn);
+    ports.push_back(c.stack_port);
+  }
+  for (std::size_t k = 1; k < isns.size(); ++k) {
+    BOOST_TEST(isns[k] != isns[k - 1]);
+    const std::uint32_t step = isns[k] - isns[k - 1];  // NOLINT: modular
+    BOOST_TEST((step > 1000000u && step < 0xfff00000u));  // not a small clock tick apart
+    BOOST_TEST(ports[k] != ports[k - 1] + 1);  // not sequential (RFC 6056 3.1)
+  }
+  // The same four-tuple again.
+  auto bound = [&]() {
+    const int fd = tcp_socket();
+    BOOST_TEST(set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) == 0);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(33333);
+    BOOST_TEST(sockets.bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
+    return fd;
+  };
+  BenchSyn to;
+  to.port = 41000;
+  auto& first = connect_from(bound(), to);
+  const linger abort_close{1, 0};
+  BOOST_TEST(sockets.setsockopt(first.fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close) == 0);
+  BOOST_TEST(sockets.close(first.fd) == 0);
+  BOOST_TEST(one_segment().flags().rst());
+  run_for(Duration::seconds(1));
+  auto& second = connect_from(bound(), to);
+  BOOST_TEST(second.stack_isn - first.stack_isn == 250000u);  // NOLINT: modular
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_OOO_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_OOO_1_out_of_order_data_is_bounded_by_the_receive_buffer, TcpFixture) {
+  // RFC 9293 3.10.7.4 / RFC 2525 2.5: data beyond a hole is kept, within the
+  // window and SO_RCVBUF (8192 here); what lies past it is dropped and
+  // counted. Filling the hole delivers it all, in order.
+  const int l = listener();
+  BOOST_TEST(set_int(l, SOL_SOCKET, SO_RCVBUF, 4096) == 0);
+  auto& c = accept_from(l);
+  const std::uint32_t base = c.bench_nxt;
+  std::string stream;
+  for (int k = 0; k < 10; ++k) stream += std::string(1000, static_cast<char>('A' + k));
+  const auto drops = sockets.drops(TransportDropReason::tcp_out_of_window);
+  for (std::uint32_t k = 1; k < 10; ++k) {
+    c.bench_nxt = base + k * 1000;
+    inject(c, c.segment("A"), std::string_view(stream).substr(k * 1000, 1000));
+    BOOST_TEST(sockets.receive_queue_bytes(c.fd) <= 8192);
+  }
+  BOOST_TEST(sockets.receive_queue_bytes(c.fd) == 7192);  // 1000..8192: what the window offered
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_out_of_window) == drops + 1);  // 9000.. lies past it
+  segments();
+  c.bench_nxt = base;
+  inject(c, c.segment("A"), std::string_view(stream).substr(0, 1000));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(base + 8192), window(0)));
+  BOOST_TEST(app_read(c) == stream.substr(0, 8192));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_OOO_1_thousands_of_tiny_segments_cost_bounded_memory_and_work, TcpFixture) {
+  // SegmentSmack class: 5000 one-byte segments, each beyond a hole and apart
+  // from the others. A bounded number is kept (64 segments), the rest is
+  // dropped and counted, each costs bounded work; once the peer sends the
+  // stream in order it arrives intact.
+  auto& c = passive_open();
+  const std::uint32_t base = c.bench_nxt;
+  std::string stream(12000, '\0');
+  for (std::size_t i = 0; i < stream.size(); ++i) stream[i] = static_cast<char>('a' + i % 26);
+  const auto drops = sockets.drops(TransportDropReason::tcp_receive_buffer);
+  const auto started = std::chrono::steady_clock::now();
+  for (std::uint32_t k = 0; k < 5000; ++k) {
+    const std::uint32_t at = 2 + 2 * ((k * 7919) % 5000);  // scattered odd gaps
+    c.bench_nxt = base + at;
+    inject(c, c.segment("A"), std::string_view(stream).substr(at, 1));
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(sockets.receive_queue_bytes(c.fd) == 64);
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_receive_buffer) - drops == 5000u - 64u);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 5000);
+  segments();
+  c.bench_nxt = base;
+  for (std::uint32_t off = 0; off < stream.size(); off += 1000) {
+    inject(c, c.segment("A"), std::string_view(stream).substr(off, 1000));
+    c.bench_nxt = base + off + 1000;
+  }
+  BOOST_TEST(app_read(c) == stream);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(TCP_KA_1)
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_off_by_default, TcpFixture) {
+  // RFC 1122 4.2.3.6: keepalives default off; LINUX defaults 7200 s idle,
+  // 75 s apart, 9 probes.
+  auto& c = active_open();
+  BOOST_TEST(get_int(c.fd, SOL_SOCKET, SO_KEEPALIVE) == 0);
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_KEEPIDLE) == 7200);
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_KEEPINTVL) == 75);
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_KEEPCNT) == 9);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(3 * 3600))) == never_ms);
+  BOOST_TEST(app_send(c, "still") == 5);
+  BOOST_TEST(one_segment().text() == "still");
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_probes_after_idle_every_interval_then_rst_and_etimedout, TcpFixture) {
+  // LINUX tcp_keepalive_timer: TCP_KEEPIDLE 10 s, TCP_KEEPINTVL 5 s,
+  // TCP_KEEPCNT 3: probes (SND.UNA - 1, no data) at 10, 15 and 20 s; at 25 s
+  // the connection is reset and the application gets ETIMEDOUT.
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 10) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 5) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 3) == 0);
+  auto& c = connect_from(fd);
+  std::vector<std::int64_t> waits;
+  for (int k = 0; k < 3; ++k) {
+    waits.push_back(ms(run_until_segment(Duration::seconds(60))));
+    BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0) - 1), ack(c.bench_nxt), payload("")));
+  }
+  const std::vector<std::int64_t> expected{10000, 5000, 5000};
+  BOOST_TEST(waits == expected, boost::test_tools::per_element());
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(60))) == 5000);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("RA"), seq(c.stack_seq(0))));
+  BOOST_TEST(app_recv(c, 1) == -ETIMEDOUT);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_answered_probes_keep_the_connection, TcpFixture) {
+  // Each answer resets the count: the next probe comes a full idle time later.
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 10) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 5) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 2) == 0);
+  auto& c = connect_from(fd);
+  for (int k = 0; k < 6; ++k) {
+    BOOST_TEST(ms(run_until_segment(Duration::seconds(60))) == 10000);
+    BOOST_TEST(one_segment().seq() == c.stack_seq(0) - 1);
+    inject(c, c.segment("A"));
+    BOOST_TEST(nothing_sent());
+  }
+  BOOST_TEST(app_send(c, "alive") == 5);
+  BOOST_TEST(one_segment().text() == "alive");
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_turned_on_in_a_connection_counts_from_then, TcpFixture) {
+  // LINUX tcp_set_keepalive: SO_KEEPALIVE on an established connection starts
+  // the idle time then; TCP_KEEPIDLE while on counts from the last segment
+  // received; off stops the probes.
+  auto& c = active_open();
+  run_for(Duration::seconds(100));
+  BOOST_TEST(set_int(c.fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(set_int(c.fd, IPPROTO_TCP, TCP_KEEPIDLE, 150) == 0);  // 100 s ago + 150 s: 50 s from now
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1000))) == 50000);
+  BOOST_TEST(one_segment().seq() == c.stack_seq(0) - 1);
+  BOOST_TEST(set_int(c.fd, SOL_SOCKET, SO_KEEPALIVE, 0) == 0);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10000))) == never_ms);
+  BOOST_TEST(set_int(c.fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(1000))) == 150000);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_option_ranges, TcpFixture) {
+  // LINUX: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767, TCP_KEEPCNT 1..127, else EINVAL.
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 0) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 32768) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 32767) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_KEEPIDLE) == 32767);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 0) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 32768) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 1) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 0) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 128) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 127) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_KEEPCNT) == 127);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(SOCK_5)
+
+BOOST_FIXTURE_TEST_CASE(SOCK_5_tcp_nodelay_and_tcp_maxseg_values_and_lengths, TcpFixture) {
+  // LINUX do_tcp_setsockopt / do_tcp_getsockopt (checked on Linux 6.1).
+  const int fd = tcp_socket();
+  char three[3] = {1, 0, 0};
+  BOOST_TEST(sockets.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, three, 3) == -EINVAL);
+  const long long eight = 7;
+  BOOST_TEST(sockets.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &eight, 8) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_NODELAY) == 1);  // any non-zero value is on
+  unsigned char two[4] = {0x55, 0x55, 0x55, 0x55};
+  socklen_t n = 2;
+  BOOST_TEST(sockets.getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, two, &n) == 0);
+  BOOST_TEST(n == 2u);
+  BOOST_TEST((two[0] == 1 && two[1] == 0 && two[2] == 0x55));  // only the first two bytes
+  n = static_cast<socklen_t>(-1);
+  int v = 0;
+  BOOST_TEST(sockets.getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &n) == -EINVAL);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_MAXSEG) == 536);  // LINUX TCP_MSS_DEFAULT before connecting
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 87) == -EINVAL);  // below TCP_MIN_MSS
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 32768) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, -1) == -EINVAL);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 88) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 32767) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 0) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 1000) == 0);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_MAXSEG) == 1000);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, 9999, 1) == -ENOPROTOOPT);
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, 9999) == -ENOPROTOOPT);
+}
+
+BOOST_FIXTURE_TEST_CASE(SOCK_5_so_keepalive_and_so_linger_values_and_lengths, TcpFixture) {
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 5) == 0);
+  BOOST_TEST(get_int(fd, SOL_SOCKET, SO_KEEPALIVE) == 1);
+  char three[3] = {1, 0, 0};
+  BOOST_TEST(sockets.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, three, 3) == -EINVAL);
+  linger l{1, 5};
+  BOOST_TEST(sockets.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(int)) == -EINVAL);  // 1003.1g
+  auto get_linger = [&]() {
+    linger g{-9, -9};
+    socklen_t n = sizeof g;
+    BOOST_TEST(sockets.getsockopt(fd, SOL_SOCKET, SO_LINGER, &g, &n) == 0);
+    BOOST_TEST(n == sizeof g);
+    return std::pair<int, int>{g.l_onoff, g.l_linger};
+  };
+  BOOST_TEST((get_linger() == std::pair<int, int>{0, 0}));
+  BOOST_TEST(sockets.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == 0);
+  BOOST_TEST((get_linger() == std::pair<int, int>{1, 5}));
+  l = {0, 7};  // off: the time is kept (LINUX sk_lingertime untouched)
+  BOOST_TEST(sockets.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == 0);
+  BOOST_TEST((get_linger() == std::pair<int, int>{0, 5}));
+  l = {2, 100000};  // any non-zero l_onoff is on
+  BOOST_TEST(sockets.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == 0);
+  BOOST_TEST((get_linger() == std::pair<int, int>{1, 100000}));
+  linger g{};
+  socklen_t n = sizeof(int);
+  BOOST_TEST(sockets.getsockopt(fd, SOL_SOCKET, SO_LINGER, &g, &n) == 0);
+  BOOST_TEST(n == sizeof(int));  // truncated to what was asked
+}
+
+BOOST_FIXTURE_TEST_CASE(SOCK_5_tcp_maxseg_reads_the_mss_in_use_once_connected, TcpFixture) {
+  // LINUX: the current MSS, less the timestamp option.
+  auto& c = active_open(BenchSyn::linux_like());
+  BOOST_TEST(get_int(c.fd, IPPROTO_TCP, TCP_MAXSEG) == 1448);
+  BenchSyn small;
+  small.mss = 1000;
+  small.port = 40001;
+  auto& d = active_open(small);
+  BOOST_TEST(get_int(d.fd, IPPROTO_TCP, TCP_MAXSEG) == 1000);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
