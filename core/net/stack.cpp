@@ -264,6 +264,25 @@ Result<Stack, ConfigError> Stack::create(const StackConfig& config, Entropy& ent
   return stack;
 }
 
+Stack Stack::checkpoint() const {
+  Stack copy(std::make_unique<Impl>(*impl_));
+  copy.impl_->point_adapters_here();
+  return copy;
+}
+
+void Stack::restore(const Stack& checkpoint) {
+  if (checkpoint.impl_ == impl_) return;
+  *impl_ = *checkpoint.impl_;
+  impl_->point_adapters_here();
+}
+
+void Stack::Impl::point_adapters_here() {
+  for (auto& i : interfaces) {
+    i.arp_events.stack = this;
+    i.nd_events.stack = this;
+  }
+}
+
 Stack::Stack(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Stack::Stack(Stack&&) noexcept = default;
 Stack& Stack::operator=(Stack&&) noexcept = default;
@@ -421,8 +440,8 @@ void Stack::poll(Instant now) {
   now = s.clamp(now);
   // Any frame a device may hand over, whatever its MTU says (a device that
   // delivers more than its MTU is not refused here; IP's checks decide).
-  if (!s.rx_buffer) s.rx_buffer = std::make_unique_for_overwrite<std::byte[]>(kRxBufferSize);
-  const std::span<std::byte> buffer(s.rx_buffer.get(), kRxBufferSize);
+  if (!s.rx_buffer.bytes) s.rx_buffer.bytes = std::make_unique_for_overwrite<std::byte[]>(kRxBufferSize);
+  const std::span<std::byte> buffer(s.rx_buffer.bytes.get(), kRxBufferSize);
   for (auto& i : s.interfaces) {
     if (i.device == nullptr) continue;
     for (std::size_t n = 0; n < s.config.poll_frame_budget; ++n) {

@@ -404,6 +404,17 @@ class Stack {
   std::optional<NeighborInfo> arp_entry(InterfaceId interface, const wire::Ipv4Address& address) const;
   std::optional<NeighborInfo> nd_entry(InterfaceId interface, const wire::Ipv6Address& address) const;
 
+  // Tests and fuzzers: a stack configured once and put back before every run
+  // instead of one built per run. checkpoint() copies the whole state
+  // (configuration, neighbour entries and queues, fragments, loopback, rate
+  // limits, identification keys and counters, statistics, the latest time);
+  // the copy shares this stack's devices, entropy source and protocol
+  // handlers, so it is for restore(), not for driving alongside it. restore()
+  // makes this stack equal to `checkpoint` again, reusing its memory. The
+  // entropy source is the caller's to put back (SeededEntropy is a value).
+  Stack checkpoint() const;
+  void restore(const Stack& checkpoint);
+
   struct Impl;
 
  private:

@@ -102,6 +102,21 @@ struct LoopbackPacket {
   std::vector<std::byte> datagram;
 };
 
+// One received frame: made at the first poll, never zeroed. Its bytes never
+// outlive a poll, so a copy of the stack (Stack::checkpoint, restore) keeps
+// its own buffer, or starts without one.
+struct RxBuffer {
+  std::unique_ptr<std::byte[]> bytes;
+  RxBuffer() = default;
+  RxBuffer(const RxBuffer&) {}
+  RxBuffer& operator=(const RxBuffer&) { return *this; }
+  RxBuffer(RxBuffer&&) noexcept = default;
+  RxBuffer& operator=(RxBuffer&&) noexcept = default;
+  ~RxBuffer() = default;
+};
+
+// Copyable member by member (Stack::checkpoint, restore): whatever is added
+// here is copied with the rest; only the adapters' `stack` needs setting after.
 struct Stack::Impl {
   StackConfig config;
   Entropy* entropy = nullptr;
@@ -119,9 +134,9 @@ struct Stack::Impl {
   std::optional<DropReason> last_drop;
   std::deque<LoopbackPacket> loopback_queue;
   Instant latest;
-  std::unique_ptr<std::byte[]> rx_buffer;  // one received frame: made at the first poll, never zeroed
-  std::vector<std::byte> tx_buffer;        // one frame being built (link header + datagram)
-  std::uint32_t ipv4_next_id = 0;          // seeded from entropy; see next_ipv4_id()
+  RxBuffer rx_buffer;
+  std::vector<std::byte> tx_buffer;  // one frame being built (link header + datagram)
+  std::uint32_t ipv4_next_id = 0;    // seeded from entropy; see next_ipv4_id()
 
   Impl(const StackConfig& c, Entropy& e, RouteTable&& r, Reassembler<Ipv4Family>&& r4,
        Reassembler<Ipv6Family>&& r6, TokenBucket b4, TokenBucket b6)
@@ -134,6 +149,8 @@ struct Stack::Impl {
         icmpv6_bucket(b6) {}
 
   // --- stack.cpp ----------------------------------------------------------
+  // After a copy (checkpoint, restore): the neighbour callbacks reach this Impl.
+  void point_adapters_here();
   void drop(DropReason reason);
   Interface* interface(InterfaceId id);
   const Interface* interface(InterfaceId id) const;
