@@ -340,9 +340,8 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
 }
 
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
-  // LINUX udpv6_sendmsg, in its order.
+  // LINUX udpv6_sendmsg, in its order (it has no MSG_OOB check: the flag is ignored).
   if (length > 0xffff) return -EMSGSIZE;
-  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (s.pending.ipv4) return -EINVAL;
     return append(s, message, flags, length);
