@@ -289,6 +289,9 @@ int Sockets::Impl::connect(Socket& s, const sockaddr* address, socklen_t length)
   int family = AF_UNSPEC;
   if (const int r = decode_sockaddr(address, length, e, family); r < 0) return r;
   if (family == AF_UNSPEC) return s.proto->disconnect(s);
+  // LINUX inet_dgram_connect: the port is taken before the address is looked
+  // at, so a connect that fails leaves the socket bound.
+  if (!s.bound && s.proto->autobind(s) < 0) return -EAGAIN;
   if (s.domain == AF_INET || family == AF_INET) {
     // LINUX __ip4_datagram_connect (an IPv6 socket takes a sockaddr_in too).
     if (s.domain == AF_INET6 && s.v6only) return -EAFNOSUPPORT;
