@@ -430,6 +430,14 @@ ssize_t Sockets::sendmsg(int fd, const msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused; sendmsg_copy_msghdr:
+  // a name of length 0 is no name (sendto's address of length 0 is kept, and refused later).
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_name != nullptr && message->msg_namelen == 0) {
+    msghdr unnamed = *message;
+    unnamed.msg_name = nullptr;
+    return impl_->sendmsg(*s, unnamed, flags);
+  }
   return impl_->sendmsg(*s, *message, flags);
 }
 
@@ -458,6 +466,10 @@ ssize_t Sockets::recvmsg(int fd, msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused, a longer one than
+  // sockaddr_storage is cut to it.
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_namelen > sizeof(sockaddr_storage)) message->msg_namelen = sizeof(sockaddr_storage);
   if (message->msg_iovlen > max_iov) return -EMSGSIZE;
   if (message->msg_iovlen > 0 && message->msg_iov == nullptr) return -EFAULT;
   for (std::size_t i = 0; i < message->msg_iovlen; ++i)
