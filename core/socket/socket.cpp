@@ -449,16 +449,22 @@ ssize_t Sockets::recvfrom(int fd, void* buffer, std::size_t length, int flags, s
                           socklen_t* from_length) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
-  if (from != nullptr && from_length == nullptr) return -EFAULT;
-  if (from_length != nullptr && static_cast<int>(*from_length) < 0) return -EINVAL;
+  // LINUX __sys_recvfrom: the datagram is taken into a kernel sockaddr; the
+  // caller's length is read only when the address is copied back, so a bad
+  // one fails the call after the datagram is gone (move_addr_to_user).
+  sockaddr_storage address{};
   iovec v{buffer, length};
   msghdr m{};
-  m.msg_name = from;
-  m.msg_namelen = from != nullptr ? *from_length : 0;
+  m.msg_name = from != nullptr ? &address : nullptr;
+  m.msg_namelen = from != nullptr ? sizeof address : 0;
   m.msg_iov = &v;
   m.msg_iovlen = 1;
   const ssize_t r = s->proto->recvmsg(*s, m, flags);
-  if (r >= 0 && from != nullptr) *from_length = m.msg_namelen;
+  if (r < 0 || from == nullptr) return r;
+  if (from_length == nullptr) return -EFAULT;
+  if (static_cast<int>(*from_length) < 0) return -EINVAL;
+  std::memcpy(from, &address, std::min(*from_length, m.msg_namelen));
+  *from_length = m.msg_namelen;
   return r;
 }
 
