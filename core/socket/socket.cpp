@@ -560,7 +560,9 @@ int Sockets::Impl::set_ip_option(Socket& s, int name, const void* value, socklen
       if (length > 40) return -EINVAL;
       const auto area = wire::Bytes(static_cast<const std::byte*>(value), length);
       if (!wire::Ipv4Options::parse(area, 20, wire::Ipv4OptionsOrigin::privileged_socket)) return -EINVAL;
+      // LINUX ip_options_get: kept padded with EOL to a 4-byte multiple (getsockopt shows it).
       s.ip_options.assign(area.begin(), area.end());
+      s.ip_options.resize(s.ip_options.size() + (4 - s.ip_options.size() % 4) % 4, std::byte{0});
       return 0;
     }
     default: break;
