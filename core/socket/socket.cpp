@@ -702,8 +702,11 @@ int Sockets::Impl::getsockopt(Socket& s, int level, int name, void* value, sockl
   if (static_cast<int>(*length) < 0) return -EINVAL;
   if (level == SOL_SOCKET) return get_socket_option(s, name, value, length);
   if (level == SOL_IP) return get_ip_option(s, name, value, length);
-  if (level == SOL_IPV6) return s.domain == AF_INET6 ? get_ipv6_option(s, name, value, length) : -ENOPROTOOPT;
-  return s.proto->getsockopt(s, level, name, value, length);
+  if (level == SOL_IPV6 && s.domain == AF_INET6) return get_ipv6_option(s, name, value, length);
+  if (level == SOL_UDP) return s.proto->getsockopt(s, level, name, value, length);
+  // LINUX: an IPv4 UDP socket passes other levels to do_ip_getsockopt
+  // (EOPNOTSUPP), an IPv6 one to ipv6_getsockopt (ENOPROTOOPT).
+  return s.domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
 
 int Sockets::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
