@@ -296,6 +296,21 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
       return r;
   }
   const auto dst = unmap_v4(destination.address);
+  // The source: IP_PKTINFO's ipi_spec_dst (LINUX ipc.addr, 0.0.0.0 included),
+  // else the bound address (none when bound to a multicast or broadcast
+  // address, LINUX inet_bind), else the route's.
+  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
+  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = {};
+  if (ancillary.source) {
+    source = *ancillary.source;
+    // LINUX ip_route_output_key_hash_rcu, before the interface: a source no
+    // host sends from -> EINVAL; one that is not ours -> ENETUNREACH.
+    if (!source.is_unspecified()) {
+      if (source.is_multicast() || source == wire::Ipv4Address{{255, 255, 255, 255}} || source.octets[0] == 0)
+        return -EINVAL;
+      if (!context_.stack.is_local(source)) return -ENETUNREACH;
+    }
+  }
   unsigned index = s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) index = *ancillary.interface_index;
   std::optional<net::InterfaceId> interface;
