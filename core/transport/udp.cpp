@@ -318,15 +318,10 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
   }
-  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address, else the route's.
-  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
-  if (ancillary.source) source = *ancillary.source;
-  if (source.is_unspecified() || source.is_multicast() || context_.stack.is_broadcast(source)) {
+  if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
     if (!chosen) return -chosen.error();
     source = *chosen;
-  } else if (!context_.stack.is_local(source)) {
-    return -EINVAL;
   }
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
@@ -806,8 +801,8 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   if (s.domain == AF_INET) {
     socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else if (d.ipv4) {
+    // IPV6_PKTINFO (v4-mapped), then the IP_* messages (LINUX udpv6_recvmsg).
     socket::put_ipv6_recv_cmsgs_for_ipv4(writer, s.recv, info4);
-    socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else {
     socket::Ipv6RecvInfo info6;
     info6.interface_index = d.interface_index;
