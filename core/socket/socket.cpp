@@ -365,6 +365,9 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
 
   const Endpoint* to = nullptr;
   Endpoint e;
+  // LINUX: a corked datagram (UDP_CORK / MSG_MORE) takes the next bytes
+  // whatever address comes with them, once the address's family is settled.
+  const bool pending = s.pending.active;
   if (message.msg_name != nullptr) {
     const socklen_t length = std::min<socklen_t>(message.msg_namelen, sizeof(sockaddr_storage));
     int family = AF_UNSPEC;
@@ -372,7 +375,11 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
         r < 0)
       return r;
     if (s.domain == AF_INET) {
-      // LINUX udp_sendmsg: AF_UNSPEC is taken as AF_INET.
+      // LINUX udp_sendmsg: the length, MSG_OOB and a pending datagram come
+      // before the address; AF_UNSPEC is taken as AF_INET.
+      if (total > 0xffff) return -EMSGSIZE;
+      if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      if (pending) return s.proto->sendmsg(s, message, flags, nullptr, total);
       if (length < sizeof(sockaddr_in)) return -EINVAL;
       if (family != AF_INET && family != AF_UNSPEC) return -EAFNOSUPPORT;
       e.scope = 0;
@@ -382,7 +389,7 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       if (length < offsetof(sockaddr, sa_data)) return -EINVAL;
       if (family == AF_INET) {
         if (s.v6only) return -ENETUNREACH;
-        if (length < sizeof(sockaddr_in)) return -EINVAL;
+        if (length < sizeof(sockaddr_in) && !pending) return -EINVAL;
         e.scope = 0;
         to = &e;
       } else if (family == AF_INET6) {
@@ -394,9 +401,14 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       } else if (family != AF_UNSPEC) {
         return -EINVAL;
       }
+      // An IPv4 destination goes to udp_sendmsg: its length and MSG_OOB checks come first.
+      if (to != nullptr && is_v4_mapped(e.address)) {
+        if (total > 0xffff) return -EMSGSIZE;
+        if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      }
     }
     if (to != nullptr) {
-      if (to->port == 0) return -EINVAL;
+      if (to->port == 0 && !pending) return -EINVAL;
       // :: and 0.0.0.0 mean this host (BSD).
       if (e.address.is_unspecified()) e.address.octets[15] = 1;
       if (is_v4_mapped(e.address) && unmap_v4(e.address).is_unspecified())

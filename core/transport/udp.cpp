@@ -253,10 +253,17 @@ int Udp::disconnect(Socket& s) {
 ssize_t Udp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
   // LINUX inet_send_prepare: an unbound socket gets a port first.
   if (!s.bound && autobind(s) < 0) return -EAGAIN;
-  const bool v4 =
-      s.domain == AF_INET ||
-      (to != nullptr ? v4_family(to->address)
-                     : (s.pending.active ? s.pending.ipv4 : (s.connected && v4_family(s.remote.address))));
+  // LINUX udpv6_sendmsg hands to udp_sendmsg a v4-mapped destination, and
+  // any send while an IPv4 datagram is pending.
+  bool v4 = true;
+  if (s.domain == AF_INET6) {
+    if (to != nullptr && v4_family(to->address))
+      v4 = true;
+    else if (s.pending.active)
+      v4 = s.pending.ipv4;
+    else
+      v4 = to == nullptr && s.connected && v4_family(s.remote.address);
+  }
   return v4 ? send_v4(s, message, flags, to, length) : send_v6(s, message, flags, to, length);
 }
 
