@@ -10,7 +10,7 @@
 #include <set>
 
 #include "hardstack/harness/match.hpp"
-#include "socket_fixture.hpp"
+#include "host_rows.hpp"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -695,6 +695,324 @@ BOOST_FIXTURE_TEST_CASE(UDP_9_exhausted_range_refuses, SocketFixtureWith<four_po
   const auto to = sin4(peer4, 53);
   BOOST_TEST(sockets.connect(fd, sa(to), sizeof to) == -EAGAIN);
   BOOST_TEST(sent_ip().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// The same rules against the host kernel: scenario tables over loopback
+// (host_rows.hpp), every call's result and what the receiver got.
+
+namespace {
+
+// A receiving socket bound to 127.0.0.1 (or ::1) and a sending one: open, bind, open.
+struct Loop {
+  int rx = -1;
+  int tx = -1;
+  sockaddr_in to4{};
+  sockaddr_in6 to6{};
+};
+Loop loop4(SocketApi& t, int tx_domain = AF_INET) {
+  Loop l;
+  l.rx = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
+  const auto lo = sin4(loopback4, 0);
+  t.rec(t.bind(l.rx, sa(lo), sizeof lo));
+  l.to4 = sin4(loopback4, t.port_of(l.rx));
+  l.to6 = sin6(v4_mapped(loopback4), t.port_of(l.rx));
+  l.tx = t.open(tx_domain, SOCK_DGRAM | SOCK_NONBLOCK);
+  return l;
+}
+Loop loop6(SocketApi& t) {
+  Loop l;
+  l.rx = t.open(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK);
+  const auto lo = sin6(loopback6, 0);
+  t.rec(t.bind(l.rx, sa(lo), sizeof lo));
+  l.to6 = sin6(loopback6, t.port_of(l.rx));
+  l.tx = t.open(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK);
+  return l;
+}
+constexpr long setup_done = 0;  // what loop4() / loop6() record: three zeros
+const std::vector<long> loop_setup(3, setup_done);
+
+ssize_t send_text(SocketApi& t, int fd, std::string_view text, const sockaddr_in& to, int flags = 0) {
+  return t.sendto(fd, text.data(), text.size(), flags, sa(to), sizeof to);
+}
+ssize_t send_text(SocketApi& t, int fd, std::string_view text, const sockaddr_in6& to, int flags = 0) {
+  return t.sendto(fd, text.data(), text.size(), flags, sa(to), sizeof to);
+}
+// One recvmsg into `room` bytes: the result, msg_flags, then the bytes copied.
+void take_one(SocketApi& t, int fd, std::size_t room = 64, int flags = 0) {
+  std::vector<char> buf(room + 1, '#');
+  iovec v{buf.data(), room};
+  msghdr m{};
+  m.msg_iov = &v;
+  m.msg_iovlen = 1;
+  t.settle();
+  const ssize_t r = t.recvmsg(fd, &m, flags | MSG_DONTWAIT);
+  t.rec(r);
+  if (r < 0) return;
+  t.rec(m.msg_flags);
+  for (std::size_t i = 0; i < std::min(static_cast<std::size_t>(r), room); ++i) t.rec(buf[i]);
+  t.rec(buf[room] == '#' ? 0 : 1);  // nothing written past the buffer
+}
+// What take_one() records for `text` received whole (and nothing past the buffer).
+std::vector<long> got(std::string_view text, int flags = 0) {
+  std::vector<long> v{static_cast<long>(text.size()), flags};
+  for (const char c : text) v.push_back(c);
+  v.push_back(0);
+  return v;
+}
+// Datagrams waiting, by their lengths (reads them all).
+void drain_lengths(SocketApi& t, int fd) {
+  char buf[70000];
+  t.settle();
+  for (;;) {
+    const ssize_t r = t.recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    t.rec(r);
+    if (r < 0) break;
+  }
+}
+std::vector<long> operator+(std::vector<long> a, const std::vector<long>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+const std::vector<long> none_waiting = {-EAGAIN};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(UDP_host)
+
+BOOST_FIXTURE_TEST_CASE(UDP_4_truncation_matches_host_kernel, HostLike) {
+  const std::vector<Row> rows = {
+      {"a short buffer: MSG_TRUNC, the rest is gone", loop_setup + std::vector<long>{10} + got("0123", MSG_TRUNC) + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "0123456789", l.to4));
+         take_one(t, l.rx, 4);
+         take_one(t, l.rx, 4);
+       }},
+      {"MSG_TRUNC in flags: the datagram's length", loop_setup + std::vector<long>{10, 10, MSG_TRUNC, '0', '1', '2', '3', 0},
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "0123456789", l.to4));
+         take_one(t, l.rx, 4, MSG_TRUNC);
+       }},
+      {"MSG_TRUNC | MSG_PEEK with no buffer: the length, the datagram stays",
+       loop_setup + std::vector<long>{3, 3, MSG_TRUNC, 0} + got("abc"),
+       [](SocketApi& t) {
+         const auto l = loop6(t);
+         t.rec(send_text(t, l.tx, "abc", l.to6));
+         take_one(t, l.rx, 0, MSG_TRUNC | MSG_PEEK);
+         take_one(t, l.rx, 16);
+       },
+       nullptr, true},
+      {"iovecs are filled in order", loop_setup + std::vector<long>{10, 10, 0, 3, 3, 4},
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "0123456789", l.to4));
+         char a[3], b[3], c[8];
+         iovec v[3] = {{a, 3}, {b, 3}, {c, 8}};
+         msghdr m{};
+         m.msg_iov = v;
+         m.msg_iovlen = 3;
+         t.settle();
+         t.rec(t.recvmsg(l.rx, &m, MSG_DONTWAIT));
+         t.rec(m.msg_flags);
+         t.rec(a[0] == '0' && a[2] == '2' ? 3 : 0);
+         t.rec(b[0] == '3' && b[2] == '5' ? 3 : 0);
+         t.rec(std::string(c, 4) == "6789" ? 4 : 0);
+       }},
+  };
+  check_rows(*this, rows);
+}
+
+BOOST_FIXTURE_TEST_CASE(UDP_5_peek_matches_host_kernel, HostLike) {
+  const std::vector<Row> rows = {
+      {"MSG_PEEK leaves the datagram; the next read takes it", loop_setup + std::vector<long>{5, 1} + got("first") + got("fi", MSG_TRUNC) + got("first") + got("x") + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "first", l.to4));
+         t.rec(send_text(t, l.tx, "x", l.to4));
+         take_one(t, l.rx, 16, MSG_PEEK);
+         take_one(t, l.rx, 2, MSG_PEEK);
+         take_one(t, l.rx, 16);
+         take_one(t, l.rx, 16);
+         take_one(t, l.rx, 16);
+       }},
+      {"an empty datagram is one datagram", loop_setup + std::vector<long>{0, 0, 0, 0, 0, 0, 0} + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "", l.to4));
+         take_one(t, l.rx, 16, MSG_PEEK);
+         take_one(t, l.rx, 16);
+         take_one(t, l.rx, 16);
+       }},
+  };
+  check_rows(*this, rows);
+}
+
+BOOST_FIXTURE_TEST_CASE(UDP_6_cork_matches_host_kernel, HostLike) {
+  const std::vector<Row> rows = {
+      {"MSG_MORE parts join one datagram; a later address is not looked at",
+       loop_setup + std::vector<long>{2, 2} + none_waiting + std::vector<long>{2} + got("abcdef") + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.rec(send_text(t, l.tx, "ab", l.to4, MSG_MORE));
+         t.rec(send_text(t, l.tx, "cd", l.to4, MSG_MORE));
+         take_one(t, l.rx);
+         t.rec(send_text(t, l.tx, "ef", sin4(loopback4, 9)));
+         take_one(t, l.rx);
+         take_one(t, l.rx);
+       }},
+      {"UDP_CORK holds until uncorked; uncorking with nothing pending sends nothing",
+       loop_setup + std::vector<long>{0, 4, 3} + none_waiting + std::vector<long>{0} + got("one two") +
+           std::vector<long>{0} + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop6(t);
+         t.set_int(l.tx, SOL_UDP, UDP_CORK, 1);
+         t.rec(send_text(t, l.tx, "one ", l.to6));
+         t.rec(send_text(t, l.tx, "two", l.to6));
+         take_one(t, l.rx);
+         t.set_int(l.tx, SOL_UDP, UDP_CORK, 0);
+         take_one(t, l.rx);
+         t.set_int(l.tx, SOL_UDP, UDP_CORK, 0);
+         take_one(t, l.rx);
+       },
+       nullptr, true},
+      {"IPv4: a pending datagram takes the bytes whatever the address; the length and MSG_OOB still count",
+       loop_setup + std::vector<long>{2, 2, 2, 2, -EMSGSIZE, -EOPNOTSUPP, 2, 2} + got("abcdefghabcdefgh") +
+           std::vector<long>{2, 2} +
+           got("ijkl"),
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         auto port0 = l.to4;
+         port0.sin_port = 0;
+         const auto v6 = sin6(loopback6, 9);
+         t.rec(send_text(t, l.tx, "ab", l.to4, MSG_MORE));
+         t.rec(send_text(t, l.tx, "cd", port0, MSG_MORE));
+         t.rec(t.sendto(l.tx, "ef", 2, MSG_MORE, sa(l.to4), 8));
+         t.rec(send_text(t, l.tx, "gh", v6, MSG_MORE));
+         t.rec(send_text(t, l.tx, std::string(70000, 'x'), v6, MSG_MORE));
+         t.rec(send_text(t, l.tx, "xx", v6, MSG_MORE | MSG_OOB));
+         // Refused before the pending datagram was looked at: it is still there.
+         t.rec(send_text(t, l.tx, "abcdef", l.to4, MSG_MORE) == 6 ? 2 : -1);
+         t.rec(t.send(l.tx, "gh", 2, 0));
+         take_one(t, l.rx);
+         t.rec(send_text(t, l.tx, "ij", l.to4, MSG_MORE));
+         t.rec(t.send(l.tx, "kl", 2, 0));  // unconnected: the pending datagram's address
+         take_one(t, l.rx);
+       }},
+      {"IPv6: the address's family is checked, then a pending datagram takes the bytes (port 0 too)",
+       loop_setup + std::vector<long>{2, 2, -EINVAL, -EINVAL, 2} + got("abcdef"),
+       [](SocketApi& t) {
+         const auto l = loop6(t);
+         auto port0 = l.to6;
+         port0.sin6_port = 0;
+         auto odd = l.to6;
+         odd.sin6_family = AF_APPLETALK;
+         t.rec(send_text(t, l.tx, "ab", l.to6, MSG_MORE));
+         t.rec(send_text(t, l.tx, "cd", port0, MSG_MORE));
+         t.rec(send_text(t, l.tx, "xx", odd, MSG_MORE));
+         t.rec(t.sendto(l.tx, "xx", 2, MSG_MORE, sa(l.to6), 20));
+         t.rec(t.send(l.tx, "ef", 2, 0));
+         take_one(t, l.rx);
+       },
+       nullptr, true},
+      {"too much corked: EMSGSIZE and the pending datagram is dropped",
+       loop_setup + std::vector<long>{40000, -EMSGSIZE, 5} + got("fresh") + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         const std::string big(40000, 'a');
+         t.rec(send_text(t, l.tx, big, l.to4, MSG_MORE));
+         t.rec(send_text(t, l.tx, big, l.to4, MSG_MORE));
+         t.rec(send_text(t, l.tx, "fresh", l.to4));
+         take_one(t, l.rx);
+         take_one(t, l.rx);
+       }},
+      {"a dual-stack socket: IPv4 pending takes an IPv6 send's bytes; IPv6 pending refuses an IPv4 send",
+       loop_setup + std::vector<long>{0, 0, 2, 2} + got("v4v6") + std::vector<long>{2, -EINVAL, 2} + got("v6v6"),
+       [](SocketApi& t) {
+         const auto l = loop4(t, AF_INET6);
+         const int rx6 = t.open(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK);
+         const auto lo6 = sin6(loopback6, 0);
+         t.rec(t.bind(rx6, sa(lo6), sizeof lo6));
+         const auto to6 = sin6(loopback6, t.port_of(rx6));
+         // LINUX udpv6_sendmsg: pending AF_INET goes to udp_sendmsg, which appends.
+         t.rec(send_text(t, l.tx, "v4", l.to6, MSG_MORE));
+         t.rec(send_text(t, l.tx, "v6", to6));
+         take_one(t, l.rx);
+         // LINUX udp_sendmsg: pending AF_INET6 -> EINVAL (and it stays pending).
+         t.rec(send_text(t, l.tx, "v6", to6, MSG_MORE));
+         t.rec(send_text(t, l.tx, "v4", l.to6));
+         t.rec(send_text(t, l.tx, "v6", to6));
+         take_one(t, rx6);
+       },
+       nullptr, true},
+  };
+  check_rows(*this, rows);
+}
+
+BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
+  const std::vector<Row> rows = {
+      {"UDP_SEGMENT: one send, gso_size datagrams", loop_setup + std::vector<long>{0, 250, 100, 100, 50, -EAGAIN},
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.set_int(l.tx, SOL_UDP, 103, 100);
+         t.rec(send_text(t, l.tx, std::string(250, 's'), l.to4));
+         drain_lengths(t, l.rx);
+       }},
+      {"UDP_SEGMENT: 64 segments go; far more -> EINVAL", loop_setup + std::vector<long>{0, -EINVAL, 640} + std::vector<long>(64, 10) + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop6(t);
+         t.set_int(l.tx, SOL_UDP, 103, 10);
+         t.rec(send_text(t, l.tx, std::string(2000, 's'), l.to6));
+         t.rec(send_text(t, l.tx, std::string(640, 's'), l.to6));
+         drain_lengths(t, l.rx);
+       },
+       nullptr, true},
+      {"UDP_SEGMENT: 65 segments -> EINVAL (UDP_MAX_SEGMENTS 64)", loop_setup + std::vector<long>{0, -EINVAL} + none_waiting,
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.set_int(l.tx, SOL_UDP, 103, 10);
+         t.rec(send_text(t, l.tx, std::string(641, 's'), l.to4));
+         drain_lengths(t, l.rx);
+       },
+       "later kernels raised UDP_MAX_SEGMENTS to 128; the reference (Linux 6.1, UDP-7) has 64"},
+      {"UDP_SEGMENT: headers + gso_size over the MTU (65536 on loopback) -> EINVAL, whatever the send's size",
+       loop_setup + std::vector<long>{0, -EINVAL, 0, 100, 100, -EAGAIN},
+       [](SocketApi& t) {
+         const auto l = loop4(t);
+         t.set_int(l.tx, SOL_UDP, 103, 65536 - 28 + 1);
+         t.rec(send_text(t, l.tx, std::string(100, 's'), l.to4));
+         t.set_int(l.tx, SOL_UDP, 103, 65536 - 28);
+         t.rec(send_text(t, l.tx, std::string(100, 's'), l.to4));
+         drain_lengths(t, l.rx);
+       },
+       "later kernels compare only what the send needs with the MTU; the reference (Linux 6.1 udp_send_skb) "
+       "compares headers + gso_size"},
+  };
+  check_rows(*this, rows);
+}
+
+BOOST_FIXTURE_TEST_CASE(UDP_8_broadcast_matches_host_kernel, HostLike) {
+  const std::vector<Row> rows = {
+      {"loopback's broadcast 127.255.255.255: EACCES without SO_BROADCAST", {0, 0, 0, -EACCES, -EACCES, 0, 3, 3},
+       [](SocketApi& t) {
+         const int rx = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
+         const auto any = sin4({}, 0);
+         t.rec(t.bind(rx, sa(any), sizeof any));
+         const auto to = sin4({{127, 255, 255, 255}}, t.port_of(rx));
+         const int tx = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
+         t.rec(send_text(t, tx, "all", to));
+         t.rec(t.connect(tx, sa(to), sizeof to));
+         t.set_int(tx, SOL_SOCKET, SO_BROADCAST, 1);
+         t.rec(send_text(t, tx, "all", to));
+         char b[8];
+         t.settle();
+         t.rec(t.recv(rx, b, sizeof b, MSG_DONTWAIT));
+       }},
+  };
+  check_rows(*this, rows);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
