@@ -468,6 +468,7 @@ int Udp::push_pending(Socket& s) {
   PendingDatagram d = std::move(s.pending);
   s.pending = PendingDatagram{};
   if (!d.active) return 0;
+  context_.notify(s);  // what the corked datagram held of the send buffer is free again
   datagram_.resize(uf::header_len + d.data.size());
   if (!d.data.empty()) std::memcpy(datagram_.data() + uf::header_len, d.data.data(), d.data.size());
   return transmit(s, d);
@@ -836,8 +837,11 @@ short Udp::poll(const Socket& s) const {
   if ((s.shutdown & socket::rcv_shutdown) != 0) mask |= POLLRDHUP | POLLIN | POLLRDNORM;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown)) mask |= POLLHUP;
   if (!s.queue.empty()) mask |= POLLIN | POLLRDNORM;
-  // Nothing waits in a send queue: a datagram socket is always writable.
-  mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  // LINUX sock_writeable: writable while less than half of SO_SNDBUF is
+  // charged. Sent datagrams leave at once; a corked one is charged as a
+  // received one is (its payload + datagram_overhead).
+  const std::size_t charged = s.pending.active ? s.pending.data.size() + datagram_overhead : 0;
+  if (charged < static_cast<std::size_t>(s.sndbuf) / 2) mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return mask;
 }
 
