@@ -728,6 +728,24 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
          t.get_int(fd, SOL_SOCKET, SO_ERROR);
          t.rec(t.revents(fd, all_events));
        }},
+      {"a corked datagram holding half of SO_SNDBUF or more: not writable until it goes",
+       {0, 0, 0, 0, 0, 100, writable, 4000, 0, 0, writable, 3},
+       [](SocketApi& t) {
+         const int rx = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
+         const auto to = sin4(loopback4, bind_lo4(t, rx));
+         const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
+         t.set_int(fd, SOL_SOCKET, SO_SNDBUF, 1);  // 4608: writable below 2304 bytes charged
+         t.rec(t.connect(fd, sa(to), sizeof to));
+         const std::string big(4000, 'x');
+         t.rec(t.send(fd, big.data(), 100, MSG_MORE));
+         t.rec(t.revents(fd, all_events));
+         t.rec(t.send(fd, big.data(), big.size(), MSG_MORE));
+         t.rec(t.revents(fd, all_events));
+         t.set_int(fd, SOL_UDP, UDP_CORK, 0);  // it goes
+         t.rec(t.revents(fd, all_events));
+         char b[8];
+         t.rec(t.recv(rx, b, sizeof b, MSG_DONTWAIT) == sizeof b ? 3 : 0);
+       }},
       {"poll: a descriptor not open -> POLLNVAL; a negative one is skipped", {POLLNVAL, 1, 0, 0},
        [](SocketApi& t) {
          pollfd p[2] = {{HostSocketApi::unused_fd, POLLIN, 0}, {-1, POLLIN, 0}};
