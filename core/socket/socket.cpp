@@ -658,7 +658,7 @@ int Sockets::Impl::set_ipv6_option(Socket& s, int name, const void* value, sockl
     case IPV6_RECVPKTINFO: s.recv.v6_pktinfo = v != 0; return 0;
     case IPV6_RECVHOPLIMIT: s.recv.v6_hoplimit = v != 0; return 0;
     case IPV6_RECVTCLASS: s.recv.v6_tclass = v != 0; return 0;
-    case IPV6_RECVERR: s.recverr = v != 0; return 0;
+    case IPV6_RECVERR: s.recverr6 = v != 0; return 0;
     case IPV6_UNICAST_HOPS:
       if (v < -1 || v > 255) return -EINVAL;
       s.unicast_hops = v;
@@ -682,7 +682,7 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
     case IPV6_RECVPKTINFO: return put_int(s.recv.v6_pktinfo ? 1 : 0, value, length);
     case IPV6_RECVHOPLIMIT: return put_int(s.recv.v6_hoplimit ? 1 : 0, value, length);
     case IPV6_RECVTCLASS: return put_int(s.recv.v6_tclass ? 1 : 0, value, length);
-    case IPV6_RECVERR: return put_int(s.recverr ? 1 : 0, value, length);
+    case IPV6_RECVERR: return put_int(s.recverr6 ? 1 : 0, value, length);
     case IPV6_UNICAST_HOPS:
       return put_int(s.unicast_hops == -1 ? context.stack.config().default_hop_limit : s.unicast_hops, value,
                      length);

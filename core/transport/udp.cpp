@@ -531,7 +531,7 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
       // reported only with IP_RECVERR.
       if (sent.error() == ENOBUFS) {
         ++context_.udp.sndbuf_errors;
-        if (!s.recverr) return 0;
+        if (!(d.ipv4 ? s.recverr : s.recverr6)) return 0;
       }
       return -sent.error();
     }
@@ -739,7 +739,7 @@ void Udp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
   if (best == nullptr) return;
   // ICMP4-6 (LINUX __udp4_lib_err): without IP_RECVERR only hard errors on a
   // connected socket are reported.
-  if (!best->recverr && (!conversion.hard || !best->connected)) return;
+  if (!(report.ipv6 ? best->recverr6 : best->recverr) && (!conversion.hard || !best->connected)) return;
   best->error = conversion.error;
   context_.notify(*best);
 }
