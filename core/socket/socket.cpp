@@ -626,7 +626,9 @@ int Sockets::Impl::get_ip_option(Socket& s, int name, void* value, socklen_t* le
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_ip_int(static_cast<int>(*mtu), value, length);
+      // LINUX ipv4_mtu: a route's MTU is at most IP_MAX_MTU (loopback's 65536 reads 65535).
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_ip_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }
@@ -694,7 +696,8 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_int(static_cast<int>(*mtu), value, length);
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }

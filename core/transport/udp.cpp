@@ -484,8 +484,9 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   std::size_t segment = payload_len;
   if (d.gso_size != 0) {
-    const auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
+    auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
     if (!mtu) return -ENETUNREACH;
+    if (d.ipv4) mtu = std::min<std::size_t>(*mtu, 0xffff);  // LINUX ipv4_mtu: at most IP_MAX_MTU
     if (network + uf::header_len + d.gso_size > *mtu) return -EINVAL;
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
