@@ -1023,6 +1023,90 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(t.setsockopt(fd, SOL_IPV6, IPV6_RECVPKTINFO, &b, 1));
        },
        nullptr, true},
+      {"IP_MTU_DISCOVER: DONT..OMIT, else EINVAL; IP_MTU unconnected -> ENOTCONN",
+       {0, IP_PMTUDISC_WANT, 4, 0, 5, 4, -EINVAL, -EINVAL, 0, 0, 4, -ENOTCONN},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET, SOCK_DGRAM);
+         t.get_int(fd, SOL_IP, IP_MTU_DISCOVER);  // LINUX default with ip_no_pmtu_disc 0
+         t.set_int(fd, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_OMIT);
+         t.get_int(fd, SOL_IP, IP_MTU_DISCOVER);
+         t.set_int(fd, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_OMIT + 1);
+         t.set_int(fd, SOL_IP, IP_MTU_DISCOVER, -1);
+         t.set_int(fd, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT);
+         t.get_int(fd, SOL_IP, IP_MTU_DISCOVER);
+         t.get_int(fd, SOL_IP, IP_MTU);
+       }},
+      {"IP_MTU connected: the route's MTU, at most IP_MAX_MTU (loopback's 65536 reads 65535)", {0, 0, 65535, 4, 0, 0, 65536, 4},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET, SOCK_DGRAM);
+         const auto a = sin4(loopback4, 9);
+         t.rec(t.connect(fd, sa(a), sizeof a));
+         t.get_int(fd, SOL_IP, IP_MTU);
+         const int fd6 = t.open(AF_INET6, SOCK_DGRAM);
+         const auto b = sin6(loopback6, 9);
+         t.rec(t.connect(fd6, sa(b), sizeof b));
+         t.get_int(fd6, SOL_IPV6, IPV6_MTU);
+       },
+       nullptr, true},
+      {"IP_RECVERR / IPV6_RECVERR: flags", {0, 0, 4, 0, 1, 4, 0, 4, 0, 1, 4},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET6, SOCK_DGRAM);
+         t.get_int(fd, SOL_IP, IP_RECVERR);
+         t.set_int(fd, SOL_IP, IP_RECVERR, 1);
+         t.get_int(fd, SOL_IP, IP_RECVERR);
+         t.get_int(fd, SOL_IPV6, IPV6_RECVERR);
+         t.set_int(fd, SOL_IPV6, IPV6_RECVERR, 1);
+         t.get_int(fd, SOL_IPV6, IPV6_RECVERR);
+       },
+       nullptr, true},
+      {"IPV6_TCLASS: -1 is 0, 0..255, else EINVAL", {0, 0, 4, 0, 0xb8, 4, 0, 0, 4, -EINVAL, -EINVAL},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET6, SOCK_DGRAM);
+         t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
+         t.set_int(fd, SOL_IPV6, IPV6_TCLASS, 0xb8);
+         t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
+         t.set_int(fd, SOL_IPV6, IPV6_TCLASS, -1);
+         t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
+         t.set_int(fd, SOL_IPV6, IPV6_TCLASS, 256);
+         t.set_int(fd, SOL_IPV6, IPV6_TCLASS, -2);
+       },
+       nullptr, true},
+      {"IPV6_MTU_DISCOVER / IPV6_DONTFRAG", {0, 1, 4, 0, 3, 4, -EINVAL, 0, 4, 0, 1, 4},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET6, SOCK_DGRAM);
+         t.get_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER);
+         t.set_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE);
+         t.get_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER);
+         t.set_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, 6);
+         t.get_int(fd, SOL_IPV6, IPV6_DONTFRAG);
+         t.set_int(fd, SOL_IPV6, IPV6_DONTFRAG, 5);
+         t.get_int(fd, SOL_IPV6, IPV6_DONTFRAG);
+       },
+       nullptr, true},
+      {"optlen above an int: the first int counts; a null value -> EFAULT", {0, 0, 1, 4, -EFAULT, -EFAULT},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET, SOCK_DGRAM);
+         const long long wide = 1;
+         t.rec(t.setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &wide, sizeof wide));
+         t.get_int(fd, SOL_SOCKET, SO_BROADCAST);
+         t.rec(t.setsockopt(fd, SOL_SOCKET, SO_BROADCAST, nullptr, sizeof(int)));
+         t.rec(t.setsockopt(fd, SOL_IP, IP_TTL, nullptr, sizeof(int)));
+       }},
+      {"IP_TOS / IP_PKTINFO with optlen 0 set 0; IP_TOS read into 2 bytes is one byte",
+       {0, 0, 0, 0, 4, 0, 0, 0x20, 1},
+       [](SocketApi& t) {
+         const int fd = t.open(AF_INET, SOCK_DGRAM);
+         const int v = 0x20;
+         t.rec(t.setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof v));
+         t.rec(t.setsockopt(fd, SOL_IP, IP_TOS, &v, 0));
+         t.get_int(fd, SOL_IP, IP_TOS);
+         t.rec(t.setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof v));
+         unsigned char two[2] = {0, 0};
+         socklen_t n = 2;
+         t.rec(t.getsockopt(fd, SOL_IP, IP_TOS, two, &n));
+         t.rec(two[0]);
+         t.rec(n);
+       }},
       {"UDP_CORK / UDP_SEGMENT: ints; optlen below an int -> EINVAL", {0, 0, 4, 0, 1, 4, 0, 1400, 4, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);

@@ -978,13 +978,13 @@ BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
          drain_lengths(t, l.rx);
        },
        "later kernels raised UDP_MAX_SEGMENTS to 128; the reference (Linux 6.1, UDP-7) has 64"},
-      {"UDP_SEGMENT: headers + gso_size over the MTU (65536 on loopback) -> EINVAL, whatever the send's size",
+      {"UDP_SEGMENT: headers + gso_size over the MTU (65535 on loopback: IP_MAX_MTU) -> EINVAL, whatever the send's size",
        loop_setup + std::vector<long>{0, -EINVAL, 0, 100, 100, -EAGAIN},
        [](SocketApi& t) {
          const auto l = loop4(t);
-         t.set_int(l.tx, SOL_UDP, 103, 65536 - 28 + 1);
+         t.set_int(l.tx, SOL_UDP, 103, 65535 - 28 + 1);
          t.rec(send_text(t, l.tx, std::string(100, 's'), l.to4));
-         t.set_int(l.tx, SOL_UDP, 103, 65536 - 28);
+         t.set_int(l.tx, SOL_UDP, 103, 65535 - 28);
          t.rec(send_text(t, l.tx, std::string(100, 's'), l.to4));
          drain_lengths(t, l.rx);
        },
@@ -1115,6 +1115,26 @@ BOOST_FIXTURE_TEST_CASE(ICMP4_6_soft_errors_not_reported_to_connected_udp, Socke
   // Protocol unreachable is hard: ENOPROTOOPT.
   peer_refuses_v4(*this, out[0], 2);
   BOOST_TEST(get_int(fd, SOL_SOCKET, SO_ERROR) == ENOPROTOOPT);
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_ip_recverr_reports_every_error_to_any_socket, SocketFixture) {
+  // LINUX __udp4_lib_err: with IP_RECVERR, soft errors and unconnected
+  // sockets are told too. IPV6_RECVERR is IPv6's own flag.
+  const int fd4 = udp4_bound(port);
+  const int fd6 = udp6_bound(port6);
+  BOOST_TEST(set_int(fd4, SOL_IP, IP_RECVERR, 1) == 0);
+  BOOST_TEST(set_int(fd6, SOL_IP, IP_RECVERR, 1) == 0);
+  BOOST_TEST(sendto4(fd4, "hello", peer4, 9) == 5);
+  BOOST_TEST(sendto6(fd6, "hello", peer6, 9) == 5);
+  auto out = sent_udp();
+  BOOST_TEST_REQUIRE(out.size() == 2u);
+  peer_refuses_v4(*this, out[0], 0);  // net unreachable: soft
+  peer_refuses_v6(*this, out[1]);
+  BOOST_TEST(get_int(fd4, SOL_SOCKET, SO_ERROR) == ENETUNREACH);
+  BOOST_TEST(get_int(fd6, SOL_SOCKET, SO_ERROR) == 0);  // IP_RECVERR says nothing about ICMPv6
+  BOOST_TEST(set_int(fd6, SOL_IPV6, IPV6_RECVERR, 1) == 0);
+  peer_refuses_v6(*this, out[1]);
+  BOOST_TEST(receive(fd6) == recv_failed(-ECONNREFUSED));
 }
 
 BOOST_FIXTURE_TEST_CASE(ICMP4_6_error_for_another_flow_ignored, SocketFixture) {
