@@ -8,7 +8,7 @@ namespace hardstack::harness {
 
 wire::Ipv6Address eui64_link_local(const wire::MacAddress& mac) { return net::eui64_link_local(mac); }
 
-// A DUT without sockets: every call is "not implemented".
+// A DUT without sockets answers ENOSYS to every call.
 int Dut::socket(int, int, int) { return -ENOSYS; }
 int Dut::bind(int, const sockaddr*, socklen_t) { return -ENOSYS; }
 int Dut::connect(int, const sockaddr*, socklen_t) { return -ENOSYS; }

@@ -403,6 +403,8 @@ Result<void, ConfigError> Stack::register_protocol(std::uint8_t protocol, Transp
   auto& slot = impl_->protocols[protocol];
   if (slot != nullptr) return config_error(ConfigErrorCode::protocol_taken);
   slot = &handler;
+  auto& t = impl_->transports;
+  if (std::find(t.begin(), t.end(), &handler) == t.end()) t.push_back(&handler);
   return {};
 }
 
@@ -431,6 +433,7 @@ void Stack::poll(Instant now) {
       s.link_input(i, buffer.first(len), now);
     }
   }
+  for (TransportProtocol* t : s.transports) t->on_timer(now);
   s.drain_loopback(now);
   s.ipv4_poll(now);
   s.ipv6_poll(now);
@@ -454,6 +457,7 @@ Instant Stack::next_deadline() const {
     if (i.arp) d = std::min(d, i.arp->next_deadline());
     if (i.nd) d = std::min(d, i.nd->next_deadline());
   }
+  for (const TransportProtocol* t : s.transports) d = std::min(d, t->next_deadline());
   return d;
 }
 

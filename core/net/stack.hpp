@@ -298,6 +298,11 @@ class TransportProtocol {
   virtual DeliveryResult deliver_ipv4(const Ipv4Delivery& meta, wire::Bytes payload, Instant now) = 0;
   virtual DeliveryResult deliver_ipv6(const Ipv6Delivery& meta, wire::Bytes payload, Instant now) = 0;
   virtual void icmp_error(const IcmpErrorReport& report, Instant now) = 0;
+  // Timers: poll() calls on_timer(now) on every registered protocol (before
+  // it drains loopback, so what they send over it is delivered in the same
+  // poll), and next_deadline() folds theirs into its own.
+  virtual void on_timer(Instant) {}
+  virtual Instant next_deadline() const { return Instant::never(); }
 
  protected:
   ~TransportProtocol() = default;

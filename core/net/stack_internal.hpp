@@ -112,6 +112,7 @@ struct Stack::Impl {
   TokenBucket icmp_bucket;
   TokenBucket icmpv6_bucket;
   std::array<TransportProtocol*, 256> protocols{};
+  std::vector<TransportProtocol*> transports;  // each registered handler once, for timers
   StackStats stats;
   std::array<std::uint64_t, drop_reason_count> drop_counts{};
   std::uint64_t total_drops = 0;

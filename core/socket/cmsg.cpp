@@ -84,11 +84,9 @@ int check_socket_cmsg(const CmsgItem& item) {
       const auto flags = load<std::uint32_t>(item.data);
       return (flags & ~c::timestamping_tx_record_mask) != 0 ? -EINVAL : 0;
     }
-    case c::scm_txtime:
-      return -EINVAL;  // LINUX: only with SO_TXTIME enabled, which this stack never is
+    case c::scm_txtime: return -EINVAL;  // LINUX: only with SO_TXTIME enabled, which this stack never is
     case SCM_RIGHTS:
-    case SCM_CREDENTIALS:
-      return 0;  // LINUX: SOL_UNIX's in all but name; ignored by IP sockets
+    case SCM_CREDENTIALS: return 0;  // LINUX: SOL_UNIX's in all but name; ignored by IP sockets
     default: return -EINVAL;
   }
 }
@@ -175,7 +173,7 @@ int parse_ip_cmsg(const CmsgItem& item, Ipv4SendAncillary& out) {
 // check is `cmsg_len < CMSG_LEN(len)`), and the options must validate as a
 // received header's would (V6-EXT-*).
 // A second header of a kind: what LINUX ip6_datagram_send_ctl does, EINVAL
-// for Hop-by-Hop and IPV6_2292DSTOPTS (`once`), else the last one is used.
+// for Hop-by-Hop and IPV6_2292DSTOPTS (Repeat::refused), else the last one is used.
 enum class Repeat : bool { last_wins, refused };
 int take_options_header(std::span<const std::byte> data, bool hop_by_hop, std::vector<std::byte>& slot,
                         Repeat repeat) {
@@ -304,8 +302,9 @@ int parse_ipv4_send_cmsgs(const msghdr& msg, Ipv4SendAncillary& out, bool allow_
       const auto info = load<in6_pktinfo>(item.data);
       const auto mapped = address_of(info.ipi6_addr);
       if (!is_v4_mapped(mapped)) return -EINVAL;
-      take_pktinfo(out, info.ipi6_ifindex,
-                   wire::Ipv4Address{{mapped.octets[12], mapped.octets[13], mapped.octets[14], mapped.octets[15]}});
+      take_pktinfo(
+          out, info.ipi6_ifindex,
+          wire::Ipv4Address{{mapped.octets[12], mapped.octets[13], mapped.octets[14], mapped.octets[15]}});
       return 0;
     }
     if (item.level == SOL_SOCKET) return check_socket_cmsg(item);

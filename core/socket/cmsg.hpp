@@ -40,11 +40,11 @@ namespace hardstack::socket {
 // ---- Linux constants the C library headers may lack ------------------------
 
 namespace cmsg_constant {
-inline constexpr int sol_udp = 17;         // SOL_UDP (netinet/udp.h; == IPPROTO_UDP)
-inline constexpr int udp_segment = 103;    // UDP_SEGMENT (linux/udp.h; glibc >= 2.29)
-inline constexpr int ipv6_flowinfo = 11;   // IPV6_FLOWINFO (linux/in6.h only)
-inline constexpr int so_timestamping = 37; // SO_TIMESTAMPING_OLD (asm-generic/socket.h)
-inline constexpr int scm_txtime = 61;      // SCM_TXTIME == SO_TXTIME
+inline constexpr int sol_udp = 17;          // SOL_UDP (netinet/udp.h; == IPPROTO_UDP)
+inline constexpr int udp_segment = 103;     // UDP_SEGMENT (linux/udp.h; not in every netinet/udp.h)
+inline constexpr int ipv6_flowinfo = 11;    // IPV6_FLOWINFO (linux/in6.h only)
+inline constexpr int so_timestamping = 37;  // SO_TIMESTAMPING_OLD (asm-generic/socket.h)
+inline constexpr int scm_txtime = 61;       // SCM_TXTIME == SO_TXTIME
 // SOF_TIMESTAMPING_TX_RECORD_MASK (linux/net_tstamp.h): TX_HARDWARE | TX_SOFTWARE | TX_SCHED | TX_ACK.
 inline constexpr std::uint32_t timestamping_tx_record_mask = 0x0001 | 0x0002 | 0x0100 | 0x0200;
 // The flow information bits of IPV6_FLOWINFO (traffic class and flow label, host order).

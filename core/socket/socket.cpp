@@ -13,8 +13,10 @@
 #include <cstring>
 #include <limits>
 
+#include "hardstack/transport/tcp.hpp"
 #include "hardstack/transport/udp.hpp"
 #include "hardstack/wire/ipv4_options.hpp"
+#include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/udp.hpp"
 #include "socket_internal.hpp"
 
@@ -97,6 +99,9 @@ int write_sockaddr(const Endpoint& e, int domain, sockaddr* address, socklen_t* 
 
 }  // namespace
 
+Socket::Socket() = default;
+Socket::~Socket() = default;
+
 std::optional<net::InterfaceId> interface_from_index(unsigned index) {
   if (index == 0 || index > std::numeric_limits<std::uint16_t>::max() + 1u) return std::nullopt;
   return static_cast<net::InterfaceId>(index - 1);
@@ -108,6 +113,25 @@ const char* to_string(TransportDropReason reason) {
     case TransportDropReason::udp_bad_checksum: return "udp_bad_checksum";
     case TransportDropReason::udp_no_socket: return "udp_no_socket";
     case TransportDropReason::udp_receive_buffer: return "udp_receive_buffer";
+    case TransportDropReason::tcp_bad_header: return "tcp_bad_header";
+    case TransportDropReason::tcp_bad_checksum: return "tcp_bad_checksum";
+    case TransportDropReason::tcp_no_socket: return "tcp_no_socket";
+    case TransportDropReason::tcp_listen_rst: return "tcp_listen_rst";
+    case TransportDropReason::tcp_listen_ack: return "tcp_listen_ack";
+    case TransportDropReason::tcp_listen_overflow: return "tcp_listen_overflow";
+    case TransportDropReason::tcp_bad_cookie: return "tcp_bad_cookie";
+    case TransportDropReason::tcp_syn_sent_bad_ack: return "tcp_syn_sent_bad_ack";
+    case TransportDropReason::tcp_syn_sent_no_syn: return "tcp_syn_sent_no_syn";
+    case TransportDropReason::tcp_paws: return "tcp_paws";
+    case TransportDropReason::tcp_out_of_window: return "tcp_out_of_window";
+    case TransportDropReason::tcp_rst_out_of_window: return "tcp_rst_out_of_window";
+    case TransportDropReason::tcp_rst_challenged: return "tcp_rst_challenged";
+    case TransportDropReason::tcp_syn_challenged: return "tcp_syn_challenged";
+    case TransportDropReason::tcp_ack_out_of_window: return "tcp_ack_out_of_window";
+    case TransportDropReason::tcp_no_ack: return "tcp_no_ack";
+    case TransportDropReason::tcp_receive_buffer: return "tcp_receive_buffer";
+    case TransportDropReason::tcp_data_after_close: return "tcp_data_after_close";
+    case TransportDropReason::tcp_time_wait: return "tcp_time_wait";
     case TransportDropReason::count_: break;
   }
   return "?";
@@ -146,11 +170,12 @@ int decode_sockaddr(const sockaddr* address, socklen_t length, Endpoint& out, in
 struct Sockets::Impl {
   SocketContext context;
   transport::Udp udp;
+  transport::Tcp tcp;
   std::vector<std::unique_ptr<Socket>> table;
   std::size_t open = 0;
 
   Impl(net::Stack& stack, net::Entropy& entropy, const SocketConfig& config)
-      : context{stack, entropy, config, {}, {}, {}, {}}, udp(context) {}
+      : context{stack, entropy, config, {}, {}, {}, {}, {}}, udp(context), tcp(context) {}
 
   Socket* get(int fd) {
     if (fd < 0 || static_cast<std::size_t>(fd) >= table.size()) return nullptr;
@@ -187,6 +212,7 @@ Result<Sockets, net::ConfigError> Sockets::create(net::Stack& stack, net::Entrop
     return Unexpected(net::ConfigError{net::ConfigErrorCode::bad_limits, 0});
   auto impl = std::make_unique<Impl>(stack, entropy, config);
   if (auto r = stack.register_protocol(wire::ip_protocol_udp, impl->udp); !r) return Unexpected(r.error());
+  if (auto r = stack.register_protocol(wire::ip_protocol_tcp, impl->tcp); !r) return Unexpected(r.error());
   return Sockets(std::move(impl));
 }
 
@@ -204,10 +230,11 @@ int Sockets::socket(int domain, int type, int protocol) {
   if (type < 0 || type >= 11) return -EINVAL;  // SOCK_MAX
   if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;
   if (protocol < 0 || protocol >= IPPROTO_MAX) return -EINVAL;
-  // Protocols by type (LINUX inetsw): SOCK_DGRAM has UDP; TCP arrives with
-  // the TCP layer; raw and packet sockets are not offered.
-  if (type != SOCK_DGRAM) return type == SOCK_STREAM ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
-  if (protocol != 0 && protocol != IPPROTO_UDP) return -EPROTONOSUPPORT;
+  // Protocols by type (LINUX inetsw): SOCK_STREAM has TCP, SOCK_DGRAM UDP;
+  // raw and packet sockets are not offered.
+  if (type != SOCK_DGRAM && type != SOCK_STREAM) return -ESOCKTNOSUPPORT;
+  const bool stream = type == SOCK_STREAM;
+  if (protocol != 0 && protocol != (stream ? IPPROTO_TCP : IPPROTO_UDP)) return -EPROTONOSUPPORT;
   auto& impl = *impl_;
   if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
   std::size_t fd = 0;
@@ -217,11 +244,16 @@ int Sockets::socket(int domain, int type, int protocol) {
   s->fd = static_cast<int>(fd);
   s->domain = domain;
   s->type = type;
-  s->protocol = IPPROTO_UDP;
+  s->protocol = stream ? IPPROTO_TCP : IPPROTO_UDP;
   s->nonblock = (flags & SOCK_NONBLOCK) != 0;
-  s->proto = &impl.udp;
   s->rcvbuf = impl.context.config.rmem_default;
   s->sndbuf = impl.context.config.wmem_default;
+  if (stream) {
+    s->proto = &impl.tcp;
+    impl.tcp.init(*s);
+  } else {
+    s->proto = &impl.udp;
+  }
   s->local.address = any_address(domain);
   s->remote.address = any_address(domain);
   impl.table[fd] = std::move(s);
@@ -341,12 +373,27 @@ int Sockets::listen(int fd, int backlog) {
   return s->proto->listen(*s, backlog);
 }
 
-int Sockets::accept4(int fd, sockaddr*, socklen_t*, int flags) {
+int Sockets::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if ((flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0) return -EINVAL;
   // LINUX: a datagram socket's proto_ops has no accept.
-  return -EOPNOTSUPP;
+  if (s->type != SOCK_STREAM) return -EOPNOTSUPP;
+  if (address != nullptr && length == nullptr) return -EFAULT;
+  if (length != nullptr && static_cast<int>(*length) < 0) return -EINVAL;
+  auto& impl = *impl_;
+  if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
+  std::unique_ptr<Socket> child;
+  if (const int r = s->proto->accept(*s, child); r < 0) return r;
+  std::size_t slot = 0;
+  while (slot < impl.table.size() && impl.table[slot]) ++slot;
+  if (slot == impl.table.size()) impl.table.emplace_back();
+  child->fd = static_cast<int>(slot);
+  child->nonblock = (flags & SOCK_NONBLOCK) != 0;
+  if (address != nullptr) write_sockaddr(child->remote, child->domain, address, length);
+  impl.table[slot] = std::move(child);
+  ++impl.open;
+  return static_cast<int>(slot);
 }
 
 ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
@@ -539,7 +586,8 @@ int Sockets::Impl::get_socket_option(Socket& s, int name, void* value, socklen_t
     case SO_TYPE: return put_int(s.type, value, length);
     case SO_DOMAIN: return put_int(s.domain, value, length);
     case SO_PROTOCOL: return put_int(s.protocol, value, length);
-    case SO_ACCEPTCONN: return put_int(0, value, length);
+    case SO_ACCEPTCONN:
+      return put_int(s.tcp && s.tcp->state == transport::TcpState::listen ? 1 : 0, value, length);
     case SO_ERROR: {
       const int e = s.error;
       s.error = 0;
@@ -764,9 +812,9 @@ int Sockets::shutdown(int fd, int how) {
 int Sockets::close(int fd) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
-  s->proto->close(*s);
-  impl_->table[static_cast<std::size_t>(fd)].reset();
+  Protocol* proto = s->proto;
   --impl_->open;
+  proto->close(std::move(impl_->table[static_cast<std::size_t>(fd)]));
   return 0;
 }
 
@@ -795,6 +843,8 @@ void Sockets::set_readiness_callback(ReadinessCallback callback) {
 }
 
 const UdpStats& Sockets::udp_stats() const { return impl_->context.udp; }
+
+const TcpStats& Sockets::tcp_stats() const { return impl_->context.tcp; }
 
 std::uint64_t Sockets::drops(TransportDropReason reason) const {
   const auto i = static_cast<std::size_t>(reason);

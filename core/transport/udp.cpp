@@ -854,11 +854,9 @@ int Udp::shutdown(Socket& s, int how) {
   return s.connected ? 0 : -ENOTCONN;
 }
 
-void Udp::close(Socket& s) {
-  unhash(s);
-  s.queue.clear();
-  s.rmem = 0;
-  s.pending = PendingDatagram{};
+void Udp::close(std::unique_ptr<Socket> s) {
+  // A datagram socket goes at once, with its queue and any corked datagram.
+  unhash(*s);
 }
 
 int Udp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) {

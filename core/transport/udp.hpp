@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -34,7 +35,7 @@ class Udp final : public socket::Protocol, public net::TransportProtocol {
   ssize_t recvmsg(socket::Socket& s, msghdr& message, int flags) override;
   short poll(const socket::Socket& s) const override;
   int shutdown(socket::Socket& s, int how) override;
-  void close(socket::Socket& s) override;
+  void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
 
