@@ -21,7 +21,6 @@ using namespace hardstack::conformance;
 
 namespace {
 
-constexpr int udp_segment_type = 103;      // UDP_SEGMENT
 constexpr int so_timestamping_old = 37;    // SO_TIMESTAMPING_OLD
 constexpr int scm_txtime = 61;             // SCM_TXTIME
 constexpr std::uint16_t any_port = 0;
