@@ -21,8 +21,8 @@ using namespace hardstack::conformance;
 
 namespace {
 
-constexpr int so_timestamping_old = 37;    // SO_TIMESTAMPING_OLD
-constexpr int scm_txtime = 61;             // SCM_TXTIME
+constexpr int so_timestamping_old = 37;  // SO_TIMESTAMPING_OLD
+constexpr int scm_txtime = 61;           // SCM_TXTIME
 constexpr std::uint16_t any_port = 0;
 constexpr wire::Ipv4Address nonlocal4{{192, 0, 2, 77}};  // TEST-NET-1, not an address of either
 
@@ -89,13 +89,7 @@ template <class Address>
 ssize_t send_control(SocketApi& t, int fd, const Address& to, const void* control, std::size_t controllen,
                      std::string_view data = "data") {
   iovec v{const_cast<char*>(data.data()), data.size()};
-  msghdr m{};
-  m.msg_name = const_cast<Address*>(&to);
-  m.msg_namelen = sizeof to;
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = const_cast<void*>(control);
-  m.msg_controllen = controllen;
+  const auto m = message(&to, sizeof to, &v, 1, control, controllen);
   return t.sendmsg(fd, &m, 0);
 }
 template <class Address>
@@ -119,13 +113,7 @@ Arrived recv_control(SocketApi& t, int fd, std::size_t room = 256) {
   a.control.assign(room + 8, 0xee);
   char buf[64];
   iovec v{buf, sizeof buf};
-  msghdr m{};
-  m.msg_name = &a.from;
-  m.msg_namelen = sizeof a.from;
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = room == 0 ? nullptr : a.control.data();
-  m.msg_controllen = room;
+  auto m = message(&a.from, sizeof a.from, &v, 1, room == 0 ? nullptr : a.control.data(), room);
   t.settle();
   a.result = t.recvmsg(fd, &m, MSG_DONTWAIT);
   a.flags = m.msg_flags;
@@ -230,14 +218,16 @@ BOOST_FIXTURE_TEST_CASE(CMSG_1_walk_matches_host_kernel, HostLike) {
          t.rec(send_cmsgs(t, p.tx, p.to4, {byte_cmsg(SOL_IP, IP_TOS, 0x20), int_cmsg(SOL_IP, IP_TTL, 9)}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"cmsg_len below sizeof(cmsghdr) -> EINVAL, nothing sent", setup(2) + std::vector<long>{-EINVAL, -EINVAL} + nothing_arrived,
+      {"cmsg_len below sizeof(cmsghdr) -> EINVAL, nothing sent",
+       setup(2) + std::vector<long>{-EINVAL, -EINVAL} + nothing_arrived,
        [ttl9](SocketApi& t) {
          const auto p = pair4(t);
          t.rec(send_cmsgs(t, p.tx, p.to4, {with_len(ttl9, sizeof(cmsghdr) - 1)}));
          t.rec(send_cmsgs(t, p.tx, p.to4, {with_len(ttl9, 0)}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"cmsg_len past msg_controllen -> EINVAL, nothing sent", setup(2) + std::vector<long>{-EINVAL, -EINVAL} + nothing_arrived,
+      {"cmsg_len past msg_controllen -> EINVAL, nothing sent",
+       setup(2) + std::vector<long>{-EINVAL, -EINVAL} + nothing_arrived,
        [ttl9](SocketApi& t) {
          const auto p = pair4(t);
          const auto one = control_of({ttl9});
@@ -247,7 +237,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_1_walk_matches_host_kernel, HostLike) {
          t.rec(send_control(t, p.tx, p.to4, two.data(), CMSG_SPACE(sizeof(int)) + CMSG_LEN(sizeof(int)) - 1));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"bytes after the last message shorter than a header are ignored", setup(2) + std::vector<long>{4} + ttl_tos(9, 0),
+      {"bytes after the last message shorter than a header are ignored",
+       setup(2) + std::vector<long>{4} + ttl_tos(9, 0),
        [ttl9](SocketApi& t) {
          const auto p = pair4(t);
          auto c = control_of({ttl9});
@@ -255,7 +246,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_1_walk_matches_host_kernel, HostLike) {
          t.rec(send_control(t, p.tx, p.to4, c.data(), c.size()));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"a last message without its CMSG_ALIGN padding is whole", setup(2) + std::vector<long>{4} + ttl_tos(9, 0x40),
+      {"a last message without its CMSG_ALIGN padding is whole",
+       setup(2) + std::vector<long>{4} + ttl_tos(9, 0x40),
        [](SocketApi& t) {
          const auto p = pair4(t);
          const auto c = control_of({int_cmsg(SOL_IP, IP_TTL, 9), byte_cmsg(SOL_IP, IP_TOS, 0x40)});
@@ -294,7 +286,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_1_walk_matches_host_kernel, HostLike) {
 BOOST_FIXTURE_TEST_CASE(CMSG_1_messages_apply_on_the_wire, SocketFixture) {
   StackSocketApi t(sockets, stack);
   const int fd = udp4_bound(7000);
-  BOOST_TEST(send_cmsgs(t, fd, sin4(peer4, 53), {byte_cmsg(SOL_IP, IP_TOS, 0x20), int_cmsg(SOL_IP, IP_TTL, 9)}) == 4);
+  BOOST_TEST(send_cmsgs(t, fd, sin4(peer4, 53),
+                        {byte_cmsg(SOL_IP, IP_TOS, 0x20), int_cmsg(SOL_IP, IP_TTL, 9)}) == 4);
   const auto out = sent_udp();
   BOOST_TEST_REQUIRE(out.size() == 1u);
   BOOST_TEST(out[0].ttl == 9u);
@@ -358,15 +351,17 @@ BOOST_FIXTURE_TEST_CASE(CMSG_2_retopts_matches_host_kernel, HostLike) {
          record_cmsgs(t, recv_control(t, p.rx));
        }},
       {"IP_RETOPTS: Record Route gets the sender's and the receiver's address",
-       setup(1) + std::vector<long>{4} + received_options({7, 15, 12, 127, 0, 0, 1, 127, 0, 0, 1, 0, 0, 0, 0, 0}),
+       setup(1) + std::vector<long>{4} +
+           received_options({7, 15, 12, 127, 0, 0, 1, 127, 0, 0, 1, 0, 0, 0, 0, 0}),
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS});
-         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}));
+         t.rec(send_cmsgs(t, p.tx, p.to4,
+                          {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
       {"IP_RETOPTS: over 40 bytes, the first 40 are used (the rest is not looked at)",
        setup(1) + std::vector<long>{4} +
-           received_options({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+           received_options({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,    1, 1, 1,
                              1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0x94, 4, 0, 0}),
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS});
@@ -379,10 +374,11 @@ BOOST_FIXTURE_TEST_CASE(CMSG_2_retopts_matches_host_kernel, HostLike) {
        setup(1) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS});
-         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 2, 4, 0})}));        // RR length 2
-         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {0x94, 8, 0, 0})}));     // past the area
-         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {0x44, 8, 3, 0, 0, 0, 0, 0})}));  // TS pointer 3
-         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {0x94, 3, 0})}));        // RA length 3
+         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 2, 4, 0})}));     // RR length 2
+         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {0x94, 8, 0, 0})}));  // past the area
+         t.rec(send_cmsgs(t, p.tx, p.to4,
+                          {raw_cmsg(SOL_IP, IP_RETOPTS, {0x44, 8, 3, 0, 0, 0, 0, 0})}));   // TS pointer 3
+         t.rec(send_cmsgs(t, p.tx, p.to4, {raw_cmsg(SOL_IP, IP_RETOPTS, {0x94, 3, 0})}));  // RA length 3
          record_cmsgs(t, recv_control(t, p.rx));
        }},
       {"an empty IP_RETOPTS sends no options, even with IP_OPTIONS set",
@@ -407,12 +403,14 @@ BOOST_FIXTURE_TEST_CASE(CMSG_2_retopts_on_the_wire, SocketFixture) {
   const auto to = sin4(peer4, 53);
   BOOST_TEST(send_cmsgs(t, fd, to, {raw_cmsg(SOL_IP, IP_RETOPTS, nop_nop_router_alert)}) == 4);
   // Record Route with three slots: the first holds this host's address (LINUX ip_options_build).
-  BOOST_TEST(send_cmsgs(t, fd, to, {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}) == 4);
+  BOOST_TEST(send_cmsgs(t, fd, to,
+                        {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}) == 4);
   auto out = sent_udp();
   BOOST_TEST_REQUIRE(out.size() == 2u);
   BOOST_TEST(harness::format::bytes(out[0].ipv4_options) == "0101940400000000");
   // 07 0f 08, 192.0.2.1, two empty slots, EOL.
-  BOOST_TEST(harness::format::bytes(out[1].ipv4_options) == std::string("070f08") + "c0000201" + "0000000000000000" + "00");
+  BOOST_TEST(harness::format::bytes(out[1].ipv4_options) ==
+             std::string("070f08") + "c0000201" + "0000000000000000" + "00");
   BOOST_TEST(out[1].checksum_ok);
   // Refused: nothing goes.
   BOOST_TEST(send_cmsgs(t, fd, to, {raw_cmsg(SOL_IP, IP_RETOPTS, {7, 2, 4, 0})}) == -EINVAL);
@@ -462,7 +460,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_3_pktinfo_matches_host_kernel, HostLike) {
          t.rec(send_cmsgs(t, p.tx, p.to4, {pktinfo4(4242, {{224, 0, 0, 1}})}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"IP_PKTINFO: a source in 0.0.0.0/8 -> EINVAL (Linux 6.1)", setup(2) + std::vector<long>{-EINVAL} + nothing_arrived,
+      {"IP_PKTINFO: a source in 0.0.0.0/8 -> EINVAL (Linux 6.1)",
+       setup(2) + std::vector<long>{-EINVAL} + nothing_arrived,
        [](SocketApi& t) {
          const auto p = pair4(t);
          t.rec(send_cmsgs(t, p.tx, p.to4, {pktinfo4(0, {{0, 1, 2, 3}})}));
@@ -485,7 +484,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_3_pktinfo_matches_host_kernel, HostLike) {
          t.rec(a.result);
          for (const auto o : address_of(reinterpret_cast<const sockaddr_in&>(a.from)).octets) t.rec(o);
        }},
-      {"IP_PKTINFO: ipi_ifindex chooses the interface (loopback is 1)", setup(2) + std::vector<long>{4} + ttl_tos(64, 0),
+      {"IP_PKTINFO: ipi_ifindex chooses the interface (loopback is 1)",
+       setup(2) + std::vector<long>{4} + ttl_tos(64, 0),
        [](SocketApi& t) {
          const auto p = pair4(t);
          t.rec(send_cmsgs(t, p.tx, p.to4, {pktinfo4(1, {})}));
@@ -534,13 +534,15 @@ BOOST_FIXTURE_TEST_CASE(CMSG_4_ttl_matches_host_kernel, HostLike) {
          record_cmsgs(t, recv_control(t, p.rx));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"IP_TTL 0, 256, -1 -> EINVAL", setup(2) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
+      {"IP_TTL 0, 256, -1 -> EINVAL",
+       setup(2) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
        [](SocketApi& t) {
          const auto p = pair4(t);
          for (const int v : {0, 256, -1}) t.rec(send_cmsgs(t, p.tx, p.to4, {int_cmsg(SOL_IP, IP_TTL, v)}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"IP_TTL not exactly an int -> EINVAL", setup(2) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
+      {"IP_TTL not exactly an int -> EINVAL",
+       setup(2) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
        [](SocketApi& t) {
          const auto p = pair4(t);
          t.rec(send_cmsgs(t, p.tx, p.to4, {byte_cmsg(SOL_IP, IP_TTL, 9)}));
@@ -548,7 +550,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_4_ttl_matches_host_kernel, HostLike) {
          t.rec(send_cmsgs(t, p.tx, p.to4, {Cmsg{SOL_IP, IP_TTL, bytes_of_value(std::uint64_t{9}), {}}}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
-      {"IP_TTL overrides the socket's for one datagram", setup(2) + std::vector<long>{0, 4, 4} + ttl_tos(9, 0) + ttl_tos(77, 0),
+      {"IP_TTL overrides the socket's for one datagram",
+       setup(2) + std::vector<long>{0, 4, 4} + ttl_tos(9, 0) + ttl_tos(77, 0),
        [](SocketApi& t) {
          const auto p = pair4(t);
          t.set_int(p.tx, SOL_IP, IP_TTL, 77);
@@ -574,14 +577,16 @@ BOOST_FIXTURE_TEST_CASE(CMSG_4_ttl_on_the_wire, SocketFixture) {
   BOOST_TEST(out[0].ttl == 1u);
   BOOST_TEST(out[1].ttl == 255u);
   BOOST_TEST(out[2].ttl == 77u);
-  for (const int v : {0, 256, -1}) BOOST_TEST(send_cmsgs(t, fd, to, {int_cmsg(SOL_IP, IP_TTL, v)}) == -EINVAL);
+  for (const int v : {0, 256, -1})
+    BOOST_TEST(send_cmsgs(t, fd, to, {int_cmsg(SOL_IP, IP_TTL, v)}) == -EINVAL);
   BOOST_TEST(send_cmsgs(t, fd, to, {byte_cmsg(SOL_IP, IP_TTL, 9)}) == -EINVAL);
   BOOST_TEST(sent_ip().empty());
 }
 
 BOOST_FIXTURE_TEST_CASE(CMSG_5_tos_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"IP_TOS as an int or as one byte", setup(2) + std::vector<long>{4, 4, 4} + ttl_tos(64, 0xb8) + ttl_tos(64, 0x28) + ttl_tos(64, 0xff),
+      {"IP_TOS as an int or as one byte",
+       setup(2) + std::vector<long>{4, 4, 4} + ttl_tos(64, 0xb8) + ttl_tos(64, 0x28) + ttl_tos(64, 0xff),
        [](SocketApi& t) {
          const auto p = pair4(t);
          t.rec(send_cmsgs(t, p.tx, p.to4, {int_cmsg(SOL_IP, IP_TOS, 0xb8)}));
@@ -648,7 +653,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_6_levels_match_host_kernel, HostLike) {
          t.rec(send_cmsgs(t, p.tx, p.to4, {u32_cmsg(SOL_SOCKET, so_timestamping_old, 2 /* TX_SOFTWARE */)}));
          t.rec(send_cmsgs(t, p.tx, p.to4, {Cmsg{SOL_SOCKET, SCM_RIGHTS, {}, {}}}));
          t.rec(send_cmsgs(t, p.tx, p.to4, {u32_cmsg(SOL_SOCKET, so_timestamping_old, 4 /* RX_HARDWARE */)}));
-         t.rec(send_cmsgs(t, p.tx, p.to4, {Cmsg{SOL_SOCKET, scm_txtime, bytes_of_value(std::uint64_t{1}), {}}}));
+         t.rec(send_cmsgs(t, p.tx, p.to4,
+                          {Cmsg{SOL_SOCKET, scm_txtime, bytes_of_value(std::uint64_t{1}), {}}}));
          t.rec(send_cmsgs(t, p.tx, p.to4, {int_cmsg(SOL_SOCKET, 9999, 1)}));
          t.rec(send_cmsgs(t, p.tx, p.to4, {with_len(u32_cmsg(SOL_SOCKET, SO_MARK, 5), CMSG_LEN(2))}));
        },
@@ -662,8 +668,9 @@ BOOST_FIXTURE_TEST_CASE(CMSG_6_levels_match_host_kernel, HostLike) {
       {"other levels are ignored by an IPv4 socket", setup(2) + std::vector<long>{4} + ttl_tos(64, 0),
        [](SocketApi& t) {
          const auto p = pair4(t);
-         t.rec(send_cmsgs(t, p.tx, p.to4,
-                          {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 9), int_cmsg(12345, 1, 1), int_cmsg(IPPROTO_TCP, 1, 1)}));
+         t.rec(send_cmsgs(
+             t, p.tx, p.to4,
+             {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 9), int_cmsg(12345, 1, 1), int_cmsg(IPPROTO_TCP, 1, 1)}));
          record_cmsgs(t, recv_control(t, p.rx));
        }},
       {"an IPv6 socket: SOL_IP is ignored for IPv6 datagrams, used for v4-mapped ones",
@@ -725,8 +732,10 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
        setup(2) + std::vector<long>{4, 4} + hoplimit_tclass(7, 0x28) + hoplimit_tclass(64, 0x28),
        [](SocketApi& t) {
          const auto p = pair6(t);
-         t.rec(send_cmsgs(t, p.tx, p.to6, {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 7), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0x28)}));
-         t.rec(send_cmsgs(t, p.tx, p.to6, {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, -1), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0x28)}));
+         t.rec(send_cmsgs(t, p.tx, p.to6,
+                          {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 7), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0x28)}));
+         t.rec(send_cmsgs(t, p.tx, p.to6,
+                          {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, -1), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0x28)}));
          record_cmsgs(t, recv_control(t, p.rx));
          record_cmsgs(t, recv_control(t, p.rx));
        },
@@ -754,7 +763,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
          record_cmsgs(t, recv_control(t, p.rx));
        },
        nullptr, true},
-      {"IPV6_PKTINFO: short -> EINVAL; unknown interface -> ENODEV; a source not ours -> EINVAL; :: and 0 choose nothing",
+      {"IPV6_PKTINFO: short -> EINVAL; unknown interface -> ENODEV; a source not ours -> EINVAL; :: and 0 "
+       "choose nothing",
        setup(2) + std::vector<long>{-EINVAL, -ENODEV, -EINVAL, 4} + hoplimit_tclass(64, 0),
        [](SocketApi& t) {
          const auto p = pair6(t);
@@ -765,7 +775,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
          record_cmsgs(t, recv_control(t, p.rx));
        },
        nullptr, true},
-      {"IPV6_HOPOPTS / IPV6_DSTOPTS headers are sent; a second Hop-by-Hop -> EINVAL, a second DSTOPTS replaces",
+      {"IPV6_HOPOPTS / IPV6_DSTOPTS headers are sent; a second Hop-by-Hop -> EINVAL, a second DSTOPTS "
+       "replaces",
        setup(2) + std::vector<long>{4, 4, -EINVAL, 4} + hoplimit_tclass(64, 0) + hoplimit_tclass(64, 0) +
            hoplimit_tclass(64, 0),
        [](SocketApi& t) {
@@ -810,12 +821,16 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
        setup(2) + std::vector<long>{-EINVAL, -EINVAL, -EINVAL} + nothing_arrived,
        [](SocketApi& t) {
          const auto p = pair6(t);
-         t.rec(send_cmsgs(t, p.tx, p.to6, {options_header(IPV6_HOPOPTS, {1, 4, 0, 0, 9, 0})}));  // PadN not zero
-         t.rec(send_cmsgs(t, p.tx, p.to6, {options_header(IPV6_HOPOPTS, {5, 9, 0, 0, 0, 0})}));  // past the header
-         t.rec(send_cmsgs(t, p.tx, p.to6, {options_header(IPV6_DSTOPTS, {1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}));
+         t.rec(send_cmsgs(t, p.tx, p.to6,
+                          {options_header(IPV6_HOPOPTS, {1, 4, 0, 0, 9, 0})}));  // PadN not zero
+         t.rec(send_cmsgs(t, p.tx, p.to6,
+                          {options_header(IPV6_HOPOPTS, {5, 9, 0, 0, 0, 0})}));  // past the header
+         t.rec(send_cmsgs(t, p.tx, p.to6,
+                          {options_header(IPV6_DSTOPTS, {1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})}));
          record_cmsgs(t, recv_control(t, p.rx));
        },
-       "Linux does not look inside IPV6_HOPOPTS / IPV6_DSTOPTS (ip6_datagram_send_ctl checks lengths only); CMSG-7 "
+       "Linux does not look inside IPV6_HOPOPTS / IPV6_DSTOPTS (ip6_datagram_send_ctl checks lengths only); "
+       "CMSG-7 "
        "requires them validated as V6-EXT-*",
        true},
       {"IPV6_HOPOPTS: a cmsg longer than the header's own length -> EINVAL (CMSG-7)",
@@ -827,7 +842,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
          t.rec(send_cmsgs(t, p.tx, p.to6, {c}));
          record_cmsgs(t, recv_control(t, p.rx));
        },
-       "Linux accepts bytes after the header's length (it checks cmsg_len >= CMSG_LEN(length)); CMSG-7 requires "
+       "Linux accepts bytes after the header's length (it checks cmsg_len >= CMSG_LEN(length)); CMSG-7 "
+       "requires "
        "the lengths to match",
        true},
   };
@@ -840,11 +856,12 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_on_the_wire, SocketFixture) {
   StackSocketApi t(sockets, stack);
   const int fd = udp6_bound(7001);
   const auto to = sin6(peer6, 53);
-  BOOST_TEST(send_cmsgs(t, fd, to, {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 3), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0xb8)}) == 4);
+  BOOST_TEST(send_cmsgs(t, fd, to,
+                        {int_cmsg(SOL_IPV6, IPV6_HOPLIMIT, 3), int_cmsg(SOL_IPV6, IPV6_TCLASS, 0xb8)}) == 4);
   BOOST_TEST(send_cmsgs(t, fd, to, {pktinfo6(eth0_index, second)}) == 4);
   BOOST_TEST(send_cmsgs(t, fd, to,
-                        {options_header(IPV6_DSTOPTS, {1, 4, 0, 0, 0, 0}), options_header(IPV6_HOPOPTS, router_alert_tlv)}) ==
-             4);
+                        {options_header(IPV6_DSTOPTS, {1, 4, 0, 0, 0, 0}),
+                         options_header(IPV6_HOPOPTS, router_alert_tlv)}) == 4);
   // SOL_IP messages are not IPv6's: ignored.
   BOOST_TEST(send_cmsgs(t, fd, to, {int_cmsg(SOL_IP, IP_TTL, 9)}) == 4);
   const auto out = sent_udp();
@@ -877,19 +894,22 @@ BOOST_AUTO_TEST_SUITE(CMSG_receive)
 
 BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"IPv4: IP_PKTINFO, IP_TTL, IP_TOS, exactly as Linux lays them out", {},
+      {"IPv4: IP_PKTINFO, IP_TTL, IP_TOS, exactly as Linux lays them out",
+       {},
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_PKTINFO, IP_RECVTTL, IP_RECVTOS});
          t.set_int(p.tx, SOL_IP, IP_TOS, 0x20);
          t.rec(t.sendto(p.tx, "data", 4, 0, sa(p.to4), sizeof p.to4));
          record_buffer(t, recv_control(t, p.rx, 128));
        }},
-      {"IPv4 on a dual-stack socket: IPV6_PKTINFO (v4-mapped), then IP_PKTINFO and IP_TTL; no IPV6_HOPLIMIT", {},
+      {"IPv4 on a dual-stack socket: IPV6_PKTINFO (v4-mapped), then IP_PKTINFO and IP_TTL; no IPV6_HOPLIMIT",
+       {},
        [](SocketApi& t) {
          const int rx = t.open(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto any = sin6({}, 0);
          t.rec(t.bind(rx, sa(any), sizeof any));
-         for (const int o : {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS}) t.set_int(rx, SOL_IPV6, o, 1);
+         for (const int o : {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS})
+           t.set_int(rx, SOL_IPV6, o, 1);
          t.set_int(rx, SOL_IP, IP_PKTINFO, 1);
          t.set_int(rx, SOL_IP, IP_RECVTTL, 1);
          const int tx = t.open(AF_INET, SOCK_DGRAM);
@@ -897,16 +917,20 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_matches_host_kernel, HostLike) {
          t.rec(t.sendto(tx, "data", 4, 0, sa(to), sizeof to));
          record_buffer(t, recv_control(t, rx, 128));
        },
-       nullptr, true},
-      {"IPv6: IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_TCLASS", {},
+       nullptr,
+       true},
+      {"IPv6: IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_TCLASS",
+       {},
        [](SocketApi& t) {
          const auto p = pair6(t, {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS});
          t.set_int(p.tx, SOL_IPV6, IPV6_TCLASS, 0x28);
          t.rec(t.sendto(p.tx, "data", 4, 0, sa(p.to6), sizeof p.to6));
          record_buffer(t, recv_control(t, p.rx, 128));
        },
-       nullptr, true},
-      {"IP_RECVOPTS and IP_RETOPTS: Record Route received and echoed", {},
+       nullptr,
+       true},
+      {"IP_RECVOPTS and IP_RETOPTS: Record Route received and echoed",
+       {},
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS, IP_RETOPTS});
          const unsigned char rr[] = {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -914,7 +938,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_matches_host_kernel, HostLike) {
          t.rec(t.sendto(p.tx, "data", 4, 0, sa(p.to4), sizeof p.to4));
          record_buffer(t, recv_control(t, p.rx, 96));
        }},
-      {"IP_RECVOPTS and IP_RETOPTS: nothing to echo of a Router Alert: an empty IP_RETOPTS", {},
+      {"IP_RECVOPTS and IP_RETOPTS: nothing to echo of a Router Alert: an empty IP_RETOPTS",
+       {},
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS, IP_RETOPTS});
          const unsigned char ra[] = {1, 1, 1, 1, 0x94, 4, 0, 0};
@@ -922,7 +947,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_matches_host_kernel, HostLike) {
          t.rec(t.sendto(p.tx, "data", 4, 0, sa(p.to4), sizeof p.to4));
          record_buffer(t, recv_control(t, p.rx, 96));
        }},
-      {"no options: neither IP_RECVOPTS nor IP_RETOPTS", {},
+      {"no options: neither IP_RECVOPTS nor IP_RETOPTS",
+       {},
        [](SocketApi& t) {
          const auto p = pair4(t, {IP_RECVOPTS, IP_RETOPTS});
          t.rec(t.sendto(p.tx, "data", 4, 0, sa(p.to4), sizeof p.to4));
@@ -973,8 +999,10 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_truncation_matches_host_kernel, HostLike) {
 BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_from_the_link, SocketFixture) {
   StackSocketApi t(sockets, stack);
   const int fd = udp4_bound(7000);
-  for (const int o : {IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, IP_RECVOPTS}) BOOST_TEST(set_int(fd, SOL_IP, o, 1) == 0);
-  inject(udp4_from_peer(5000, 7000, "data", harness::ipv4(peer4, our4).ttl(9).tos(0x28).options(harness::router_alert())));
+  for (const int o : {IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, IP_RECVOPTS})
+    BOOST_TEST(set_int(fd, SOL_IP, o, 1) == 0);
+  inject(udp4_from_peer(5000, 7000, "data",
+                        harness::ipv4(peer4, our4).ttl(9).tos(0x28).options(harness::router_alert())));
   t.results.clear();
   record_cmsgs(t, recv_control(t, fd));
   in_pktinfo info{};
@@ -999,7 +1027,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_from_the_link, SocketFixture) {
 
   // IPv6 from the link.
   const int fd6 = udp6_bound(7001);
-  for (const int o : {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS}) BOOST_TEST(set_int(fd6, SOL_IPV6, o, 1) == 0);
+  for (const int o : {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS})
+    BOOST_TEST(set_int(fd6, SOL_IPV6, o, 1) == 0);
   inject(udp6_from_peer(5000, 7001, "data", harness::ipv6(peer6, our6).hop_limit(17).traffic_class(0xb8)));
   t.results.clear();
   record_cmsgs(t, recv_control(t, fd6));
@@ -1008,7 +1037,8 @@ BOOST_FIXTURE_TEST_CASE(CMSG_8_receive_from_the_link, SocketFixture) {
   info6.ipi6_ifindex = eth0_index;
   expected = {4, 0, SOL_IPV6, IPV6_PKTINFO, static_cast<long>(CMSG_LEN(sizeof info6))};
   for (const auto b : bytes_of_value(info6)) expected.push_back(std::to_integer<long>(b));
-  expected = expected + std::vector<long>{SOL_IPV6, IPV6_HOPLIMIT, 20, 17, 0, 0, 0, SOL_IPV6, IPV6_TCLASS, 20, 0xb8, 0, 0, 0};
+  expected = expected + std::vector<long>{SOL_IPV6, IPV6_HOPLIMIT, 20, 17,   0, 0, 0,
+                                          SOL_IPV6, IPV6_TCLASS,   20, 0xb8, 0, 0, 0};
   BOOST_TEST(to_text(t.results) == to_text(expected));
 }
 

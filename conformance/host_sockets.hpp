@@ -38,7 +38,8 @@ class SocketApi {
   virtual int connect(int fd, const sockaddr* a, socklen_t n) = 0;
   virtual int listen(int fd, int backlog) = 0;
   virtual int accept4(int fd, sockaddr* a, socklen_t* n, int flags) = 0;
-  virtual ssize_t sendto(int fd, const void* b, std::size_t n, int flags, const sockaddr* a, socklen_t an) = 0;
+  virtual ssize_t sendto(int fd, const void* b, std::size_t n, int flags, const sockaddr* a,
+                         socklen_t an) = 0;
   virtual ssize_t sendmsg(int fd, const msghdr* m, int flags) = 0;
   virtual ssize_t recvfrom(int fd, void* b, std::size_t n, int flags, sockaddr* a, socklen_t* an) = 0;
   virtual ssize_t recvmsg(int fd, msghdr* m, int flags) = 0;
@@ -53,8 +54,12 @@ class SocketApi {
   virtual void settle() {}
   virtual const char* name() const = 0;
 
-  ssize_t send(int fd, const void* b, std::size_t n, int flags) { return sendto(fd, b, n, flags, nullptr, 0); }
-  ssize_t recv(int fd, void* b, std::size_t n, int flags) { return recvfrom(fd, b, n, flags, nullptr, nullptr); }
+  ssize_t send(int fd, const void* b, std::size_t n, int flags) {
+    return sendto(fd, b, n, flags, nullptr, 0);
+  }
+  ssize_t recv(int fd, void* b, std::size_t n, int flags) {
+    return recvfrom(fd, b, n, flags, nullptr, nullptr);
+  }
 
   // Records a result.
   long rec(long r) {
@@ -77,7 +82,15 @@ class SocketApi {
     if (r == 0) rec(static_cast<long>(n));
     return v;
   }
-  int set_int(int fd, int level, int name, int v) { return static_cast<int>(rec(setsockopt(fd, level, name, &v, sizeof v))); }
+  // An option read, set to `v` and read again, each call recorded.
+  void get_set_get(int fd, int level, int name, int v) {
+    get_int(fd, level, name);
+    set_int(fd, level, name, v);
+    get_int(fd, level, name);
+  }
+  int set_int(int fd, int level, int name, int v) {
+    return static_cast<int>(rec(setsockopt(fd, level, name, &v, sizeof v)));
+  }
   // The port a socket is bound to (not recorded: it differs).
   std::uint16_t port_of(int fd) {
     sockaddr_storage ss{};
@@ -117,8 +130,12 @@ class StackSocketApi final : public SocketApi {
     return after(s_.recvfrom(fd, b, n, f, a, an));
   }
   ssize_t recvmsg(int fd, msghdr* m, int f) override { return after(s_.recvmsg(fd, m, f)); }
-  int setsockopt(int fd, int l, int o, const void* v, socklen_t n) override { return after(s_.setsockopt(fd, l, o, v, n)); }
-  int getsockopt(int fd, int l, int o, void* v, socklen_t* n) override { return after(s_.getsockopt(fd, l, o, v, n)); }
+  int setsockopt(int fd, int l, int o, const void* v, socklen_t n) override {
+    return after(s_.setsockopt(fd, l, o, v, n));
+  }
+  int getsockopt(int fd, int l, int o, void* v, socklen_t* n) override {
+    return after(s_.getsockopt(fd, l, o, v, n));
+  }
   int getsockname(int fd, sockaddr* a, socklen_t* n) override { return s_.getsockname(fd, a, n); }
   int getpeername(int fd, sockaddr* a, socklen_t* n) override { return s_.getpeername(fd, a, n); }
   int shutdown(int fd, int how) override { return after(s_.shutdown(fd, how)); }
@@ -157,8 +174,12 @@ class HostSocketApi final : public SocketApi {
     return e(::recvfrom(fd, b, n, f, a, an));
   }
   ssize_t recvmsg(int fd, msghdr* m, int f) override { return e(::recvmsg(fd, m, f)); }
-  int setsockopt(int fd, int l, int o, const void* v, socklen_t n) override { return e(::setsockopt(fd, l, o, v, n)); }
-  int getsockopt(int fd, int l, int o, void* v, socklen_t* n) override { return e(::getsockopt(fd, l, o, v, n)); }
+  int setsockopt(int fd, int l, int o, const void* v, socklen_t n) override {
+    return e(::setsockopt(fd, l, o, v, n));
+  }
+  int getsockopt(int fd, int l, int o, void* v, socklen_t* n) override {
+    return e(::getsockopt(fd, l, o, v, n));
+  }
   int getsockname(int fd, sockaddr* a, socklen_t* n) override { return e(::getsockname(fd, a, n)); }
   int getpeername(int fd, sockaddr* a, socklen_t* n) override { return e(::getpeername(fd, a, n)); }
   int shutdown(int fd, int how) override { return e(::shutdown(fd, how)); }

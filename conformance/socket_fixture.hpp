@@ -31,7 +31,9 @@
 #include <vector>
 
 #include "hardstack/harness/builders.hpp"
+#include "hardstack/harness/dut_scenarios.hpp"
 #include "hardstack/socket/socket.hpp"
+#include "hardstack/socket/socket_internal.hpp"
 #include "hardstack/wire/checksum.hpp"
 #include "hardstack/wire/ipv4.hpp"
 #include "hardstack/wire/ipv6.hpp"
@@ -54,33 +56,33 @@ inline constexpr unsigned eth0_index = 2;  // socket::interface_index(first inte
 // ---- Socket addresses ------------------------------------------------------------
 
 inline sockaddr_in sin4(const wire::Ipv4Address& a, std::uint16_t port) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_port = htons(port);
-  std::memcpy(&s.sin_addr, a.octets.data(), 4);
-  return s;
+  return harness::scenarios::socket_address(a, port);
 }
 inline sockaddr_in6 sin6(const wire::Ipv6Address& a, std::uint16_t port, unsigned scope = 0) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_port = htons(port);
-  std::memcpy(&s.sin6_addr, a.octets.data(), 16);
+  auto s = harness::scenarios::socket_address(a, port);
   s.sin6_scope_id = scope;
   return s;
 }
 // ::ffff:a.b.c.d, as a dual-stack socket names an IPv4 peer.
-inline wire::Ipv6Address v4_mapped(const wire::Ipv4Address& a) {
-  wire::Ipv6Address m;
-  m.octets[10] = 0xff;
-  m.octets[11] = 0xff;
-  for (std::size_t i = 0; i < 4; ++i) m.octets[12 + i] = a.octets[i];
-  return m;
-}
+constexpr wire::Ipv6Address v4_mapped(const wire::Ipv4Address& a) { return socket::map_v4(a); }
 inline const sockaddr* sa(const sockaddr_in& s) { return reinterpret_cast<const sockaddr*>(&s); }
 inline const sockaddr* sa(const sockaddr_in6& s) { return reinterpret_cast<const sockaddr*>(&s); }
 inline sockaddr* sa(sockaddr_in& s) { return reinterpret_cast<sockaddr*>(&s); }
 inline sockaddr* sa(sockaddr_in6& s) { return reinterpret_cast<sockaddr*>(&s); }
 inline sockaddr* sa(sockaddr_storage& s) { return reinterpret_cast<sockaddr*>(&s); }
+
+// A msghdr: the name (or none), the iovecs, the control buffer (or none).
+inline msghdr message(const void* name, socklen_t namelen, iovec* iov, std::size_t iovlen,
+                      const void* control = nullptr, std::size_t controllen = 0) {
+  msghdr m{};
+  m.msg_name = const_cast<void*>(name);
+  m.msg_namelen = namelen;
+  m.msg_iov = iov;
+  m.msg_iovlen = iovlen;
+  m.msg_control = const_cast<void*>(control);
+  m.msg_controllen = controllen;
+  return m;
+}
 
 inline wire::Ipv4Address address_of(const sockaddr_in& s) {
   wire::Ipv4Address a;
@@ -115,14 +117,14 @@ struct SentDatagram {
   // IPv4 / IPv6 header
   wire::Ipv4Address src4, dst4;
   wire::Ipv6Address src6, dst6;
-  std::uint8_t ttl = 0;  // TTL or hop limit
-  std::uint8_t tos = 0;  // TOS byte (DSCP | ECN) or traffic class
+  std::uint8_t ttl = 0;       // TTL or hop limit
+  std::uint8_t tos = 0;       // TOS byte (DSCP | ECN) or traffic class
   std::uint8_t protocol = 0;  // IPv4 protocol or the upper-layer next header
   std::uint16_t identification = 0;
   bool dont_fragment = false;
   bool more_fragments = false;
-  std::uint16_t fragment_offset = 0;      // in 8-byte units
-  std::vector<std::byte> ipv4_options;    // the options area as sent, EOL padding included
+  std::uint16_t fragment_offset = 0;                      // in 8-byte units
+  std::vector<std::byte> ipv4_options;                    // the options area as sent, EOL padding included
   std::vector<std::vector<std::byte>> extension_headers;  // IPv6: each whole header, in order
   std::vector<std::uint8_t> extension_types;              // IPv6: their Next Header values
   // UDP
@@ -200,7 +202,8 @@ inline std::optional<SentDatagram> decode_sent(const std::vector<std::byte>& fra
   d.checksum = wire::load_be16(transport, 6);
   if (!d.more_fragments && d.length >= 8 && d.length <= transport.size()) {
     const auto datagram = transport.first(d.length);
-    d.checksum_ok = d.checksum != 0 && pseudo->start(udp_protocol_number, d.length).add(datagram).checksum() == 0;
+    d.checksum_ok =
+        d.checksum != 0 && pseudo->start(udp_protocol_number, d.length).add(datagram).checksum() == 0;
     d.payload.assign(datagram.begin() + 8, datagram.end());
   } else {
     d.payload.assign(transport.begin() + 8, transport.end());
@@ -263,11 +266,13 @@ class SocketFixture : public StackFixture {
     return ss.ss_family == AF_INET ? ntohs(reinterpret_cast<const sockaddr_in&>(ss).sin_port)
                                    : ntohs(reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
   }
-  ssize_t sendto4(int fd, std::string_view data, const wire::Ipv4Address& to, std::uint16_t port, int flags = 0) {
+  ssize_t sendto4(int fd, std::string_view data, const wire::Ipv4Address& to, std::uint16_t port,
+                  int flags = 0) {
     const auto a = sin4(to, port);
     return sockets.sendto(fd, data.data(), data.size(), flags, sa(a), sizeof a);
   }
-  ssize_t sendto6(int fd, std::string_view data, const wire::Ipv6Address& to, std::uint16_t port, int flags = 0) {
+  ssize_t sendto6(int fd, std::string_view data, const wire::Ipv6Address& to, std::uint16_t port,
+                  int flags = 0) {
     const auto a = sin6(to, port);
     return sockets.sendto(fd, data.data(), data.size(), flags, sa(a), sizeof a);
   }
@@ -299,21 +304,25 @@ class SocketFixture : public StackFixture {
 
   // UDP from the peer to us, over Ethernet; the IP and UDP layers may carry
   // any override (ttl, tos, options, length, checksum, ...).
-  static harness::Packet udp4_from_peer(std::uint16_t sport, std::uint16_t dport, harness::ByteArg data,
-                                        const harness::Ipv4Layer& ip = harness::ipv4(peer4, our4)) {
-    return harness::eth(peer_mac, our_mac) / ip / harness::udp(sport, dport) / harness::payload(std::move(data));
+  template <class IpLayer>
+  static harness::Packet udp_from_peer(const IpLayer& ip, const harness::UdpLayer& u, harness::ByteArg data) {
+    return harness::eth(peer_mac, our_mac) / ip / u / harness::payload(std::move(data));
   }
   static harness::Packet udp4_from_peer(const harness::UdpLayer& u, harness::ByteArg data,
                                         const harness::Ipv4Layer& ip = harness::ipv4(peer4, our4)) {
-    return harness::eth(peer_mac, our_mac) / ip / u / harness::payload(std::move(data));
+    return udp_from_peer(ip, u, std::move(data));
   }
-  static harness::Packet udp6_from_peer(std::uint16_t sport, std::uint16_t dport, harness::ByteArg data,
-                                        const harness::Ipv6Layer& ip = harness::ipv6(peer6, our6)) {
-    return harness::eth(peer_mac, our_mac) / ip / harness::udp(sport, dport) / harness::payload(std::move(data));
+  static harness::Packet udp4_from_peer(std::uint16_t sport, std::uint16_t dport, harness::ByteArg data,
+                                        const harness::Ipv4Layer& ip = harness::ipv4(peer4, our4)) {
+    return udp_from_peer(ip, harness::udp(sport, dport), std::move(data));
   }
   static harness::Packet udp6_from_peer(const harness::UdpLayer& u, harness::ByteArg data,
                                         const harness::Ipv6Layer& ip = harness::ipv6(peer6, our6)) {
-    return harness::eth(peer_mac, our_mac) / ip / u / harness::payload(std::move(data));
+    return udp_from_peer(ip, u, std::move(data));
+  }
+  static harness::Packet udp6_from_peer(std::uint16_t sport, std::uint16_t dport, harness::ByteArg data,
+                                        const harness::Ipv6Layer& ip = harness::ipv6(peer6, our6)) {
+    return udp_from_peer(ip, harness::udp(sport, dport), std::move(data));
   }
   // To a broadcast address, in a broadcast frame.
   static harness::Packet udp4_broadcast(std::uint16_t sport, std::uint16_t dport, harness::ByteArg data,
@@ -357,7 +366,8 @@ class SocketFixture : public StackFixture {
   std::vector<int> notified;  // readiness callbacks, in order
 
  private:
-  static socket::Sockets make_sockets(net::Stack& stack, net::Entropy& entropy, const socket::SocketConfig& c) {
+  static socket::Sockets make_sockets(net::Stack& stack, net::Entropy& entropy,
+                                      const socket::SocketConfig& c) {
     auto s = socket::Sockets::create(stack, entropy, c);
     if (!s) BOOST_FAIL("Sockets::create: " << s.error().message());
     return std::move(s.value());

@@ -54,39 +54,52 @@ BOOST_AUTO_TEST_SUITE(SOCK_errno)
 BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
       // socket(): LINUX __sys_socket then __sock_create then inet_create, in that order.
-      {"socket: SOCK_NONBLOCK | SOCK_CLOEXEC accepted", {0},
+      {"socket: SOCK_NONBLOCK | SOCK_CLOEXEC accepted",
+       {0},
        [](SocketApi& t) { t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC); }},
-      {"socket: another type flag -> EINVAL", {-EINVAL}, [](SocketApi& t) { t.open(AF_INET, SOCK_DGRAM | bad_flag); }},
-      {"socket: bad flag checked before the family", {-EINVAL}, [](SocketApi& t) { t.open(AF_MAX + 5, SOCK_DGRAM | bad_flag); }},
-      {"socket: family out of range -> EAFNOSUPPORT", {-EAFNOSUPPORT, -EAFNOSUPPORT},
+      {"socket: another type flag -> EINVAL",
+       {-EINVAL},
+       [](SocketApi& t) { t.open(AF_INET, SOCK_DGRAM | bad_flag); }},
+      {"socket: bad flag checked before the family",
+       {-EINVAL},
+       [](SocketApi& t) { t.open(AF_MAX + 5, SOCK_DGRAM | bad_flag); }},
+      {"socket: family out of range -> EAFNOSUPPORT",
+       {-EAFNOSUPPORT, -EAFNOSUPPORT},
        [](SocketApi& t) {
          t.open(AF_MAX, SOCK_DGRAM);
          t.open(-1, SOCK_DGRAM);
        }},
-      {"socket: family checked before the type", {-EAFNOSUPPORT}, [](SocketApi& t) { t.open(AF_MAX + 5, 14); }},
-      {"socket: type out of range -> EINVAL", {-EINVAL, -EINVAL},
+      {"socket: family checked before the type",
+       {-EAFNOSUPPORT},
+       [](SocketApi& t) { t.open(AF_MAX + 5, 14); }},
+      {"socket: type out of range -> EINVAL",
+       {-EINVAL, -EINVAL},
        [](SocketApi& t) {
          t.open(AF_INET, 11);
          t.open(AF_INET6, 15);
        }},
-      {"socket: no protocol of the type -> ESOCKTNOSUPPORT", {-ESOCKTNOSUPPORT, -ESOCKTNOSUPPORT},
+      {"socket: no protocol of the type -> ESOCKTNOSUPPORT",
+       {-ESOCKTNOSUPPORT, -ESOCKTNOSUPPORT},
        [](SocketApi& t) {
          t.open(AF_INET, SOCK_RDM);
          t.open(AF_INET6, SOCK_PACKET);
        }},
-      {"socket: protocol out of range -> EINVAL", {-EINVAL, -EINVAL, -EINVAL},
+      {"socket: protocol out of range -> EINVAL",
+       {-EINVAL, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          t.open(AF_INET, SOCK_DGRAM, -1);
          t.open(AF_INET, SOCK_DGRAM, 1000);
          t.open(AF_INET6, SOCK_DGRAM, 300);
        }},
-      {"socket: a protocol the type does not have -> EPROTONOSUPPORT", {-EPROTONOSUPPORT, -EPROTONOSUPPORT, -EPROTONOSUPPORT},
+      {"socket: a protocol the type does not have -> EPROTONOSUPPORT",
+       {-EPROTONOSUPPORT, -EPROTONOSUPPORT, -EPROTONOSUPPORT},
        [](SocketApi& t) {
          t.open(AF_INET, SOCK_DGRAM, IPPROTO_TCP);
          t.open(AF_INET6, SOCK_DGRAM, IPPROTO_TCP);
          t.open(AF_INET6, SOCK_STREAM, IPPROTO_UDP);
        }},
-      {"socket: UDP by number", {0, 0},
+      {"socket: UDP by number",
+       {0, 0},
        [](SocketApi& t) {
          t.open(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
          t.open(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
@@ -117,7 +130,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.shutdown(fd, SHUT_RDWR));
          t.rec(t.close(fd));
        }},
-      {"close twice -> EBADF", {0, 0, -EBADF},
+      {"close twice -> EBADF",
+       {0, 0, -EBADF},
        [](SocketApi& t) {
          const int fd = t.socket(AF_INET, SOCK_DGRAM, 0);
          t.rec(fd < 0 ? fd : 0);
@@ -125,27 +139,32 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.close(fd));
        }},
       // Stream-only calls on a datagram socket
-      {"listen / accept on UDP -> EOPNOTSUPP", {0, -EOPNOTSUPP, -EOPNOTSUPP, -EOPNOTSUPP},
+      {"listen / accept on UDP -> EOPNOTSUPP",
+       {0, -EOPNOTSUPP, -EOPNOTSUPP, -EOPNOTSUPP},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          t.rec(t.listen(fd, 5));
          t.rec(t.accept4(fd, nullptr, nullptr, 0));
          t.rec(t.accept4(fd, nullptr, nullptr, SOCK_NONBLOCK));
        }},
-      {"accept4 with a bad flag -> EINVAL", {0, -EINVAL},
+      {"accept4 with a bad flag -> EINVAL",
+       {0, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          t.rec(t.accept4(fd, nullptr, nullptr, bad_flag));
        }},
       // connect
-      {"connect: address shorter than sa_family -> EINVAL", {0, -EINVAL, 0, -EINVAL},
+      {"connect: address shorter than sa_family -> EINVAL",
+       {0, -EINVAL, 0, -EINVAL},
        [](SocketApi& t) {
          const auto a = sin4(loopback4, 9);
          t.rec(t.connect(t.open(AF_INET, SOCK_DGRAM), sa(a), 1));
          t.rec(t.connect(t.open(AF_INET6, SOCK_DGRAM), sa(a), 0));
        },
-       nullptr, true},
-      {"connect: short sockaddr_in -> EINVAL; wrong family -> EAFNOSUPPORT", {0, -EINVAL, -EAFNOSUPPORT},
+       nullptr,
+       true},
+      {"connect: short sockaddr_in -> EINVAL; wrong family -> EAFNOSUPPORT",
+       {0, -EINVAL, -EAFNOSUPPORT},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
@@ -153,15 +172,18 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          const auto b = sin6(loopback6, 9);
          t.rec(t.connect(fd, sa(b), sizeof b));
        }},
-      {"connect: sockaddr_in6 shorter than RFC 2133's 24 bytes -> EINVAL", {0, -EINVAL, 0},
+      {"connect: sockaddr_in6 shorter than RFC 2133's 24 bytes -> EINVAL",
+       {0, -EINVAL, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          const auto a = sin6(loopback6, 9);
          t.rec(t.connect(fd, sa(a), 23));
          t.rec(t.connect(fd, sa(a), 24));
        },
-       nullptr, true},
-      {"connect: IPv4 peer of an IPV6_V6ONLY socket", {0, 0, -EAFNOSUPPORT, -ENETUNREACH},
+       nullptr,
+       true},
+      {"connect: IPv4 peer of an IPV6_V6ONLY socket",
+       {0, 0, -EAFNOSUPPORT, -ENETUNREACH},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1);
@@ -170,8 +192,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          const auto m = sin6(v4_mapped(loopback4), 9);
          t.rec(t.connect(fd, sa(m), sizeof m));
        },
-       nullptr, true},
-      {"connect: AF_UNSPEC dissolves the association", {0, 0, 0, 0, -ENOTCONN, -EDESTADDRREQ},
+       nullptr,
+       true},
+      {"connect: AF_UNSPEC dissolves the association",
+       {0, 0, 0, 0, -ENOTCONN, -EDESTADDRREQ},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
@@ -185,7 +209,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.getpeername(fd, sa(ss), &n));
          t.rec(t.send(fd, "x", 1, 0));
        }},
-      {"connect: a second connect replaces the peer (no EISCONN for UDP)", {0, 0, 0, 0, 1},
+      {"connect: a second connect replaces the peer (no EISCONN for UDP)",
+       {0, 0, 0, 0, 1},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const int peer = t.socket(AF_INET, SOCK_DGRAM, 0);
@@ -198,21 +223,26 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.send(fd, "x", 1, 0));
        }},
       // send / sendto / sendmsg
-      {"send on an unconnected socket -> EDESTADDRREQ", {0, -EDESTADDRREQ, 0, -EDESTADDRREQ},
+      {"send on an unconnected socket -> EDESTADDRREQ",
+       {0, -EDESTADDRREQ, 0, -EDESTADDRREQ},
        [](SocketApi& t) {
          t.rec(t.send(t.open(AF_INET, SOCK_DGRAM), "x", 1, 0));
          t.rec(t.send(t.open(AF_INET6, SOCK_DGRAM), "x", 1, 0));
        },
-       nullptr, true},
-      {"sendto: port 0 -> EINVAL", {0, -EINVAL, 0, -EINVAL},
+       nullptr,
+       true},
+      {"sendto: port 0 -> EINVAL",
+       {0, -EINVAL, 0, -EINVAL},
        [](SocketApi& t) {
          const auto a = sin4(loopback4, 0);
          t.rec(t.sendto(t.open(AF_INET, SOCK_DGRAM), "x", 1, 0, sa(a), sizeof a));
          const auto b = sin6(loopback6, 0);
          t.rec(t.sendto(t.open(AF_INET6, SOCK_DGRAM), "x", 1, 0, sa(b), sizeof b));
        },
-       nullptr, true},
-      {"sendto: short or overlong address -> EINVAL", {0, -EINVAL, -EINVAL, 0, -EINVAL},
+       nullptr,
+       true},
+      {"sendto: short or overlong address -> EINVAL",
+       {0, -EINVAL, -EINVAL, 0, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
@@ -223,8 +253,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          const auto b = sin6(loopback6, 9);
          t.rec(t.sendto(t.open(AF_INET6, SOCK_DGRAM), "x", 1, 0, sa(b), 23));
        },
-       nullptr, true},
-      {"sendto: wrong family -> EAFNOSUPPORT (IPv4); EINVAL (IPv6)", {0, -EAFNOSUPPORT, 1, 0, -EINVAL},
+       nullptr,
+       true},
+      {"sendto: wrong family -> EAFNOSUPPORT (IPv4); EINVAL (IPv6)",
+       {0, -EAFNOSUPPORT, 1, 0, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto b = sin6(loopback6, 9);
@@ -237,8 +269,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          odd.sin6_family = AF_APPLETALK;
          t.rec(t.sendto(t.open(AF_INET6, SOCK_DGRAM), "x", 1, 0, sa(odd), sizeof odd));
        },
-       nullptr, true},
-      {"sendto: IPv4 destination of an IPV6_V6ONLY socket -> ENETUNREACH", {0, 0, -ENETUNREACH, -ENETUNREACH},
+       nullptr,
+       true},
+      {"sendto: IPv4 destination of an IPV6_V6ONLY socket -> ENETUNREACH",
+       {0, 0, -ENETUNREACH, -ENETUNREACH},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1);
@@ -247,8 +281,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          const auto m = sin6(v4_mapped(loopback4), 9);
          t.rec(t.sendto(fd, "x", 1, 0, sa(m), sizeof m));
        },
-       nullptr, true},
-      {"sendto on a connected socket goes where it is told (no EISCONN)", {0, 0, 0, 0, 2, 1},
+       nullptr,
+       true},
+      {"sendto on a connected socket goes where it is told (no EISCONN)",
+       {0, 0, 0, 0, 2, 1},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const int peer = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
@@ -261,33 +297,28 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.settle();
          t.rec(t.recv(peer, buf, sizeof buf, 0) == 2 ? 1 : 0);
        }},
-      {"sendmsg: more than UIO_MAXIOV iovecs -> EMSGSIZE; recvmsg too", {0, -EMSGSIZE, -EMSGSIZE},
+      {"sendmsg: more than UIO_MAXIOV iovecs -> EMSGSIZE; recvmsg too",
+       {0, -EMSGSIZE, -EMSGSIZE},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          std::vector<iovec> v(1025, iovec{const_cast<char*>("x"), 1});
          const auto a = sin4(loopback4, 9);
-         msghdr m{};
-         m.msg_name = const_cast<sockaddr_in*>(&a);
-         m.msg_namelen = sizeof a;
-         m.msg_iov = v.data();
-         m.msg_iovlen = v.size();
+         auto m = message(&a, sizeof a, v.data(), v.size());
          t.rec(t.sendmsg(fd, &m, 0));
          t.rec(t.recvmsg(fd, &m, 0));
        }},
-      {"sendmsg: msg_namelen 0 is no address; sendto's address of length 0 is refused", {0, -EDESTADDRREQ, -EINVAL},
+      {"sendmsg: msg_namelen 0 is no address; sendto's address of length 0 is refused",
+       {0, -EDESTADDRREQ, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          auto a = sin4(loopback4, 9);
          iovec v{const_cast<char*>("x"), 1};
-         msghdr m{};
-         m.msg_name = &a;
-         m.msg_namelen = 0;
-         m.msg_iov = &v;
-         m.msg_iovlen = 1;
+         const auto m = message(&a, 0, &v, 1);
          t.rec(t.sendmsg(fd, &m, 0));
          t.rec(t.sendto(fd, "x", 1, 0, sa(a), 0));
        }},
-      {"sendmsg / recvmsg: msg_namelen above sockaddr_storage is cut to it", {0, 0, 1, 1, 16},
+      {"sendmsg / recvmsg: msg_namelen above sockaddr_storage is cut to it",
+       {0, 0, 1, 1, 16},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto port = bind_lo4(t, fd);
@@ -296,46 +327,36 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          std::memcpy(&names[0], &a, sizeof a);
          char b[4] = {'x'};
          iovec v{b, 1};
-         msghdr m{};
-         m.msg_name = &names[0];
-         m.msg_namelen = sizeof names;
-         m.msg_iov = &v;
-         m.msg_iovlen = 1;
+         auto m = message(&names[0], sizeof names, &v, 1);
          t.rec(t.sendmsg(fd, &m, 0));
          t.settle();
          m.msg_namelen = sizeof names;
          t.rec(t.recvmsg(fd, &m, 0));
          t.rec(m.msg_namelen);
        }},
-      {"sendmsg / recvmsg: negative msg_namelen -> EINVAL before anything else", {0, -EINVAL, -EINVAL},
+      {"sendmsg / recvmsg: negative msg_namelen -> EINVAL before anything else",
+       {0, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          auto a = sin4(loopback4, 9);
          std::vector<iovec> v(1025, iovec{const_cast<char*>("x"), 1});
-         msghdr m{};
-         m.msg_name = &a;
-         m.msg_namelen = static_cast<socklen_t>(-1);
-         m.msg_iov = v.data();
-         m.msg_iovlen = v.size();  // also too many: the name is looked at first
+         // Also too many iovecs: the name is looked at first.
+         auto m = message(&a, static_cast<socklen_t>(-1), v.data(), v.size());
          t.rec(t.sendmsg(fd, &m, 0));
          t.rec(t.recvmsg(fd, &m, 0));
        }},
-      {"sendmsg: msg_controllen over INT_MAX -> ENOBUFS", {0, -ENOBUFS},
+      {"sendmsg: msg_controllen over INT_MAX -> ENOBUFS",
+       {0, -ENOBUFS},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          char control[64] = {};
          iovec v{const_cast<char*>("x"), 1};
          const auto a = sin4(loopback4, 9);
-         msghdr m{};
-         m.msg_name = const_cast<sockaddr_in*>(&a);
-         m.msg_namelen = sizeof a;
-         m.msg_iov = &v;
-         m.msg_iovlen = 1;
-         m.msg_control = control;
-         m.msg_controllen = static_cast<std::size_t>(INT_MAX) + 1;
+         const auto m = message(&a, sizeof a, &v, 1, control, static_cast<std::size_t>(INT_MAX) + 1);
          t.rec(t.sendmsg(fd, &m, 0));
        }},
-      {"send: over 65507 bytes (IPv4) -> EMSGSIZE", {0, 65507, -EMSGSIZE, -EMSGSIZE},
+      {"send: over 65507 bytes (IPv4) -> EMSGSIZE",
+       {0, 65507, -EMSGSIZE, -EMSGSIZE},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const std::vector<char> big(70000, 'x');
@@ -344,7 +365,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.sendto(fd, big.data(), 65508, 0, sa(a), sizeof a));
          t.rec(t.sendto(fd, big.data(), 70000, 0, sa(a), sizeof a));
        }},
-      {"send: over 65527 bytes (IPv6) -> EMSGSIZE", {0, 65527, -EMSGSIZE},
+      {"send: over 65527 bytes (IPv6) -> EMSGSIZE",
+       {0, 65527, -EMSGSIZE},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          const std::vector<char> big(70000, 'x');
@@ -352,8 +374,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.sendto(fd, big.data(), 65527, 0, sa(a), sizeof a));
          t.rec(t.sendto(fd, big.data(), 65528, 0, sa(a), sizeof a));
        },
-       nullptr, true},
-      {"send: MSG_OOB -> EOPNOTSUPP (IPv4 only)", {0, -EOPNOTSUPP, 0, 1, -EOPNOTSUPP},
+       nullptr,
+       true},
+      {"send: MSG_OOB -> EOPNOTSUPP (IPv4 only)",
+       {0, -EOPNOTSUPP, 0, 1, -EOPNOTSUPP},
        [](SocketApi& t) {
          const auto a = sin4(loopback4, 9);
          t.rec(t.sendto(t.open(AF_INET, SOCK_DGRAM), "x", 1, MSG_OOB, sa(a), sizeof a));
@@ -363,16 +387,19 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          const auto m = sin6(v4_mapped(loopback4), 9);
          t.rec(t.sendto(fd6, "x", 1, MSG_OOB, sa(m), sizeof m));
        },
-       nullptr, true},
+       nullptr,
+       true},
       // shutdown
-      {"shutdown: bad how -> EINVAL; unconnected -> ENOTCONN", {0, -EINVAL, -EINVAL, -ENOTCONN},
+      {"shutdown: bad how -> EINVAL; unconnected -> ENOTCONN",
+       {0, -EINVAL, -EINVAL, -ENOTCONN},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          t.rec(t.shutdown(fd, 3));
          t.rec(t.shutdown(fd, -1));
          t.rec(t.shutdown(fd, SHUT_RD));
        }},
-      {"send after SHUT_WR -> EPIPE (no signal)", {0, 0, 0, -EPIPE, -EPIPE},
+      {"send after SHUT_WR -> EPIPE (no signal)",
+       {0, 0, 0, -EPIPE, -EPIPE},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
@@ -381,7 +408,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.send(fd, "x", 1, 0));
          t.rec(t.sendto(fd, "x", 1, 0, sa(a), sizeof a));
        }},
-      {"recv after SHUT_RD: EAGAIN non-blocking, 0 blocking", {0, 0, 0, -EAGAIN, 0, 0, 0, 0},
+      {"recv after SHUT_RD: EAGAIN non-blocking, 0 blocking",
+       {0, 0, 0, -EAGAIN, 0, 0, 0, 0},
        [](SocketApi& t) {
          const int nb = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto a = sin4(loopback4, 9);
@@ -395,7 +423,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.recv(bl, b, sizeof b, 0));
        }},
       // recv
-      {"recv: nothing queued -> EAGAIN (MSG_DONTWAIT, non-blocking, MSG_ERRQUEUE)", {0, -EAGAIN, 0, -EAGAIN, -EAGAIN},
+      {"recv: nothing queued -> EAGAIN (MSG_DONTWAIT, non-blocking, MSG_ERRQUEUE)",
+       {0, -EAGAIN, 0, -EAGAIN, -EAGAIN},
        [](SocketApi& t) {
          char b[4];
          t.rec(t.recv(t.open(AF_INET, SOCK_DGRAM), b, sizeof b, MSG_DONTWAIT));
@@ -403,7 +432,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.recv(nb, b, sizeof b, 0));
          t.rec(t.recv(nb, b, sizeof b, MSG_ERRQUEUE));
        }},
-      {"recvfrom: negative address length -> EINVAL once a datagram was taken", {0, -EAGAIN, 0, 1, -EINVAL, -EAGAIN},
+      {"recvfrom: negative address length -> EINVAL once a datagram was taken",
+       {0, -EAGAIN, 0, 1, -EINVAL, -EAGAIN},
        [](SocketApi& t) {
          // LINUX __sys_recvfrom: the length is read when the address is written back.
          char b[4];
@@ -417,7 +447,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.recvfrom(fd, b, sizeof b, 0, sa(ss), &n));
          t.rec(t.recv(fd, b, sizeof b, 0));  // the datagram went with the failed call
        }},
-      {"connect with a bad address still gives the socket a port (LINUX inet_dgram_connect)", {0, -EAFNOSUPPORT, 1, -EINVAL},
+      {"connect with a bad address still gives the socket a port (LINUX inet_dgram_connect)",
+       {0, -EAFNOSUPPORT, 1, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto b = sin6(loopback6, 9);
@@ -427,7 +458,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(t.bind(fd, sa(a), sizeof a));
        }},
       // getsockname / getpeername
-      {"getpeername unconnected -> ENOTCONN; getsockname unbound is 0.0.0.0:0", {0, -ENOTCONN, 0, 16, 0},
+      {"getpeername unconnected -> ENOTCONN; getsockname unbound is 0.0.0.0:0",
+       {0, -ENOTCONN, 0, 16, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          sockaddr_storage ss{};
@@ -438,7 +470,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.rec(n);
          t.rec(reinterpret_cast<const sockaddr_in&>(ss).sin_port);
        }},
-      {"getsockname: a short buffer gets the start, the length says the whole", {0, 0, 0, 0, 16, 28},
+      {"getsockname: a short buffer gets the start, the length says the whole",
+       {0, 0, 0, 0, 16, 28},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          bind_lo4(t, fd);
@@ -453,9 +486,11 @@ BOOST_FIXTURE_TEST_CASE(SOCK_1_errno_matches_host_kernel, HostLike) {
          t.getsockname(fd6, sa(ss), &n);
          t.rec(n);
        },
-       nullptr, true},
+       nullptr,
+       true},
       // ECONNREFUSED through loopback: the ICMP port unreachable the host sends itself.
-      {"send to a closed loopback port: the next call -> ECONNREFUSED", {0, 0, 0, 1, -ECONNREFUSED, 1, -ECONNREFUSED, -EAGAIN},
+      {"send to a closed loopback port: the next call -> ECONNREFUSED",
+       {0, 0, 0, 1, -ECONNREFUSED, 1, -ECONNREFUSED, -EAGAIN},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const int closed = t.socket(AF_INET, SOCK_DGRAM, 0);  // a port nobody holds once closed
@@ -485,7 +520,8 @@ BOOST_AUTO_TEST_SUITE(SOCK_bind)
 
 BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"bind IPv4: loopback, any, multicast, broadcast", {0, 0, 0, 0, 0, 0, 0, 0},
+      {"bind IPv4: loopback, any, multicast, broadcast",
+       {0, 0, 0, 0, 0, 0, 0, 0},
        [](SocketApi& t) {
          bind_lo4(t, t.open(AF_INET, SOCK_DGRAM));
          for (const auto a : {wire::Ipv4Address{}, wire::Ipv4Address{{224, 0, 0, 1}}, limited_broadcast4}) {
@@ -493,12 +529,14 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
            t.rec(t.bind(t.open(AF_INET, SOCK_DGRAM), sa(s), sizeof s));
          }
        }},
-      {"bind IPv4: non-local address -> EADDRNOTAVAIL", {0, -EADDRNOTAVAIL},
+      {"bind IPv4: non-local address -> EADDRNOTAVAIL",
+       {0, -EADDRNOTAVAIL},
        [](SocketApi& t) {
          const auto s = sin4(nonlocal4, 0);
          t.rec(t.bind(t.open(AF_INET, SOCK_DGRAM), sa(s), sizeof s));
        }},
-      {"bind IPv4: already bound -> EINVAL", {0, 0, -EINVAL, -EINVAL},
+      {"bind IPv4: already bound -> EINVAL",
+       {0, 0, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          bind_lo4(t, fd);
@@ -506,14 +544,16 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          const auto s = sin4({}, 0);
          t.rec(t.bind(fd, sa(s), sizeof s));
        }},
-      {"bind IPv4: autobound by connect -> EINVAL", {0, 0, -EINVAL},
+      {"bind IPv4: autobound by connect -> EINVAL",
+       {0, 0, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
          t.rec(t.connect(fd, sa(a), sizeof a));
          bind_lo4(t, fd);
        }},
-      {"bind IPv4: short address -> EINVAL, checked before the family", {0, -EINVAL, -EINVAL, -EINVAL},
+      {"bind IPv4: short address -> EINVAL, checked before the family",
+       {0, -EINVAL, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto s = sin4(loopback4, 0);
@@ -522,7 +562,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          const auto b = sin6(loopback6, 0);
          t.rec(t.bind(fd, sa(b), sizeof(sockaddr_in) - 1));
        }},
-      {"bind IPv4: wrong family -> EAFNOSUPPORT; AF_UNSPEC only with INADDR_ANY", {0, -EAFNOSUPPORT, -EAFNOSUPPORT, 0, 0},
+      {"bind IPv4: wrong family -> EAFNOSUPPORT; AF_UNSPEC only with INADDR_ANY",
+       {0, -EAFNOSUPPORT, -EAFNOSUPPORT, 0, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto b = sin6(loopback6, 0);
@@ -534,7 +575,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          any.sin_family = AF_UNSPEC;
          t.rec(t.bind(t.open(AF_INET, SOCK_DGRAM), sa(any), sizeof any));
        }},
-      {"bind: overlong address -> EINVAL; null address -> EFAULT", {0, -EINVAL, -EFAULT},
+      {"bind: overlong address -> EINVAL; null address -> EFAULT",
+       {0, -EINVAL, -EFAULT},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          sockaddr_storage big[2] = {};
@@ -543,7 +585,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          t.rec(t.bind(fd, sa(big[0]), sizeof(sockaddr_storage) + 1));
          t.rec(t.bind(fd, nullptr, sizeof(sockaddr_in)));
        }},
-      {"bind IPv4: port in use -> EADDRINUSE", {0, 0, 0, -EADDRINUSE, 0, -EADDRINUSE},
+      {"bind IPv4: port in use -> EADDRINUSE",
+       {0, 0, 0, -EADDRINUSE, 0, -EADDRINUSE},
        [](SocketApi& t) {
          const auto port = bind_lo4(t, t.open(AF_INET, SOCK_DGRAM));
          bind_lo4(t, t.open(AF_INET, SOCK_DGRAM), port);
@@ -561,7 +604,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          bind_lo4(t, b, port);
          bind_lo4(t, t.open(AF_INET, SOCK_DGRAM), port);
        }},
-      {"bind IPv4: SO_REUSEPORT on both shares the port", {0, 0, 0, 0, 0, 0},
+      {"bind IPv4: SO_REUSEPORT on both shares the port",
+       {0, 0, 0, 0, 0, 0},
        [](SocketApi& t) {
          const int a = t.open(AF_INET, SOCK_DGRAM);
          t.set_int(a, SOL_SOCKET, SO_REUSEPORT, 1);
@@ -570,13 +614,15 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          t.set_int(b, SOL_SOCKET, SO_REUSEPORT, 1);
          bind_lo4(t, b, port);
        }},
-      {"bind IPv4: different specific addresses share a port", {0, 0, 0, 0},
+      {"bind IPv4: different specific addresses share a port",
+       {0, 0, 0, 0},
        [](SocketApi& t) {
          const auto port = bind_lo4(t, t.open(AF_INET, SOCK_DGRAM));
          const auto other = sin4({{127, 0, 0, 2}}, port);
          t.rec(t.bind(t.open(AF_INET, SOCK_DGRAM), sa(other), sizeof other));
        }},
-      {"bind IPv6: short address -> EINVAL; wrong family -> EAFNOSUPPORT", {0, -EINVAL, -EINVAL, -EAFNOSUPPORT, 0},
+      {"bind IPv6: short address -> EINVAL; wrong family -> EAFNOSUPPORT",
+       {0, -EINVAL, -EINVAL, -EAFNOSUPPORT, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          const auto s = sin6(loopback6, 0);
@@ -587,8 +633,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          t.rec(t.bind(fd, long_sa(l), sizeof l));
          t.rec(t.bind(fd, sa(s), 24));  // RFC 2133's sockaddr_in6, without sin6_scope_id
        },
-       nullptr, true},
-      {"bind IPv6: ::1, ::, v4-mapped; non-local -> EADDRNOTAVAIL", {0, 0, 0, 0, 0, 0, 0, -EADDRNOTAVAIL, 0, -EADDRNOTAVAIL},
+       nullptr,
+       true},
+      {"bind IPv6: ::1, ::, v4-mapped; non-local -> EADDRNOTAVAIL",
+       {0, 0, 0, 0, 0, 0, 0, -EADDRNOTAVAIL, 0, -EADDRNOTAVAIL},
        [](SocketApi& t) {
          bind_lo6(t, t.open(AF_INET6, SOCK_DGRAM));
          for (const auto& a : {wire::Ipv6Address{}, v4_mapped(loopback4), nonlocal6, v4_mapped(nonlocal4)}) {
@@ -596,16 +644,20 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
            t.rec(t.bind(t.open(AF_INET6, SOCK_DGRAM), sa(s), sizeof s));
          }
        },
-       nullptr, true},
-      {"bind IPv6: v4-mapped on an IPV6_V6ONLY socket -> EINVAL", {0, 0, -EINVAL},
+       nullptr,
+       true},
+      {"bind IPv6: v4-mapped on an IPV6_V6ONLY socket -> EINVAL",
+       {0, 0, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1);
          const auto s = sin6(v4_mapped(loopback4), 0);
          t.rec(t.bind(fd, sa(s), sizeof s));
        },
-       nullptr, true},
-      {"bind IPv6: link-local without an interface -> EINVAL; unknown interface -> ENODEV", {0, -EINVAL, -ENODEV},
+       nullptr,
+       true},
+      {"bind IPv6: link-local without an interface -> EINVAL; unknown interface -> ENODEV",
+       {0, -EINVAL, -ENODEV},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          const auto s = sin6(link_local6, 0);
@@ -613,8 +665,10 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          const auto scoped = sin6(link_local6, 0, 4242);
          t.rec(t.bind(fd, sa(scoped), sizeof scoped));
        },
-       nullptr, true},
-      {"bind: IPv4 and dual-stack IPv6 on one port clash; IPV6_V6ONLY does not", {0, 0, 0, -EADDRINUSE, 0, 0, 0},
+       nullptr,
+       true},
+      {"bind: IPv4 and dual-stack IPv6 on one port clash; IPV6_V6ONLY does not",
+       {0, 0, 0, -EADDRINUSE, 0, 0, 0},
        [](SocketApi& t) {
          const int v4 = t.open(AF_INET, SOCK_DGRAM);
          const auto any4 = sin4({}, 0);
@@ -626,13 +680,16 @@ BOOST_FIXTURE_TEST_CASE(SOCK_2_errno_matches_host_kernel, HostLike) {
          t.set_int(only, SOL_IPV6, IPV6_V6ONLY, 1);
          t.rec(t.bind(only, sa(any6), sizeof any6));
        },
-       nullptr, true},
-      {"bind IPv6: port in use -> EADDRINUSE", {0, 0, 0, -EADDRINUSE},
+       nullptr,
+       true},
+      {"bind IPv6: port in use -> EADDRINUSE",
+       {0, 0, 0, -EADDRINUSE},
        [](SocketApi& t) {
          const auto port = bind_lo6(t, t.open(AF_INET6, SOCK_DGRAM));
          bind_lo6(t, t.open(AF_INET6, SOCK_DGRAM), port);
        },
-       nullptr, true},
+       nullptr,
+       true},
   };
   check_rows(*this, rows);
 }
@@ -652,20 +709,24 @@ constexpr short readable = POLLIN | POLLRDNORM;
 
 BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"fresh socket: writable", {0, writable, 0, writable},
+      {"fresh socket: writable",
+       {0, writable, 0, writable},
        [](SocketApi& t) {
          t.rec(t.revents(t.open(AF_INET, SOCK_DGRAM), all_events));
          t.rec(t.revents(t.open(AF_INET6, SOCK_DGRAM), all_events));
        },
-       nullptr, true},
-      {"only what was asked, but POLLERR / POLLHUP always", {0, 0, 0, POLLHUP},
+       nullptr,
+       true},
+      {"only what was asked, but POLLERR / POLLHUP always",
+       {0, 0, 0, POLLHUP},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          t.rec(t.revents(fd, POLLIN));
          t.rec(t.shutdown(fd, SHUT_RDWR) == -ENOTCONN ? 0 : 1);
          t.rec(t.revents(fd, 0));
        }},
-      {"a datagram queued: readable; read: not", {0, 0, 1, writable | readable, 1, writable},
+      {"a datagram queued: readable; read: not",
+       {0, 0, 1, writable | readable, 1, writable},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto port = bind_lo4(t, fd);
@@ -676,7 +737,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
          t.rec(t.recv(fd, b, sizeof b, 0));
          t.rec(t.revents(fd, all_events));
        }},
-      {"an empty datagram is readable", {0, 0, 0, writable | readable, 0},
+      {"an empty datagram is readable",
+       {0, 0, 0, writable | readable, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto port = bind_lo4(t, fd);
@@ -697,7 +759,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
          t.rec(t.shutdown(fd, SHUT_WR));
          t.rec(t.revents(fd, all_events));
        }},
-      {"SHUT_WR alone changes nothing", {0, 0, 0, writable},
+      {"SHUT_WR alone changes nothing",
+       {0, 0, 0, writable},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto a = sin4(loopback4, 9);
@@ -714,7 +777,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
          t.rec(t.shutdown(fd, SHUT_WR));
          t.rec(t.revents(fd, all_events));
        }},
-      {"a pending error: POLLERR until reported", {0, 0, 1, writable | POLLERR, ECONNREFUSED, 4, writable},
+      {"a pending error: POLLERR until reported",
+       {0, 0, 1, writable | POLLERR, ECONNREFUSED, 4, writable},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const int closed = t.socket(AF_INET, SOCK_DGRAM, 0);
@@ -746,7 +810,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_readiness_matches_host_kernel, HostLike) {
          char b[8];
          t.rec(t.recv(rx, b, sizeof b, MSG_DONTWAIT) == sizeof b ? 3 : 0);
        }},
-      {"poll: a descriptor not open -> POLLNVAL; a negative one is skipped", {POLLNVAL, 1, 0, 0},
+      {"poll: a descriptor not open -> POLLNVAL; a negative one is skipped",
+       {POLLNVAL, 1, 0, 0},
        [](SocketApi& t) {
          pollfd p[2] = {{HostSocketApi::unused_fd, POLLIN, 0}, {-1, POLLIN, 0}};
          const int n = t.poll(p, 2);
@@ -781,19 +846,30 @@ BOOST_AUTO_TEST_SUITE(SOCK_options)
 BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
   // LINUX sock_setsockopt: min(value as u32, *mem_max) doubled, at least SOCK_MIN_RCVBUF / SNDBUF.
   const auto limits = host_like().sockets;
-  const auto buffer_sizes = [](long initial, long max, long floor) {
-    std::vector<long> v{0, initial, 4};
-    for (const long got : {8192L, floor, floor, 2 * max, 2 * max}) v.insert(v.end(), {0, got, 4});
-    return v;
+  // SO_RCVBUF / SO_SNDBUF read, then set to 4096, 1, 0, -1 and 1 << 30 and read each time.
+  const auto buffer_row = [](const char* what, int name, long initial, long max, long floor) {
+    std::vector<long> expected{0, initial, 4};
+    for (const long got : {8192L, floor, floor, 2 * max, 2 * max})
+      expected.insert(expected.end(), {0, got, 4});
+    return Row{what, expected, [name](SocketApi& t) {
+                 const int fd = t.open(AF_INET, SOCK_DGRAM);
+                 t.get_int(fd, SOL_SOCKET, name);
+                 for (const int v : {4096, 1, 0, -1, 1 << 30}) {
+                   t.set_int(fd, SOL_SOCKET, name, v);
+                   t.get_int(fd, SOL_SOCKET, name);
+                 }
+               }};
   };
   const std::vector<Row> rows = {
-      {"SO_ERROR: 0; read-only -> ENOPROTOOPT", {0, 0, 4, -ENOPROTOOPT},
+      {"SO_ERROR: 0; read-only -> ENOPROTOOPT",
+       {0, 0, 4, -ENOPROTOOPT},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          t.get_int(fd, SOL_SOCKET, SO_ERROR);
          t.set_int(fd, SOL_SOCKET, SO_ERROR, 1);
        }},
-      {"SO_TYPE / SO_DOMAIN / SO_PROTOCOL / SO_ACCEPTCONN", {0, SOCK_DGRAM, 4, AF_INET6, 4, IPPROTO_UDP, 4, 0, 4},
+      {"SO_TYPE / SO_DOMAIN / SO_PROTOCOL / SO_ACCEPTCONN",
+       {0, SOCK_DGRAM, 4, AF_INET6, 4, IPPROTO_UDP, 4, 0, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          t.get_int(fd, SOL_SOCKET, SO_TYPE);
@@ -801,39 +877,25 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.get_int(fd, SOL_SOCKET, SO_PROTOCOL);
          t.get_int(fd, SOL_SOCKET, SO_ACCEPTCONN);
        },
-       nullptr, true},
-      {"SO_RCVBUF: default; doubled; floor; capped at rmem_max", buffer_sizes(limits.rmem_default, limits.rmem_max, 2304),
-       [](SocketApi& t) {
-         const int fd = t.open(AF_INET, SOCK_DGRAM);
-         t.get_int(fd, SOL_SOCKET, SO_RCVBUF);
-         for (const int v : {4096, 1, 0, -1, 1 << 30}) {
-           t.set_int(fd, SOL_SOCKET, SO_RCVBUF, v);
-           t.get_int(fd, SOL_SOCKET, SO_RCVBUF);
-         }
-       }},
-      {"SO_SNDBUF: default; doubled; floor; capped at wmem_max", buffer_sizes(limits.wmem_default, limits.wmem_max, 4608),
-       [](SocketApi& t) {
-         const int fd = t.open(AF_INET, SOCK_DGRAM);
-         t.get_int(fd, SOL_SOCKET, SO_SNDBUF);
-         for (const int v : {4096, 1, 0, -1, 1 << 30}) {
-           t.set_int(fd, SOL_SOCKET, SO_SNDBUF, v);
-           t.get_int(fd, SOL_SOCKET, SO_SNDBUF);
-         }
-       }},
+       nullptr,
+       true},
+      buffer_row("SO_RCVBUF: default; doubled; floor; capped at rmem_max", SO_RCVBUF, limits.rmem_default,
+                 limits.rmem_max, 2304),
+      buffer_row("SO_SNDBUF: default; doubled; floor; capped at wmem_max", SO_SNDBUF, limits.wmem_default,
+                 limits.wmem_max, 4608),
       {"SO_REUSEADDR / SO_KEEPALIVE / SO_BROADCAST: any non-zero is 1",
        {0, 0, 4, 0, 1, 4, 0, 0, 4, 0, 1, 4, 0, 0, 4, 0, 1, 4, 0, 0, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          for (const int name : {SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST}) {
-           t.get_int(fd, SOL_SOCKET, name);
-           t.set_int(fd, SOL_SOCKET, name, 7);
-           t.get_int(fd, SOL_SOCKET, name);
+           t.get_set_get(fd, SOL_SOCKET, name, 7);
            t.set_int(fd, SOL_SOCKET, name, name == SO_BROADCAST ? 1 : 0);
          }
          // The last set of SO_KEEPALIVE and SO_REUSEADDR was 0.
          t.get_int(fd, SOL_SOCKET, SO_KEEPALIVE);
        }},
-      {"SOL_SOCKET: optlen below an int -> EINVAL", {0, -EINVAL, -EINVAL, -EINVAL, -EINVAL},
+      {"SOL_SOCKET: optlen below an int -> EINVAL",
+       {0, -EINVAL, -EINVAL, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const int one = 1;
@@ -841,7 +903,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
            t.rec(t.setsockopt(fd, SOL_SOCKET, name, &one, sizeof one - 1));
          t.rec(t.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, 0));
        }},
-      {"SO_LINGER: struct linger; shorter -> EINVAL", {0, 0, 0, 8, 0, 0, 1, 5, 8, -EINVAL},
+      {"SO_LINGER: struct linger; shorter -> EINVAL",
+       {0, 0, 0, 8, 0, 0, 1, 5, 8, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          linger l{};
@@ -858,7 +921,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(n);
          t.rec(t.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(int)));
        }},
-      {"getsockopt: negative optlen -> EINVAL; 0 gives 0 bytes", {0, -EINVAL, 0, 0},
+      {"getsockopt: negative optlen -> EINVAL; 0 gives 0 bytes",
+       {0, -EINVAL, 0, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          int v = 0;
@@ -881,9 +945,11 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.set_int(fd6, IPPROTO_TCP, 1, 1);
          t.get_int(fd6, IPPROTO_TCP, 2);
        },
-       nullptr, true},
-      {"unknown options -> ENOPROTOOPT at every level", std::vector<long>{0, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT,
-                                                                              -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT},
+       nullptr,
+       true},
+      {"unknown options -> ENOPROTOOPT at every level",
+       std::vector<long>{0, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT,
+                         -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          for (const int level : {SOL_SOCKET, SOL_IP, SOL_IPV6, SOL_UDP}) {
@@ -892,18 +958,18 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          }
        },
        nullptr, true},
-      {"IPPROTO_IPV6 on an IPv4 socket: set -> ENOPROTOOPT; get -> EOPNOTSUPP", {0, -ENOPROTOOPT, -EOPNOTSUPP},
+      {"IPPROTO_IPV6 on an IPv4 socket: set -> ENOPROTOOPT; get -> EOPNOTSUPP",
+       {0, -ENOPROTOOPT, -EOPNOTSUPP},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1);
          t.get_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS);
        }},
-      {"IP_TTL: 1..255, -1 for the default, else EINVAL", {0, 64, 4, 0, 1, 4, 0, 255, 4, -EINVAL, -EINVAL, -EINVAL, 0, 64, 4},
+      {"IP_TTL: 1..255, -1 for the default, else EINVAL",
+       {0, 64, 4, 0, 1, 4, 0, 255, 4, -EINVAL, -EINVAL, -EINVAL, 0, 64, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
-         t.get_int(fd, SOL_IP, IP_TTL);
-         t.set_int(fd, SOL_IP, IP_TTL, 1);
-         t.get_int(fd, SOL_IP, IP_TTL);
+         t.get_set_get(fd, SOL_IP, IP_TTL, 1);
          t.set_int(fd, SOL_IP, IP_TTL, 255);
          t.get_int(fd, SOL_IP, IP_TTL);
          t.set_int(fd, SOL_IP, IP_TTL, 0);
@@ -912,7 +978,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.set_int(fd, SOL_IP, IP_TTL, -1);
          t.get_int(fd, SOL_IP, IP_TTL);
        }},
-      {"IP_TTL: a one-byte value; a one-byte read", {0, 0, 0, 9, 1, -EINVAL},
+      {"IP_TTL: a one-byte value; a one-byte read",
+       {0, 0, 0, 9, 1, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const unsigned char nine = 9;
@@ -924,12 +991,11 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(n);
          t.rec(t.setsockopt(fd, SOL_IP, IP_TTL, &nine, 0));
        }},
-      {"IP_TOS: the low byte is kept", {0, 0, 4, 0, 0xff, 4, 0, 0x10, 4, 0, 0x40, 4},
+      {"IP_TOS: the low byte is kept",
+       {0, 0, 4, 0, 0xff, 4, 0, 0x10, 4, 0, 0x40, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
-         t.get_int(fd, SOL_IP, IP_TOS);
-         t.set_int(fd, SOL_IP, IP_TOS, 0x1ff);
-         t.get_int(fd, SOL_IP, IP_TOS);
+         t.get_set_get(fd, SOL_IP, IP_TOS, 0x1ff);
          t.set_int(fd, SOL_IP, IP_TOS, 0x10);
          t.get_int(fd, SOL_IP, IP_TOS);
          const unsigned char b = 0x40;
@@ -937,7 +1003,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.get_int(fd, SOL_IP, IP_TOS);
        }},
       {"IP_OPTIONS: set, read back padded, cleared; bad -> EINVAL",
-       {0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 12, 7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, -EINVAL, -EINVAL, 0, 0, 0},
+       {0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0,       0,       12, 7, 11,
+        4, 0, 0, 0, 0, 0, 0, 0, 0, 0, -EINVAL, -EINVAL, 0,  0, 0},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          unsigned char got[64] = {};
@@ -966,43 +1033,43 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(t.getsockopt(fd, SOL_IP, IP_OPTIONS, got, &n));
          t.rec(n);
        }},
-      {"IP_PKTINFO / IP_RECVTTL / IP_RECVTOS: flags; on IPv6 sockets too", {0, 0, 4, 0, 1, 4, 0, 1, 4, 0, 1, 4},
+      {"IP_PKTINFO / IP_RECVTTL / IP_RECVTOS: flags; on IPv6 sockets too",
+       {0, 0, 4, 0, 1, 4, 0, 1, 4, 0, 1, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IP, IP_PKTINFO);
-         t.set_int(fd, SOL_IP, IP_PKTINFO, 5);
-         t.get_int(fd, SOL_IP, IP_PKTINFO);
+         t.get_set_get(fd, SOL_IP, IP_PKTINFO, 5);
          t.set_int(fd, SOL_IP, IP_RECVTTL, 1);
          t.get_int(fd, SOL_IP, IP_RECVTTL);
          t.set_int(fd, SOL_IP, IP_RECVTOS, 1);
          t.get_int(fd, SOL_IP, IP_RECVTOS);
        },
-       nullptr, true},
-      {"IPV6_V6ONLY: before bind only", {0, 0, 4, 0, 1, 4, 0, -EINVAL, 1, 4},
+       nullptr,
+       true},
+      {"IPV6_V6ONLY: before bind only",
+       {0, 0, 4, 0, 1, 4, 0, -EINVAL, 1, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IPV6, IPV6_V6ONLY);
-         t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1);
-         t.get_int(fd, SOL_IPV6, IPV6_V6ONLY);
+         t.get_set_get(fd, SOL_IPV6, IPV6_V6ONLY, 1);
          bind_lo6(t, fd);
          t.set_int(fd, SOL_IPV6, IPV6_V6ONLY, 0);
          t.get_int(fd, SOL_IPV6, IPV6_V6ONLY);
        },
-       nullptr, true},
-      {"IPV6_V6ONLY: binding to a specific IPv6 address implies it", {0, 0, 1, 4},
+       nullptr,
+       true},
+      {"IPV6_V6ONLY: binding to a specific IPv6 address implies it",
+       {0, 0, 1, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
          bind_lo6(t, fd);
          t.get_int(fd, SOL_IPV6, IPV6_V6ONLY);
        },
-       nullptr, true},
+       nullptr,
+       true},
       {"IPV6_UNICAST_HOPS: -1..255, else EINVAL; optlen below an int -> EINVAL",
        {0, 64, 4, 0, 0, 4, 0, 255, 4, -EINVAL, -EINVAL, 0, 64, 4, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS);
-         t.set_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS, 0);
-         t.get_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS);
+         t.get_set_get(fd, SOL_IPV6, IPV6_UNICAST_HOPS, 0);
          t.set_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS, 255);
          t.get_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS);
          t.set_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS, 256);
@@ -1012,17 +1079,18 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          const unsigned char b = 5;
          t.rec(t.setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &b, 1));
        },
-       nullptr, true},
-      {"IPV6_RECVPKTINFO: a flag", {0, 0, 4, 0, 1, 4, -EINVAL},
+       nullptr,
+       true},
+      {"IPV6_RECVPKTINFO: a flag",
+       {0, 0, 4, 0, 1, 4, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IPV6, IPV6_RECVPKTINFO);
-         t.set_int(fd, SOL_IPV6, IPV6_RECVPKTINFO, 3);
-         t.get_int(fd, SOL_IPV6, IPV6_RECVPKTINFO);
+         t.get_set_get(fd, SOL_IPV6, IPV6_RECVPKTINFO, 3);
          const unsigned char b = 1;
          t.rec(t.setsockopt(fd, SOL_IPV6, IPV6_RECVPKTINFO, &b, 1));
        },
-       nullptr, true},
+       nullptr,
+       true},
       {"IP_MTU_DISCOVER: DONT..OMIT, else EINVAL; IP_MTU unconnected -> ENOTCONN",
        {0, IP_PMTUDISC_WANT, 4, 0, 5, 4, -EINVAL, -EINVAL, 0, 0, 4, -ENOTCONN},
        [](SocketApi& t) {
@@ -1036,7 +1104,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.get_int(fd, SOL_IP, IP_MTU_DISCOVER);
          t.get_int(fd, SOL_IP, IP_MTU);
        }},
-      {"IP_MTU connected: the route's MTU, at most IP_MAX_MTU (loopback's 65536 reads 65535)", {0, 0, 65535, 4, 0, 0, 65536, 4},
+      {"IP_MTU connected: the route's MTU, at most IP_MAX_MTU (loopback's 65536 reads 65535)",
+       {0, 0, 65535, 4, 0, 0, 65536, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const auto a = sin4(loopback4, 9);
@@ -1047,43 +1116,41 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(t.connect(fd6, sa(b), sizeof b));
          t.get_int(fd6, SOL_IPV6, IPV6_MTU);
        },
-       nullptr, true},
-      {"IP_RECVERR / IPV6_RECVERR: flags", {0, 0, 4, 0, 1, 4, 0, 4, 0, 1, 4},
+       nullptr,
+       true},
+      {"IP_RECVERR / IPV6_RECVERR: flags",
+       {0, 0, 4, 0, 1, 4, 0, 4, 0, 1, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IP, IP_RECVERR);
-         t.set_int(fd, SOL_IP, IP_RECVERR, 1);
-         t.get_int(fd, SOL_IP, IP_RECVERR);
-         t.get_int(fd, SOL_IPV6, IPV6_RECVERR);
-         t.set_int(fd, SOL_IPV6, IPV6_RECVERR, 1);
-         t.get_int(fd, SOL_IPV6, IPV6_RECVERR);
+         t.get_set_get(fd, SOL_IP, IP_RECVERR, 1);
+         t.get_set_get(fd, SOL_IPV6, IPV6_RECVERR, 1);
        },
-       nullptr, true},
-      {"IPV6_TCLASS: -1 is 0, 0..255, else EINVAL", {0, 0, 4, 0, 0xb8, 4, 0, 0, 4, -EINVAL, -EINVAL},
+       nullptr,
+       true},
+      {"IPV6_TCLASS: -1 is 0, 0..255, else EINVAL",
+       {0, 0, 4, 0, 0xb8, 4, 0, 0, 4, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
-         t.set_int(fd, SOL_IPV6, IPV6_TCLASS, 0xb8);
-         t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
+         t.get_set_get(fd, SOL_IPV6, IPV6_TCLASS, 0xb8);
          t.set_int(fd, SOL_IPV6, IPV6_TCLASS, -1);
          t.get_int(fd, SOL_IPV6, IPV6_TCLASS);
          t.set_int(fd, SOL_IPV6, IPV6_TCLASS, 256);
          t.set_int(fd, SOL_IPV6, IPV6_TCLASS, -2);
        },
-       nullptr, true},
-      {"IPV6_MTU_DISCOVER / IPV6_DONTFRAG", {0, 1, 4, 0, 3, 4, -EINVAL, 0, 4, 0, 1, 4},
+       nullptr,
+       true},
+      {"IPV6_MTU_DISCOVER / IPV6_DONTFRAG",
+       {0, 1, 4, 0, 3, 4, -EINVAL, 0, 4, 0, 1, 4},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET6, SOCK_DGRAM);
-         t.get_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER);
-         t.set_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE);
-         t.get_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER);
+         t.get_set_get(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE);
          t.set_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, 6);
-         t.get_int(fd, SOL_IPV6, IPV6_DONTFRAG);
-         t.set_int(fd, SOL_IPV6, IPV6_DONTFRAG, 5);
-         t.get_int(fd, SOL_IPV6, IPV6_DONTFRAG);
+         t.get_set_get(fd, SOL_IPV6, IPV6_DONTFRAG, 5);
        },
-       nullptr, true},
-      {"optlen above an int: the first int counts; a null value -> EFAULT", {0, 0, 1, 4, -EFAULT, -EFAULT},
+       nullptr,
+       true},
+      {"optlen above an int: the first int counts; a null value -> EFAULT",
+       {0, 0, 1, 4, -EFAULT, -EFAULT},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
          const long long wide = 1;
@@ -1107,12 +1174,11 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_errno_matches_host_kernel, HostLike) {
          t.rec(two[0]);
          t.rec(n);
        }},
-      {"UDP_CORK / UDP_SEGMENT: ints; optlen below an int -> EINVAL", {0, 0, 4, 0, 1, 4, 0, 1400, 4, -EINVAL, -EINVAL},
+      {"UDP_CORK / UDP_SEGMENT: ints; optlen below an int -> EINVAL",
+       {0, 0, 4, 0, 1, 4, 0, 1400, 4, -EINVAL, -EINVAL},
        [](SocketApi& t) {
          const int fd = t.open(AF_INET, SOCK_DGRAM);
-         t.get_int(fd, SOL_UDP, UDP_CORK);
-         t.set_int(fd, SOL_UDP, UDP_CORK, 9);
-         t.get_int(fd, SOL_UDP, UDP_CORK);
+         t.get_set_get(fd, SOL_UDP, UDP_CORK, 9);
          t.set_int(fd, SOL_UDP, 103 /* UDP_SEGMENT */, 1400);
          t.get_int(fd, SOL_UDP, 103);
          t.set_int(fd, SOL_UDP, 103, 70000);

@@ -23,11 +23,13 @@ using socket::TransportDropReason;
 
 namespace {
 
-constexpr std::uint16_t port = 7000;       // ours (IPv4)
-constexpr std::uint16_t port6 = 7001;      // ours (IPv6: a dual-stack socket on 7000 would clash, as on Linux)
+constexpr std::uint16_t port = 7000;   // ours (IPv4)
+constexpr std::uint16_t port6 = 7001;  // ours (IPv6: a dual-stack socket on 7000 would clash, as on Linux)
 constexpr std::uint16_t peer_port = 5000;  // the peer's
 
-std::vector<std::byte> ip_of(const std::vector<std::byte>& frame) { return {frame.begin() + 14, frame.end()}; }
+std::vector<std::byte> ip_of(const std::vector<std::byte>& frame) {
+  return {frame.begin() + 14, frame.end()};
+}
 std::vector<std::byte> first_bytes(const std::vector<std::byte>& b, std::size_t n) {
   return {b.begin(), b.begin() + static_cast<std::ptrdiff_t>(std::min(n, b.size()))};
 }
@@ -41,9 +43,7 @@ struct Received {
 Received recv_message(socket::Sockets& sockets, int fd, std::size_t room, int flags = 0) {
   std::vector<char> buf(room + 1, '#');
   iovec v{buf.data(), room};
-  msghdr m{};
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
+  auto m = message(nullptr, 0, &v, 1);
   Received r;
   r.result = sockets.recvmsg(fd, &m, flags);
   r.flags = m.msg_flags;
@@ -176,7 +176,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_2_ipv6_zero_checksum_discarded, SocketFixture) {
 BOOST_FIXTURE_TEST_CASE(UDP_2_computed_zero_checksum_sent_as_ffff, SocketFixture) {
   // A payload whose last two bytes are the checksum computed with them 0:
   // the sum then comes to 0xffff and the checksum to 0, which goes as 0xffff.
-  auto payload_with_zero_sum = [](const wire::PseudoHeader& pseudo, std::uint16_t sport, std::uint16_t dport) {
+  auto payload_with_zero_sum = [](const wire::PseudoHeader& pseudo, std::uint16_t sport,
+                                  std::uint16_t dport) {
     std::vector<std::byte> datagram(8 + 4);
     wire::store_be16(datagram, 0, sport);
     wire::store_be16(datagram, 2, dport);
@@ -230,7 +231,8 @@ BOOST_AUTO_TEST_SUITE(UDP_port_unreachable)
 
 BOOST_FIXTURE_TEST_CASE(UDP_3_closed_port_answered_with_port_unreachable, SocketFixture) {
   (void)udp4_bound(port);  // another port is open
-  const auto offending = raw(udp4_from_peer(peer_port, 9, "anyone?", ipv4(peer4, our4).identification(0x1234)));
+  const auto offending =
+      raw(udp4_from_peer(peer_port, 9, "anyone?", ipv4(peer4, our4).identification(0x1234)));
   inject(offending);
   auto out = sent_ip();
   BOOST_TEST_REQUIRE(out.size() == 1u);
@@ -255,7 +257,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_3_closed_port_answered_over_ipv6, SocketFixture) {
   inject(offending);
   auto out = sent_ip();
   BOOST_TEST_REQUIRE(out.size() == 1u);
-  BOOST_TEST(expect_ipv6(out[0], src(our6), dst(peer6), icmpv6(dest_unreachable(code(4), quote(ip_of(offending))))));
+  BOOST_TEST(
+      expect_ipv6(out[0], src(our6), dst(peer6), icmpv6(dest_unreachable(code(4), quote(ip_of(offending))))));
   BOOST_TEST(sockets.udp_stats().no_ports == 1u);
   BOOST_TEST(only_transport_drop(TransportDropReason::udp_no_socket, 1));
   // RFC 4443 2.4(c): as much as fits in 1280 bytes.
@@ -264,7 +267,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_3_closed_port_answered_over_ipv6, SocketFixture) {
   out = sent_ip();
   BOOST_TEST_REQUIRE(out.size() == 1u);
   BOOST_TEST(out[0].size() == 14u + 1280u);
-  BOOST_TEST(expect_ipv6(out[0], icmpv6(dest_unreachable(code(4), quote(first_bytes(ip_of(long_one), 1232))))));
+  BOOST_TEST(
+      expect_ipv6(out[0], icmpv6(dest_unreachable(code(4), quote(first_bytes(ip_of(long_one), 1232))))));
 }
 
 BOOST_FIXTURE_TEST_CASE(UDP_3_connected_socket_takes_only_its_peer, SocketFixture) {
@@ -472,17 +476,12 @@ BOOST_AUTO_TEST_SUITE(UDP_segment)
 namespace {
 
 // sendmsg of `data` with one SOL_UDP cmsg of `cmsg_data_len` bytes holding `gso_size`.
-ssize_t send_with_segment_cmsg(socket::Sockets& sockets, int fd, const std::string& data, const sockaddr_in& to,
-                               std::uint16_t gso_size, std::size_t cmsg_data_len = sizeof(std::uint16_t)) {
+ssize_t send_with_segment_cmsg(socket::Sockets& sockets, int fd, const std::string& data,
+                               const sockaddr_in& to, std::uint16_t gso_size,
+                               std::size_t cmsg_data_len = sizeof(std::uint16_t)) {
   alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr m{};
   iovec v{const_cast<char*>(data.data()), data.size()};
-  m.msg_name = const_cast<sockaddr_in*>(&to);
-  m.msg_namelen = sizeof to;
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = control;
-  m.msg_controllen = CMSG_SPACE(cmsg_data_len);
+  auto m = message(&to, sizeof to, &v, 1, control, CMSG_SPACE(cmsg_data_len));
   cmsghdr* c = CMSG_FIRSTHDR(&m);
   c->cmsg_level = SOL_UDP;
   c->cmsg_type = UDP_SEGMENT;
@@ -606,7 +605,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_8_broadcast_without_so_broadcast_eacces, SocketFixtu
   BOOST_TEST_REQUIRE(out.size() == 2u);
   BOOST_TEST(expect_ipv4(out[0].frame, ethernet(dst(wire::MacAddress::broadcast())), src(our4),
                          dst(subnet_broadcast4), udp(sport(port), dport(53))));
-  BOOST_TEST(expect_ipv4(out[1].frame, ethernet(dst(wire::MacAddress::broadcast())), dst(limited_broadcast4)));
+  BOOST_TEST(
+      expect_ipv4(out[1].frame, ethernet(dst(wire::MacAddress::broadcast())), dst(limited_broadcast4)));
   BOOST_TEST(sockets.connect(fd, sa(to), sizeof to) == 0);
 }
 
@@ -691,7 +691,7 @@ BOOST_FIXTURE_TEST_CASE(UDP_9_exhausted_range_refuses, SocketFixtureWith<four_po
   const int fd = udp4();
   const auto any = sin4({}, 0);
   BOOST_TEST(sockets.bind(fd, sa(any), sizeof any) == -EADDRINUSE);  // LINUX inet_bind
-  BOOST_TEST(sendto4(fd, "x", peer4, 53) == -EAGAIN);                 // LINUX inet_autobind
+  BOOST_TEST(sendto4(fd, "x", peer4, 53) == -EAGAIN);                // LINUX inet_autobind
   const auto to = sin4(peer4, 53);
   BOOST_TEST(sockets.connect(fd, sa(to), sizeof to) == -EAGAIN);
   BOOST_TEST(sent_ip().empty());
@@ -744,9 +744,7 @@ ssize_t send_text(SocketApi& t, int fd, std::string_view text, const sockaddr_in
 void take_one(SocketApi& t, int fd, std::size_t room = 64, int flags = 0) {
   std::vector<char> buf(room + 1, '#');
   iovec v{buf.data(), room};
-  msghdr m{};
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
+  auto m = message(nullptr, 0, &v, 1);
   t.settle();
   const ssize_t r = t.recvmsg(fd, &m, flags | MSG_DONTWAIT);
   t.rec(r);
@@ -784,14 +782,16 @@ BOOST_AUTO_TEST_SUITE(UDP_host)
 
 BOOST_FIXTURE_TEST_CASE(UDP_4_truncation_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"a short buffer: MSG_TRUNC, the rest is gone", loop_setup + std::vector<long>{10} + got("0123", MSG_TRUNC) + none_waiting,
+      {"a short buffer: MSG_TRUNC, the rest is gone",
+       loop_setup + std::vector<long>{10} + got("0123", MSG_TRUNC) + none_waiting,
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.rec(send_text(t, l.tx, "0123456789", l.to4));
          take_one(t, l.rx, 4);
          take_one(t, l.rx, 4);
        }},
-      {"MSG_TRUNC in flags: the datagram's length", loop_setup + std::vector<long>{10, 10, MSG_TRUNC, '0', '1', '2', '3', 0},
+      {"MSG_TRUNC in flags: the datagram's length",
+       loop_setup + std::vector<long>{10, 10, MSG_TRUNC, '0', '1', '2', '3', 0},
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.rec(send_text(t, l.tx, "0123456789", l.to4));
@@ -812,9 +812,7 @@ BOOST_FIXTURE_TEST_CASE(UDP_4_truncation_matches_host_kernel, HostLike) {
          t.rec(send_text(t, l.tx, "0123456789", l.to4));
          char a[3], b[3], c[8];
          iovec v[3] = {{a, 3}, {b, 3}, {c, 8}};
-         msghdr m{};
-         m.msg_iov = v;
-         m.msg_iovlen = 3;
+         auto m = message(nullptr, 0, v, 3);
          t.settle();
          t.rec(t.recvmsg(l.rx, &m, MSG_DONTWAIT));
          t.rec(m.msg_flags);
@@ -828,7 +826,9 @@ BOOST_FIXTURE_TEST_CASE(UDP_4_truncation_matches_host_kernel, HostLike) {
 
 BOOST_FIXTURE_TEST_CASE(UDP_5_peek_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"MSG_PEEK leaves the datagram; the next read takes it", loop_setup + std::vector<long>{5, 1} + got("first") + got("fi", MSG_TRUNC) + got("first") + got("x") + none_waiting,
+      {"MSG_PEEK leaves the datagram; the next read takes it",
+       loop_setup + std::vector<long>{5, 1} + got("first") + got("fi", MSG_TRUNC) + got("first") + got("x") +
+           none_waiting,
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.rec(send_text(t, l.tx, "first", l.to4));
@@ -839,7 +839,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_5_peek_matches_host_kernel, HostLike) {
          take_one(t, l.rx, 16);
          take_one(t, l.rx, 16);
        }},
-      {"an empty datagram is one datagram", loop_setup + std::vector<long>{0, 0, 0, 0, 0, 0, 0} + none_waiting,
+      {"an empty datagram is one datagram",
+       loop_setup + std::vector<long>{0, 0, 0, 0, 0, 0, 0} + none_waiting,
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.rec(send_text(t, l.tx, "", l.to4));
@@ -854,7 +855,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_5_peek_matches_host_kernel, HostLike) {
 BOOST_FIXTURE_TEST_CASE(UDP_6_cork_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
       {"MSG_MORE parts join one datagram; a later address is not looked at",
-       loop_setup + std::vector<long>{2, 2} + none_waiting + std::vector<long>{2} + got("abcdef") + none_waiting,
+       loop_setup + std::vector<long>{2, 2} + none_waiting + std::vector<long>{2} + got("abcdef") +
+           none_waiting,
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.rec(send_text(t, l.tx, "ab", l.to4, MSG_MORE));
@@ -881,8 +883,7 @@ BOOST_FIXTURE_TEST_CASE(UDP_6_cork_matches_host_kernel, HostLike) {
        nullptr, true},
       {"IPv4: a pending datagram takes the bytes whatever the address; the length and MSG_OOB still count",
        loop_setup + std::vector<long>{2, 2, 2, 2, -EMSGSIZE, -EOPNOTSUPP, 2, 2} + got("abcdefghabcdefgh") +
-           std::vector<long>{2, 2} +
-           got("ijkl"),
+           std::vector<long>{2, 2} + got("ijkl"),
        [](SocketApi& t) {
          const auto l = loop4(t);
          auto port0 = l.to4;
@@ -930,7 +931,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_6_cork_matches_host_kernel, HostLike) {
          take_one(t, l.rx);
        }},
       {"a dual-stack socket: IPv4 pending takes an IPv6 send's bytes; IPv6 pending refuses an IPv4 send",
-       loop_setup + std::vector<long>{0, 0, 2, 2} + got("v4v6") + std::vector<long>{2, -EINVAL, 2} + got("v6v6"),
+       loop_setup + std::vector<long>{0, 0, 2, 2} + got("v4v6") + std::vector<long>{2, -EINVAL, 2} +
+           got("v6v6"),
        [](SocketApi& t) {
          const auto l = loop4(t, AF_INET6);
          const int rx6 = t.open(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK);
@@ -954,14 +956,16 @@ BOOST_FIXTURE_TEST_CASE(UDP_6_cork_matches_host_kernel, HostLike) {
 
 BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"UDP_SEGMENT: one send, gso_size datagrams", loop_setup + std::vector<long>{0, 250, 100, 100, 50, -EAGAIN},
+      {"UDP_SEGMENT: one send, gso_size datagrams",
+       loop_setup + std::vector<long>{0, 250, 100, 100, 50, -EAGAIN},
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.set_int(l.tx, SOL_UDP, 103, 100);
          t.rec(send_text(t, l.tx, std::string(250, 's'), l.to4));
          drain_lengths(t, l.rx);
        }},
-      {"UDP_SEGMENT: 64 segments go; far more -> EINVAL", loop_setup + std::vector<long>{0, -EINVAL, 640} + std::vector<long>(64, 10) + none_waiting,
+      {"UDP_SEGMENT: 64 segments go; far more -> EINVAL",
+       loop_setup + std::vector<long>{0, -EINVAL, 640} + std::vector<long>(64, 10) + none_waiting,
        [](SocketApi& t) {
          const auto l = loop6(t);
          t.set_int(l.tx, SOL_UDP, 103, 10);
@@ -970,7 +974,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
          drain_lengths(t, l.rx);
        },
        nullptr, true},
-      {"UDP_SEGMENT: 65 segments -> EINVAL (UDP_MAX_SEGMENTS 64)", loop_setup + std::vector<long>{0, -EINVAL} + none_waiting,
+      {"UDP_SEGMENT: 65 segments -> EINVAL (UDP_MAX_SEGMENTS 64)",
+       loop_setup + std::vector<long>{0, -EINVAL} + none_waiting,
        [](SocketApi& t) {
          const auto l = loop4(t);
          t.set_int(l.tx, SOL_UDP, 103, 10);
@@ -978,7 +983,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
          drain_lengths(t, l.rx);
        },
        "later kernels raised UDP_MAX_SEGMENTS to 128; the reference (Linux 6.1, UDP-7) has 64"},
-      {"UDP_SEGMENT: headers + gso_size over the MTU (65535 on loopback: IP_MAX_MTU) -> EINVAL, whatever the send's size",
+      {"UDP_SEGMENT: headers + gso_size over the MTU (65535 on loopback: IP_MAX_MTU) -> EINVAL, whatever the "
+       "send's size",
        loop_setup + std::vector<long>{0, -EINVAL, 0, 100, 100, -EAGAIN},
        [](SocketApi& t) {
          const auto l = loop4(t);
@@ -996,7 +1002,8 @@ BOOST_FIXTURE_TEST_CASE(UDP_7_segment_matches_host_kernel, HostLike) {
 
 BOOST_FIXTURE_TEST_CASE(UDP_8_broadcast_matches_host_kernel, HostLike) {
   const std::vector<Row> rows = {
-      {"loopback's broadcast 127.255.255.255: EACCES without SO_BROADCAST", {0, 0, 0, -EACCES, -EACCES, 0, 3, 3},
+      {"loopback's broadcast 127.255.255.255: EACCES without SO_BROADCAST",
+       {0, 0, 0, -EACCES, -EACCES, 0, 3, 3},
        [](SocketApi& t) {
          const int rx = t.open(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
          const auto any = sin4({}, 0);

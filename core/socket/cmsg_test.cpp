@@ -702,7 +702,8 @@ BOOST_AUTO_TEST_CASE(CMSG_7_option_headers) {
       Control twice;
       twice.add(SOL_IPV6, kind.type, hex(padded_options)).add(SOL_IPV6, kind.type, hex(other_padded_options));
       Ipv6SendAncillary last;
-      const bool refused = kind.type == IPV6_HOPOPTS || kind.type == IPV6_2292HOPOPTS || kind.type == IPV6_2292DSTOPTS;
+      const bool refused =
+          kind.type == IPV6_HOPOPTS || kind.type == IPV6_2292HOPOPTS || kind.type == IPV6_2292DSTOPTS;
       BOOST_TEST(parse6(twice, last) == (refused ? -EINVAL : 0));
       if (!refused) BOOST_TEST(to_hex(last.*kind.slot) == to_hex(hex(other_padded_options)));
     }
