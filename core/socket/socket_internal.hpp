@@ -132,6 +132,7 @@ struct Socket {
 
   // IPPROTO_IPV6
   bool v6only = false;
+  bool recverr6 = false;  // IPV6_RECVERR (IP_RECVERR is IPv4's own flag, as on Linux)
   int unicast_hops = -1;
   int tclass = 0;
   int pmtudisc6 = IP_PMTUDISC_WANT;

@@ -253,10 +253,17 @@ int Udp::disconnect(Socket& s) {
 ssize_t Udp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
   // LINUX inet_send_prepare: an unbound socket gets a port first.
   if (!s.bound && autobind(s) < 0) return -EAGAIN;
-  const bool v4 =
-      s.domain == AF_INET ||
-      (to != nullptr ? v4_family(to->address)
-                     : (s.pending.active ? s.pending.ipv4 : (s.connected && v4_family(s.remote.address))));
+  // LINUX udpv6_sendmsg hands to udp_sendmsg a v4-mapped destination, and
+  // any send while an IPv4 datagram is pending.
+  bool v4 = true;
+  if (s.domain == AF_INET6) {
+    if (to != nullptr && v4_family(to->address))
+      v4 = true;
+    else if (s.pending.active)
+      v4 = s.pending.ipv4;
+    else
+      v4 = to == nullptr && s.connected && v4_family(s.remote.address);
+  }
   return v4 ? send_v4(s, message, flags, to, length) : send_v6(s, message, flags, to, length);
 }
 
@@ -296,6 +303,21 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
       return r;
   }
   const auto dst = unmap_v4(destination.address);
+  // The source: IP_PKTINFO's ipi_spec_dst (LINUX ipc.addr, 0.0.0.0 included),
+  // else the bound address (none when bound to a multicast or broadcast
+  // address, LINUX inet_bind), else the route's.
+  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
+  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = {};
+  if (ancillary.source) {
+    source = *ancillary.source;
+    // LINUX ip_route_output_key_hash_rcu, before the interface: a source no
+    // host sends from -> EINVAL; one that is not ours -> ENETUNREACH.
+    if (!source.is_unspecified()) {
+      if (source.is_multicast() || source == wire::Ipv4Address{{255, 255, 255, 255}} || source.octets[0] == 0)
+        return -EINVAL;
+      if (!context_.stack.is_local(source)) return -ENETUNREACH;
+    }
+  }
   unsigned index = s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) index = *ancillary.interface_index;
   std::optional<net::InterfaceId> interface;
@@ -303,15 +325,10 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
   }
-  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address, else the route's.
-  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
-  if (ancillary.source) source = *ancillary.source;
-  if (source.is_unspecified() || source.is_multicast() || context_.stack.is_broadcast(source)) {
+  if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
     if (!chosen) return -chosen.error();
     source = *chosen;
-  } else if (!context_.stack.is_local(source)) {
-    return -EINVAL;
   }
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
@@ -340,9 +357,8 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
 }
 
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
-  // LINUX udpv6_sendmsg, in its order.
+  // LINUX udpv6_sendmsg, in its order (it has no MSG_OOB check: the flag is ignored).
   if (length > 0xffff) return -EMSGSIZE;
-  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (s.pending.ipv4) return -EINVAL;
     return append(s, message, flags, length);
@@ -452,6 +468,7 @@ int Udp::push_pending(Socket& s) {
   PendingDatagram d = std::move(s.pending);
   s.pending = PendingDatagram{};
   if (!d.active) return 0;
+  context_.notify(s);  // what the corked datagram held of the send buffer is free again
   datagram_.resize(uf::header_len + d.data.size());
   if (!d.data.empty()) std::memcpy(datagram_.data() + uf::header_len, d.data.data(), d.data.size());
   return transmit(s, d);
@@ -467,8 +484,9 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   std::size_t segment = payload_len;
   if (d.gso_size != 0) {
-    const auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
+    auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
     if (!mtu) return -ENETUNREACH;
+    if (d.ipv4) mtu = std::min<std::size_t>(*mtu, 0xffff);  // LINUX ipv4_mtu: at most IP_MAX_MTU
     if (network + uf::header_len + d.gso_size > *mtu) return -EINVAL;
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
@@ -514,7 +532,7 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
       // reported only with IP_RECVERR.
       if (sent.error() == ENOBUFS) {
         ++context_.udp.sndbuf_errors;
-        if (!s.recverr) return 0;
+        if (!(d.ipv4 ? s.recverr : s.recverr6)) return 0;
       }
       return -sent.error();
     }
@@ -722,7 +740,7 @@ void Udp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
   if (best == nullptr) return;
   // ICMP4-6 (LINUX __udp4_lib_err): without IP_RECVERR only hard errors on a
   // connected socket are reported.
-  if (!best->recverr && (!conversion.hard || !best->connected)) return;
+  if (!(report.ipv6 ? best->recverr6 : best->recverr) && (!conversion.hard || !best->connected)) return;
   best->error = conversion.error;
   context_.notify(*best);
 }
@@ -792,8 +810,8 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   if (s.domain == AF_INET) {
     socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else if (d.ipv4) {
+    // IPV6_PKTINFO (v4-mapped), then the IP_* messages (LINUX udpv6_recvmsg).
     socket::put_ipv6_recv_cmsgs_for_ipv4(writer, s.recv, info4);
-    socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else {
     socket::Ipv6RecvInfo info6;
     info6.interface_index = d.interface_index;
@@ -820,8 +838,11 @@ short Udp::poll(const Socket& s) const {
   if ((s.shutdown & socket::rcv_shutdown) != 0) mask |= POLLRDHUP | POLLIN | POLLRDNORM;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown)) mask |= POLLHUP;
   if (!s.queue.empty()) mask |= POLLIN | POLLRDNORM;
-  // Nothing waits in a send queue: a datagram socket is always writable.
-  mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  // LINUX sock_writeable: writable while less than half of SO_SNDBUF is
+  // charged. Sent datagrams leave at once; a corked one is charged as a
+  // received one is (its payload + datagram_overhead).
+  const std::size_t charged = s.pending.active ? s.pending.data.size() + datagram_overhead : 0;
+  if (charged < static_cast<std::size_t>(s.sndbuf) / 2) mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return mask;
 }
 
