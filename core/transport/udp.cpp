@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "hardstack/wire/checksum.hpp"
+#include "hardstack/wire/ipv4_options.hpp"
 #include "hardstack/wire/udp.hpp"
 
 #ifndef UDP_SEGMENT
@@ -87,6 +88,16 @@ ErrorConversion convert_icmp_error(const net::IcmpErrorReport& r) {
 }
 
 std::size_t padded(std::size_t options) { return (options + 3) & ~std::size_t{3}; }
+
+// Where IP sends a datagram: the first hop of a source route (V4-OPT-7), else its destination.
+wire::Ipv4Address routed_destination(wire::Bytes options, const wire::Ipv4Address& destination) {
+  const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
+  if (!parsed) return destination;
+  const auto route = parsed->source_route();
+  if (!route) return destination;
+  const auto hops = route->addresses();
+  return hops.empty() ? destination : hops[0];
+}
 
 }  // namespace
 
@@ -303,15 +314,23 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
   }
-  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address, else the route's.
+  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address (not a
+  // group or broadcast one: LINUX inet_bind leaves inet_saddr 0 then), else the route's.
   wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
-  if (ancillary.source) source = *ancillary.source;
-  if (source.is_unspecified() || source.is_multicast() || context_.stack.is_broadcast(source)) {
+  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = wire::Ipv4Address{};
+  if (ancillary.source && !ancillary.source->is_unspecified()) {
+    // LINUX ip_route_output_key_hash_rcu: a group or 255.255.255.255 source
+    // -> EINVAL, one that is not ours -> ENETUNREACH.
+    source = *ancillary.source;
+    if (source.is_multicast() || source.is_broadcast()) return -EINVAL;
+    if (!context_.stack.is_local(source)) return -ENETUNREACH;
+  } else if (ancillary.source) {
+    source = wire::Ipv4Address{};
+  }
+  if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
     if (!chosen) return -chosen.error();
     source = *chosen;
-  } else if (!context_.stack.is_local(source)) {
-    return -EINVAL;
   }
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
@@ -329,9 +348,11 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v4.source = source;
   d.v4.destination = dst;
   d.v4.protocol = wire::ip_protocol_udp;
+  // LINUX __ip_make_skb: the cmsg's TTL, else IP_MULTICAST_TTL when routed
+  // to a group (the stack's default, 1), else IP_TTL.
   if (ancillary.ttl)
     d.v4.ttl = *ancillary.ttl;
-  else if (s.ttl != -1)
+  else if (s.ttl != -1 && !routed_destination(d.options, dst).is_multicast())
     d.v4.ttl = static_cast<std::uint8_t>(s.ttl);
   d.v4.tos = ancillary.tos.value_or(s.tos);
   d.v4.pmtu = pmtu_mode(s.pmtudisc);
@@ -376,6 +397,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     if (link_local && !interface) return -EINVAL;
     if (!context_.stack.is_local(a)) return -EINVAL;
     source = a;
+  } else if (v4_family(s.local.address)) {
+    // LINUX ip6_dst_lookup_tail: the socket's address (bound, or set by a
+    // connect to a v4-mapped peer, even ::ffff:0.0.0.0) is IPv4.
+    return -EAFNOSUPPORT;
   }
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(destination.address, interface);
@@ -395,8 +420,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v6.source = source;
   d.v6.destination = destination.address;
   d.v6.next_header = wire::ip_protocol_udp;
+  // LINUX ip6_sk_dst_hoplimit: the cmsg's (-1: none given), else
+  // IPV6_MULTICAST_HOPS for a group (the stack's default, 1), else IPV6_UNICAST_HOPS.
   int hops = ancillary.hop_limit.value_or(-1);
-  if (hops == -1) hops = s.unicast_hops;
+  if (hops == -1 && !destination.address.is_multicast()) hops = s.unicast_hops;
   if (hops != -1) d.v6.hop_limit = static_cast<std::uint8_t>(hops);
   const int tclass = ancillary.traffic_class.value_or(-1);
   d.v6.traffic_class = static_cast<std::uint8_t>(tclass == -1 ? s.tclass : tclass);
