@@ -89,6 +89,21 @@ ErrorConversion convert_icmp_error(const net::IcmpErrorReport& r) {
 
 std::size_t padded(std::size_t options) { return (options + 3) & ~std::size_t{3}; }
 
+// Where an options area's list ends: at its EOL (RFC 791 3.1), else its end.
+std::size_t options_end(wire::Bytes area) {
+  std::size_t at = 0;
+  while (at < area.size()) {
+    const std::uint8_t type = wire::load_u8(area, at);
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::end_of_list)) return at;
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::no_operation) || area.size() - at < 2) {
+      ++at;
+      continue;
+    }
+    at += std::max<std::size_t>(wire::load_u8(area, at + 1), 1);
+  }
+  return area.size();
+}
+
 // Where IP sends a datagram: the first hop of a source route (V4-OPT-7), else its destination.
 wire::Ipv4Address routed_destination(wire::Bytes options, const wire::Ipv4Address& destination) {
   const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
@@ -701,14 +716,14 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
   d.interface_index = in.interface;
   if (in.ipv4) {
     d.destination4 = in.v4->destination;
-    // IP_PKTINFO ipi_spec_dst: the address it reached, or ours for a broadcast / multicast.
-    d.spec_dst =
-        in.group ? context_.stack.select_source(in.v4->source, in.v4->interface).value_or(in.v4->destination)
-                 : in.v4->destination;
+    d.spec_dst = in.v4->spec_dst;  // IP_PKTINFO ipi_spec_dst
     d.ttl = in.v4->ttl;
     d.tos = in.v4->tos;
     const std::size_t n = std::min<std::size_t>(in.v4->options.size(), 40);
-    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(in.v4->options[i]);
+    const std::size_t end = options_end(in.v4->options.first(n));
+    // LINUX ip_options_compile (receive) writes EOL over what follows the
+    // list's EOL, and IP_RECVOPTS shows the header so.
+    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(i < end ? in.v4->options[i] : std::byte{0});
   } else {
     d.destination6 = in.v6->destination;
     d.ttl = in.v6->hop_limit;
