@@ -7,6 +7,7 @@ Scapy would randomise is set, and names are fixed, so the same bytes come out
 on every run (`--check` compares a fresh run with what is committed).
 
     tools/gen_corpus.py                 # rewrite corpus/<target>/ for every module
+    tools/gen_corpus.py cmsg_send ...   # only these targets
     tools/gen_corpus.py --out DIR       # write elsewhere
     tools/gen_corpus.py --check         # exit 1 if corpus/ differs from a fresh run
 """
@@ -32,11 +33,13 @@ def require_scapy():
                  "and run this script with /usr/bin/python3")
 
 
-def load_modules():
+def load_modules(only=()):
     folder = os.path.join(HERE, "corpus")
     modules = []
     for fname in sorted(os.listdir(folder)):
         if not fname.endswith(".py") or fname.startswith("_"):
+            continue
+        if only and fname[:-3] not in only:
             continue
         spec = importlib.util.spec_from_file_location("corpus_" + fname[:-3], os.path.join(folder, fname))
         mod = importlib.util.module_from_spec(spec)
@@ -47,9 +50,9 @@ def load_modules():
     return modules
 
 
-def generate(out_root):
+def generate(out_root, only=()):
     counts = {}
-    for mod in load_modules():
+    for mod in load_modules(only):
         target = mod.TARGET
         folder = os.path.join(out_root, target)
         if os.path.isdir(folder):
@@ -91,11 +94,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(ROOT, "corpus"))
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("targets", nargs="*", help="only these targets (default: every module)")
     args = ap.parse_args()
+    missing = [t for t in args.targets if not os.path.exists(os.path.join(HERE, "corpus", t + ".py"))]
+    if missing:
+        sys.exit(f"gen_corpus.py: no tools/corpus/<target>.py for {', '.join(missing)}")
     require_scapy()
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            generate(tmp)
+            generate(tmp, args.targets)
             problems = compare(tmp, args.out)
         if problems:
             print("corpus differs from a fresh tools/gen_corpus.py run:")
@@ -104,7 +111,7 @@ def main():
             return 1
         print("corpus matches a fresh run")
         return 0
-    counts = generate(args.out)
+    counts = generate(args.out, args.targets)
     for target, n in counts.items():
         print(f"{target}: {n} seeds")
     return 0
