@@ -7,9 +7,9 @@ Scapy would randomise is set, and names are fixed, so the same bytes come out
 on every run (`--check` compares a fresh run with what is committed).
 
     tools/gen_corpus.py                 # rewrite corpus/<target>/ for every module
-    tools/gen_corpus.py cmsg_send ...   # only these targets
     tools/gen_corpus.py --out DIR       # write elsewhere
     tools/gen_corpus.py --check         # exit 1 if corpus/ differs from a fresh run
+    tools/gen_corpus.py cmsg_parse      # only the named targets (with --check too)
 """
 import argparse
 import filecmp
@@ -33,13 +33,13 @@ def require_scapy():
                  "and run this script with /usr/bin/python3")
 
 
-def load_modules(only=()):
+def load_modules(targets=None):
     folder = os.path.join(HERE, "corpus")
     modules = []
     for fname in sorted(os.listdir(folder)):
         if not fname.endswith(".py") or fname.startswith("_"):
             continue
-        if only and fname[:-3] not in only:
+        if targets and fname[:-3] not in targets:
             continue
         spec = importlib.util.spec_from_file_location("corpus_" + fname[:-3], os.path.join(folder, fname))
         mod = importlib.util.module_from_spec(spec)
@@ -50,9 +50,9 @@ def load_modules(only=()):
     return modules
 
 
-def generate(out_root, only=()):
+def generate(out_root, targets=None):
     counts = {}
-    for mod in load_modules(only):
+    for mod in load_modules(targets):
         target = mod.TARGET
         folder = os.path.join(out_root, target)
         if os.path.isdir(folder):
@@ -94,11 +94,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(ROOT, "corpus"))
     ap.add_argument("--check", action="store_true")
-    ap.add_argument("targets", nargs="*", help="only these targets (default: every module)")
+    ap.add_argument("targets", nargs="*", help="only these targets (tools/corpus/<target>.py)")
     args = ap.parse_args()
     missing = [t for t in args.targets if not os.path.exists(os.path.join(HERE, "corpus", t + ".py"))]
     if missing:
-        sys.exit(f"gen_corpus.py: no tools/corpus/<target>.py for {', '.join(missing)}")
+        sys.exit(f"gen_corpus.py: no tools/corpus/{missing[0]}.py")
     require_scapy()
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
