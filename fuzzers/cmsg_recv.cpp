@@ -302,6 +302,11 @@ void check_received_options(wire::Bytes got, wire::Bytes sent) {
 
 // The peeked cmsgs against what arrived and what the socket enabled.
 void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
+  if (trace()) {
+    std::fprintf(stderr, "peeked (family %d, enabled %02x, %s):", family, enabled, a.ipv6 ? "IPv6" : "IPv4");
+    for (const Cmsg& c : list) std::fprintf(stderr, " %d/%d[%zu]", c.level, c.type, c.data.size());
+    std::fprintf(stderr, "\n");
+  }
   std::size_t i = 0;
   auto next = [&](int level, int type) -> const Cmsg& {
     HS_FUZZ_CHECK(i < list.size());

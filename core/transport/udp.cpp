@@ -834,8 +834,8 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   if (s.domain == AF_INET) {
     socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else if (d.ipv4) {
+    // IPV6_PKTINFO (v4-mapped), then the IPv4 ones (LINUX udpv6_recvmsg).
     socket::put_ipv6_recv_cmsgs_for_ipv4(writer, s.recv, info4);
-    socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else {
     socket::Ipv6RecvInfo info6;
     info6.interface_index = d.interface_index;
