@@ -101,24 +101,6 @@ HS_FUZZ_SMALL_ASAN_QUARANTINE()
 
 namespace {
 
-bool trace() {
-  static const bool on = std::getenv("HARDSTACK_FUZZ_TRACE") != nullptr;
-  return on;
-}
-
-struct Reader {
-  const std::uint8_t* data;
-  std::size_t size;
-  std::size_t pos = 0;
-  std::uint8_t u8() { return pos < size ? data[pos++] : 0; }
-  std::span<const std::uint8_t> take(std::size_t n) {
-    n = std::min(n, size - std::min(pos, size));
-    const std::span<const std::uint8_t> s(data + pos, n);
-    pos += n;
-    return s;
-  }
-  bool done() const { return pos >= size; }
-};
 
 // ---- Packets
 
@@ -150,7 +132,7 @@ void write_udp(wire::MutableBytes udp, const wire::Ipv6Address& src, const wire:
   wire::store_be16(udp, 6, udp_checksum(udp, src, dst, v4));
 }
 
-Built build(World& w, std::uint8_t kind, Reader& in) {
+Built build(World& w, std::uint8_t kind, fuzz::ByteReader& in) {
   Built b;
   b.ipv6 = (kind & 2) != 0;
   b.ttl = in.u8();
@@ -199,7 +181,7 @@ Built build(World& w, std::uint8_t kind, Reader& in) {
 
 // A raw packet from the input: the IPv4 header checksum and the UDP checksum
 // of an unfragmented datagram repaired, so it gets as far as its other bytes let it.
-std::size_t raw(World& w, Reader& in) {
+std::size_t raw(World& w, fuzz::ByteReader& in) {
   const std::size_t low = in.u8();
   const std::size_t n = std::min<std::size_t>(low | std::size_t{in.u8()} << 8, w.packet.size());
   const auto bytes = in.take(n);
@@ -302,7 +284,7 @@ void check_received_options(wire::Bytes got, wire::Bytes sent) {
 
 // The peeked cmsgs against what arrived and what the socket enabled.
 void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
-  if (trace()) {
+  if (fuzz::trace()) {
     std::fprintf(stderr, "peeked (family %d, enabled %02x, %s):", family, enabled, a.ipv6 ? "IPv6" : "IPv4");
     for (const Cmsg& c : list) std::fprintf(stderr, " %d/%d[%zu]", c.level, c.type, c.data.size());
     std::fprintf(stderr, "\n");
@@ -488,7 +470,7 @@ void read_one(World& w, int fd, int family, std::uint8_t enabled, std::uint8_t k
   const auto got = w.sockets.recvmsg(fd, &m2, flags);
   fuzz::check_result(fuzz::Call::recvmsg, got);
   const Placement p = place(list, size, null_control, big.data(), null_control ? nullptr : control);
-  if (trace())
+  if (fuzz::trace())
     std::fprintf(stderr, "recv: %zu cmsgs, buffer %zu%s at +%zu -> %zd, controllen %zu (expected %zu), flags %x\n",
                  list.size(), size, null_control ? " (null)" : "", offset, got,
                  static_cast<std::size_t>(m2.msg_controllen), p.used, m2.msg_flags);
@@ -513,7 +495,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (world == nullptr) world = new World();
   World& w = *world;
   w.entropy = net::SeededEntropy(0x7ec5);
-  Reader in{data, size};
+  fuzz::ByteReader in{data, size};
   const std::uint8_t b0 = in.u8();
   const std::uint8_t enabled = in.u8();
   const int family = (b0 & 3) == 1 || (b0 & 3) == 2 ? AF_INET6 : AF_INET;

@@ -288,31 +288,7 @@ HS_FUZZ_SMALL_ASAN_QUARANTINE()
 
 namespace {
 
-// HARDSTACK_FUZZ_TRACE=1: each call and what the model expected, on stderr (replaying a crasher).
-bool trace() {
-  static const bool on = std::getenv("HARDSTACK_FUZZ_TRACE") != nullptr;
-  return on;
-}
-
 // ---- Input
-
-struct Reader {
-  const std::uint8_t* data;
-  std::size_t size;
-  std::size_t pos = 0;
-  std::uint8_t u8() { return pos < size ? data[pos++] : 0; }
-  std::uint16_t u16() {
-    const std::uint16_t lo = u8();
-    return static_cast<std::uint16_t>(lo | (std::uint16_t{u8()} << 8));
-  }
-  std::span<const std::uint8_t> take(std::size_t n) {
-    n = std::min(n, size - std::min(pos, size));
-    const std::span<const std::uint8_t> s(data + pos, n);
-    pos += n;
-    return s;
-  }
-  bool done() const { return pos >= size; }
-};
 
 // The socket as the input set it up (only options that were accepted).
 struct SocketState {
@@ -591,7 +567,7 @@ bool has_source_route(wire::Bytes options) {
 void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
                    const wire::Ipv6Address& final_dst) {
   const auto b = wire::Ipv4Options::parse(given, 20, wire::Ipv4OptionsOrigin::privileged_socket);
-  if (trace()) {
+  if (fuzz::trace()) {
     std::fprintf(stderr, "options sent:");
     for (const auto x : sent) std::fprintf(stderr, " %02x", std::to_integer<unsigned>(x));
     std::fprintf(stderr, "\noptions given:");
@@ -837,7 +813,7 @@ wire::Ipv6Address effective(const Destination& d, const wire::Ipv6Address& local
   return d.address;
 }
 
-SocketState setup(World& w, Reader& in) {
+SocketState setup(World& w, fuzz::ByteReader& in) {
   const std::uint8_t b0 = in.u8(), b1 = in.u8(), b2 = in.u8(), b3 = in.u8();
   SocketState s;
   auto& so = w.sockets;
@@ -993,7 +969,7 @@ Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4
   return e;
 }
 
-void run_send(World& w, Sender& sender, Reader& in) {
+void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   const SocketState& s = sender.s;
   const std::uint8_t flags_byte = in.u8();
   const std::uint8_t dest_byte = in.u8();
@@ -1086,7 +1062,7 @@ void run_send(World& w, Sender& sender, Reader& in) {
   const auto r = w.sockets.sendmsg(s.fd, &m, flags);
   fuzz::unpoison(arena.data(), arena.size());
   fuzz::check_result(fuzz::Call::sendmsg, r);
-  if (trace())
+  if (fuzz::trace())
     std::fprintf(stderr, "send to #%u form %u (%s), %zu bytes, control %zu%s: ipv4 %d pre_ok %d invalid %d must_fail %d -> %zd\n",
                  dest_byte & 31u, form, names_peer ? "peer" : "address", payload_len, control_len,
                  null_control ? " (null)" : "", ipv4_path, pre_ok, cm.invalid, must_fail, r);
@@ -1136,7 +1112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (world == nullptr) world = new World();
   World& w = *world;
   w.entropy = net::SeededEntropy(0xc5e9d);
-  Reader in{data, size};
+  fuzz::ByteReader in{data, size};
   static Sender sender;
   sender.pending = false;
   sender.unknown = false;

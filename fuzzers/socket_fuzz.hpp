@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
@@ -58,6 +59,32 @@ inline void unpoison(const void* p, std::size_t n) {
   (void)n;
 #endif
 }
+
+// HARDSTACK_FUZZ_TRACE=1 (any value): the socket targets print each call and
+// what they expected on stderr, to read a crasher's story.
+inline bool trace() {
+  static const bool on = std::getenv("HARDSTACK_FUZZ_TRACE") != nullptr;
+  return on;
+}
+
+// Reads an input front to back; past its end every byte reads 0.
+struct ByteReader {
+  const std::uint8_t* data;
+  std::size_t size;
+  std::size_t pos = 0;
+  std::uint8_t u8() { return pos < size ? data[pos++] : 0; }
+  std::uint16_t u16() {  // little-endian
+    const std::uint16_t low = u8();
+    return static_cast<std::uint16_t>(low | (std::uint16_t{u8()} << 8));
+  }
+  std::span<const std::uint8_t> take(std::size_t n) {
+    n = std::min(n, size - std::min(pos, size));
+    const std::span<const std::uint8_t> s(data + pos, n);
+    pos += n;
+    return s;
+  }
+  bool done() const { return pos >= size; }
+};
 
 // ---- errno sets: what Linux can return from each call on an AF_INET /
 // AF_INET6 datagram socket (man pages socket(2), bind(2), connect(2),
