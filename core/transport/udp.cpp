@@ -394,6 +394,11 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   if (message.msg_controllen > 0) {
     if (const int r = socket::parse_ipv6_send_cmsgs(message, ancillary); r < 0) return r;
   }
+  // The stack sends no Routing header with Segments Left > 0 (no source
+  // routing, Mobile IPv6 included), and every IPV6_RTHDR the parser takes
+  // has one: refused here, not when a corked datagram goes (LINUX without
+  // CONFIG_IPV6_MIP6 refuses every IPV6_RTHDR in ip6_datagram_send_ctl).
+  if (!ancillary.routing.empty()) return -EINVAL;
   unsigned index = destination.scope != 0 ? destination.scope : s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) {
     // LINUX ip6_datagram_send_ctl: IPV6_PKTINFO may not contradict the bound interface.
