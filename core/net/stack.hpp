@@ -254,6 +254,9 @@ struct Ipv4Delivery {
   std::uint8_t tos = 0;
   bool to_broadcast = false;
   bool to_multicast = false;
+  // The local address it reached (IP_PKTINFO's ipi_spec_dst): the destination,
+  // or for a broadcast / multicast our address on the interface (LINUX fib_compute_spec_dst).
+  wire::Ipv4Address spec_dst;
   wire::Bytes options;   // the received options area (IP_RECVOPTS), possibly updated (RR/TS)
   wire::Bytes datagram;  // header + payload as received (reassembled), for quoting in errors
 };

@@ -227,6 +227,7 @@ void Stack::Impl::ipv4_deliver(Interface& in, const wire::Ipv4View& ip, Ipv4Cast
   meta.tos = static_cast<std::uint8_t>(ip.dscp() << 2 | ip.ecn());
   meta.to_broadcast = cast == Ipv4Cast::broadcast;
   meta.to_multicast = cast == Ipv4Cast::multicast;
+  meta.spec_dst = cast == Ipv4Cast::unicast ? ip.dst() : ipv4_select_address(in, ip.src());
   meta.options = options;
   meta.datagram = ip.bytes();
   ++st.in_delivers;

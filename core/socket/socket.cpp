@@ -409,6 +409,9 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
     total += v.iov_len;
   }
   if (message.msg_controllen > static_cast<std::size_t>(INT_MAX)) return -ENOBUFS;
+  // LINUX ____sys_sendmsg copies the whole control buffer in before the
+  // protocol sees the call: any length from a null pointer faults.
+  if (message.msg_controllen > 0 && message.msg_control == nullptr) return -EFAULT;
 
   const Endpoint* to = nullptr;
   Endpoint e;

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "hardstack/wire/checksum.hpp"
+#include "hardstack/wire/ipv4_options.hpp"
 #include "hardstack/wire/udp.hpp"
 
 #ifndef UDP_SEGMENT
@@ -87,6 +88,31 @@ ErrorConversion convert_icmp_error(const net::IcmpErrorReport& r) {
 }
 
 std::size_t padded(std::size_t options) { return (options + 3) & ~std::size_t{3}; }
+
+// Where an options area's list ends: at its EOL (RFC 791 3.1), else its end.
+std::size_t options_end(wire::Bytes area) {
+  std::size_t at = 0;
+  while (at < area.size()) {
+    const std::uint8_t type = wire::load_u8(area, at);
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::end_of_list)) return at;
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::no_operation) || area.size() - at < 2) {
+      ++at;
+      continue;
+    }
+    at += std::max<std::size_t>(wire::load_u8(area, at + 1), 1);
+  }
+  return area.size();
+}
+
+// Where IP sends a datagram: the first hop of a source route (V4-OPT-7), else its destination.
+wire::Ipv4Address routed_destination(wire::Bytes options, const wire::Ipv4Address& destination) {
+  const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
+  if (!parsed) return destination;
+  const auto route = parsed->source_route();
+  if (!route) return destination;
+  const auto hops = route->addresses();
+  return hops.empty() ? destination : hops[0];
+}
 
 }  // namespace
 
@@ -346,9 +372,11 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v4.source = source;
   d.v4.destination = dst;
   d.v4.protocol = wire::ip_protocol_udp;
+  // LINUX __ip_make_skb: the cmsg's TTL, else IP_MULTICAST_TTL when routed
+  // to a group (the stack's default, 1), else IP_TTL.
   if (ancillary.ttl)
     d.v4.ttl = *ancillary.ttl;
-  else if (s.ttl != -1)
+  else if (s.ttl != -1 && !routed_destination(d.options, dst).is_multicast())
     d.v4.ttl = static_cast<std::uint8_t>(s.ttl);
   d.v4.tos = ancillary.tos.value_or(s.tos);
   d.v4.pmtu = pmtu_mode(s.pmtudisc);
@@ -374,6 +402,11 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   if (message.msg_controllen > 0) {
     if (const int r = socket::parse_ipv6_send_cmsgs(message, ancillary); r < 0) return r;
   }
+  // The stack sends no Routing header with Segments Left > 0 (no source
+  // routing, Mobile IPv6 included), and every IPV6_RTHDR the parser takes
+  // has one: refused here, not when a corked datagram goes (LINUX without
+  // CONFIG_IPV6_MIP6 refuses every IPV6_RTHDR in ip6_datagram_send_ctl).
+  if (!ancillary.routing.empty()) return -EINVAL;
   unsigned index = destination.scope != 0 ? destination.scope : s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) {
     // LINUX ip6_datagram_send_ctl: IPV6_PKTINFO may not contradict the bound interface.
@@ -392,6 +425,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     if (link_local && !interface) return -EINVAL;
     if (!context_.stack.is_local(a)) return -EINVAL;
     source = a;
+  } else if (v4_family(s.local.address)) {
+    // LINUX ip6_dst_lookup_tail: the socket's address (bound, or set by a
+    // connect to a v4-mapped peer, even ::ffff:0.0.0.0) is IPv4.
+    return -EAFNOSUPPORT;
   }
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(destination.address, interface);
@@ -411,8 +448,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v6.source = source;
   d.v6.destination = destination.address;
   d.v6.next_header = wire::ip_protocol_udp;
+  // LINUX ip6_sk_dst_hoplimit: the cmsg's (-1: none given), else
+  // IPV6_MULTICAST_HOPS for a group (the stack's default, 1), else IPV6_UNICAST_HOPS.
   int hops = ancillary.hop_limit.value_or(-1);
-  if (hops == -1) hops = s.unicast_hops;
+  if (hops == -1 && !destination.address.is_multicast()) hops = s.unicast_hops;
   if (hops != -1) d.v6.hop_limit = static_cast<std::uint8_t>(hops);
   const int tclass = ancillary.traffic_class.value_or(-1);
   d.v6.traffic_class = static_cast<std::uint8_t>(tclass == -1 ? s.tclass : tclass);
@@ -692,14 +731,14 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
   d.interface_index = in.interface;
   if (in.ipv4) {
     d.destination4 = in.v4->destination;
-    // IP_PKTINFO ipi_spec_dst: the address it reached, or ours for a broadcast / multicast.
-    d.spec_dst =
-        in.group ? context_.stack.select_source(in.v4->source, in.v4->interface).value_or(in.v4->destination)
-                 : in.v4->destination;
+    d.spec_dst = in.v4->spec_dst;  // IP_PKTINFO ipi_spec_dst
     d.ttl = in.v4->ttl;
     d.tos = in.v4->tos;
     const std::size_t n = std::min<std::size_t>(in.v4->options.size(), 40);
-    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(in.v4->options[i]);
+    const std::size_t end = options_end(in.v4->options.first(n));
+    // LINUX ip_options_compile (receive) writes EOL over what follows the
+    // list's EOL, and IP_RECVOPTS shows the header so.
+    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(i < end ? in.v4->options[i] : std::byte{0});
   } else {
     d.destination6 = in.v6->destination;
     d.ttl = in.v6->hop_limit;
