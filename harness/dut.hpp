@@ -14,6 +14,10 @@
 // one's moves on its own.
 #pragma once
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -91,15 +95,35 @@ class Dut {
   virtual void advance(net::Duration d) = 0;
   virtual net::Instant now() const = 0;
 
-  // ---- Sockets (the UDP and TCP issues add them here) -------------------------------
+  // ---- Sockets ---------------------------------------------------------------------
   //
-  // Scenarios drive the DUT's applications through calls on this class:
-  // open / bind / connect / listen / accept / send / receive / close, each
-  // with a result value (an errno-like error, never an abort), so that the
-  // same scenario opens a socket in the Stack (StackDut) or in the kernel's
-  // namespace (KernelDut: a socket made there with setns). They are virtual
-  // functions here, with a default that answers "not supported" so a DUT
-  // without sockets still builds.
+  // Scenarios drive the DUT's applications through these calls, with Linux's
+  // signatures and POSIX structs, on the DUT's own descriptors: a StackDut's
+  // socket::Sockets, or real sockets a KernelDut made inside its namespace.
+  // Each returns what Linux's call returns, an error as -errno (never an
+  // abort), so one scenario asserts the same errno on both. A DUT without
+  // sockets answers -ENOSYS (has_sockets() false).
+  virtual bool has_sockets() const { return false; }
+  virtual int socket(int domain, int type, int protocol);
+  virtual int bind(int fd, const sockaddr* address, socklen_t length);
+  virtual int connect(int fd, const sockaddr* address, socklen_t length);
+  virtual ssize_t sendmsg(int fd, const msghdr* message, int flags);
+  virtual ssize_t recvmsg(int fd, msghdr* message, int flags);
+  virtual int setsockopt(int fd, int level, int name, const void* value, socklen_t length);
+  virtual int getsockopt(int fd, int level, int name, void* value, socklen_t* length);
+  virtual int getsockname(int fd, sockaddr* address, socklen_t* length);
+  virtual int shutdown(int fd, int how);
+  virtual int close(int fd);
+  // Waits up to `wait` of DUT time for any of `events` (or POLLERR / POLLHUP)
+  // on `fd`: the revents, 0 when none came, POLLNVAL for a bad descriptor. A
+  // virtual DUT looks now, and if nothing is ready runs its timers for `wait`
+  // and looks again.
+  virtual short wait_for(int fd, short events, net::Duration wait);
+
+  // sendto / recvfrom on top of sendmsg / recvmsg.
+  ssize_t sendto(int fd, std::span<const std::byte> data, int flags, const sockaddr* to, socklen_t to_length);
+  ssize_t recvfrom(int fd, std::span<std::byte> buffer, int flags, sockaddr* from = nullptr,
+                   socklen_t* from_length = nullptr);
 };
 
 }  // namespace hardstack::harness

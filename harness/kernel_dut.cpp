@@ -4,10 +4,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -319,6 +321,7 @@ Result<bool, KernelDutError> KernelDut::set_up(const KernelDutConfig& config) {
 }
 
 KernelDut::~KernelDut() {
+  for (const int fd : sockets_) ::close(fd);
   // The TAP first: closing it deletes the interface, wherever it is.
   tap_.reset();
   const CommandResult r = run_command({ip_, "netns", "delete", namespace_});
@@ -364,6 +367,91 @@ void KernelDut::advance(net::Duration d) {
   timespec left{static_cast<time_t>(d.count_ns() / 1000000000), static_cast<long>(d.count_ns() % 1000000000)};
   while (::nanosleep(&left, &left) != 0 && errno == EINTR) {
   }
+}
+
+namespace {
+// A system call's result the way the stack's calls return it: -errno on failure.
+template <typename T>
+T result(T r) {
+  return r < 0 ? static_cast<T>(-errno) : r;
+}
+}  // namespace
+
+int KernelDut::socket(int domain, int type, int protocol) {
+  // setns() moves only this thread; back to where it was once the socket exists.
+  const int here = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (here < 0) return -errno;
+  const std::string path = "/run/netns/" + namespace_;
+  const int there = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (there < 0) {
+    const int e = errno;
+    ::close(here);
+    return -e;
+  }
+  int fd = -EINVAL;
+  if (::setns(there, CLONE_NEWNET) == 0) {
+    fd = result(::socket(domain, type, protocol));
+    if (::setns(here, CLONE_NEWNET) != 0) {
+      std::fprintf(stderr, "KernelDut: cannot return to the original network namespace: %s\n",
+                   errno_text(errno).c_str());
+      std::abort();
+    }
+  } else {
+    fd = -errno;
+  }
+  ::close(there);
+  ::close(here);
+  if (fd >= 0) sockets_.push_back(fd);
+  return fd;
+}
+
+bool KernelDut::owns(int fd) const {
+  return std::find(sockets_.begin(), sockets_.end(), fd) != sockets_.end();
+}
+
+int KernelDut::bind(int fd, const sockaddr* address, socklen_t length) {
+  if (!owns(fd)) return -EBADF;
+  return result(::bind(fd, address, length));
+}
+int KernelDut::connect(int fd, const sockaddr* address, socklen_t length) {
+  if (!owns(fd)) return -EBADF;
+  return result(::connect(fd, address, length));
+}
+ssize_t KernelDut::sendmsg(int fd, const msghdr* message, int flags) {
+  if (!owns(fd)) return -EBADF;
+  return result(::sendmsg(fd, message, flags | MSG_NOSIGNAL));
+}
+ssize_t KernelDut::recvmsg(int fd, msghdr* message, int flags) {
+  return result(::recvmsg(fd, message, flags));
+}
+int KernelDut::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
+  if (!owns(fd)) return -EBADF;
+  return result(::setsockopt(fd, level, name, value, length));
+}
+int KernelDut::getsockopt(int fd, int level, int name, void* value, socklen_t* length) {
+  if (!owns(fd)) return -EBADF;
+  return result(::getsockopt(fd, level, name, value, length));
+}
+int KernelDut::getsockname(int fd, sockaddr* address, socklen_t* length) {
+  if (!owns(fd)) return -EBADF;
+  return result(::getsockname(fd, address, length));
+}
+int KernelDut::shutdown(int fd, int how) {
+  if (!owns(fd)) return -EBADF;
+  return result(::shutdown(fd, how));
+}
+int KernelDut::close(int fd) {
+  const auto it = std::find(sockets_.begin(), sockets_.end(), fd);
+  if (it == sockets_.end()) return -EBADF;  // not one of the DUT's
+  sockets_.erase(it);
+  return result(::close(fd));
+}
+short KernelDut::wait_for(int fd, short events, net::Duration wait) {
+  if (std::find(sockets_.begin(), sockets_.end(), fd) == sockets_.end()) return POLLNVAL;
+  pollfd p{fd, events, 0};
+  const auto ms = wait.count_ns() / 1000000;
+  const int r = ::poll(&p, 1, ms > 60000 ? 60000 : static_cast<int>(ms));
+  return r > 0 ? p.revents : 0;
 }
 
 }  // namespace hardstack::harness

@@ -96,6 +96,21 @@ class KernelDut final : public Dut {
   void advance(net::Duration d) override;
   net::Instant now() const override { return clock_.now(); }
 
+  // Real sockets of the kernel, made inside the namespace (setns around
+  // socket()); the calls are the system calls, errors as -errno.
+  bool has_sockets() const override { return true; }
+  int socket(int domain, int type, int protocol) override;
+  int bind(int fd, const sockaddr* address, socklen_t length) override;
+  int connect(int fd, const sockaddr* address, socklen_t length) override;
+  ssize_t sendmsg(int fd, const msghdr* message, int flags) override;
+  ssize_t recvmsg(int fd, msghdr* message, int flags) override;
+  int setsockopt(int fd, int level, int name, const void* value, socklen_t length) override;
+  int getsockopt(int fd, int level, int name, void* value, socklen_t* length) override;
+  int getsockname(int fd, sockaddr* address, socklen_t* length) override;
+  int shutdown(int fd, int how) override;
+  int close(int fd) override;
+  short wait_for(int fd, short events, net::Duration wait) override;
+
   const std::string& namespace_name() const { return namespace_; }
   const std::string& interface_name() const { return interface_; }
   // `ip -n <namespace> args...`: for a test that looks at the kernel's state
@@ -104,6 +119,7 @@ class KernelDut final : public Dut {
 
  private:
   KernelDut(std::string ip, std::string ns) : ip_(std::move(ip)), namespace_(std::move(ns)) {}
+  bool owns(int fd) const;
   Result<bool, KernelDutError> set_up(const KernelDutConfig& config);
   Result<bool, KernelDutError> ip_step(const std::vector<std::string>& args, std::string_view what) const;
   Result<bool, KernelDutError> write_sysctl(const std::string& path, std::string_view value) const;
@@ -114,6 +130,7 @@ class KernelDut final : public Dut {
   DutIdentity identity_{};
   std::optional<devices::TapDevice> tap_;
   std::vector<std::byte> buffer_;
+  std::vector<int> sockets_;  // descriptors socket() made, closed with the DUT
   mutable devices::SteadyClock clock_;
 };
 

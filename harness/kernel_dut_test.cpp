@@ -118,6 +118,17 @@ BOOST_AUTO_TEST_CASE(udp_to_an_unused_port_gets_port_unreachable_quoting_the_dat
   BOOST_TEST(bench.expect_none(Duration::milliseconds(200)));
 }
 
+#define HARDSTACK_RUN_ON_KERNEL(name, call) \
+  BOOST_AUTO_TEST_CASE(name) {              \
+    const auto dut = kernel_or_skip();      \
+    if (!dut) return;                       \
+    const auto config = peer();             \
+    TestBench bench(*dut, config);          \
+    call;                                   \
+  }
+HARDSTACK_SOCKET_SCENARIOS(HARDSTACK_RUN_ON_KERNEL)
+#undef HARDSTACK_RUN_ON_KERNEL
+
 BOOST_AUTO_TEST_CASE(the_kernel_has_the_identity_and_everything_is_removed_afterwards) {
   std::string ns;
   std::string interface;

@@ -27,6 +27,9 @@ Result<std::unique_ptr<StackDut>, net::ConfigError> StackDut::create(const Stack
   auto stack = net::Stack::create(config.stack, dut->entropy_);
   if (!stack) return Unexpected(stack.error());
   dut->stack_.emplace(std::move(stack.value()));
+  auto sockets = socket::Sockets::create(*dut->stack_, dut->entropy_);
+  if (!sockets) return Unexpected(sockets.error());
+  dut->sockets_.emplace(std::move(sockets.value()));
   net::InterfaceConfig ic;
   ic.name = "dut0";
   if (config.link_type == net::LinkType::ethernet) ic.mac = config.identity.mac;
@@ -84,5 +87,54 @@ std::optional<DutFrame> StackDut::from_dut(net::Duration wait) {
 }
 
 void StackDut::advance(net::Duration d) { run_until(clock_.current() + d, false); }
+
+// Socket calls: the call, then a poll at the same instant so what it sent is
+// stamped and waits in from_dut().
+int StackDut::socket(int domain, int type, int protocol) { return sockets_->socket(domain, type, protocol); }
+int StackDut::bind(int fd, const sockaddr* address, socklen_t length) {
+  return sockets_->bind(fd, address, length);
+}
+int StackDut::connect(int fd, const sockaddr* address, socklen_t length) {
+  const int r = sockets_->connect(fd, address, length);
+  poll();
+  return r;
+}
+ssize_t StackDut::sendmsg(int fd, const msghdr* message, int flags) {
+  const ssize_t r = sockets_->sendmsg(fd, message, flags);
+  poll();
+  return r;
+}
+ssize_t StackDut::recvmsg(int fd, msghdr* message, int flags) {
+  return sockets_->recvmsg(fd, message, flags);
+}
+int StackDut::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
+  const int r = sockets_->setsockopt(fd, level, name, value, length);
+  poll();  // UDP_CORK off sends the corked datagram
+  return r;
+}
+int StackDut::getsockopt(int fd, int level, int name, void* value, socklen_t* length) {
+  return sockets_->getsockopt(fd, level, name, value, length);
+}
+int StackDut::getsockname(int fd, sockaddr* address, socklen_t* length) {
+  return sockets_->getsockname(fd, address, length);
+}
+int StackDut::shutdown(int fd, int how) {
+  const int r = sockets_->shutdown(fd, how);
+  poll();
+  return r;
+}
+int StackDut::close(int fd) {
+  const int r = sockets_->close(fd);
+  poll();
+  return r;
+}
+short StackDut::wait_for(int fd, short events, net::Duration wait) {
+  pollfd p{fd, events, 0};
+  sockets_->poll(&p, 1);
+  if (p.revents != 0) return p.revents;
+  run_until(clock_.current() + wait, false);
+  sockets_->poll(&p, 1);
+  return p.revents;
+}
 
 }  // namespace hardstack::harness

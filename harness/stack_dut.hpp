@@ -15,6 +15,7 @@
 #include "dut.hpp"
 #include "hardstack/net/entropy.hpp"
 #include "hardstack/net/stack.hpp"
+#include "hardstack/socket/socket.hpp"
 #include "hardstack/wire/result.hpp"
 #include "memory_link.hpp"
 #include "virtual_clock.hpp"
@@ -43,9 +44,23 @@ class StackDut final : public Dut {
   void advance(net::Duration d) override;
   net::Instant now() const override { return clock_.current(); }
 
+  bool has_sockets() const override { return true; }
+  int socket(int domain, int type, int protocol) override;
+  int bind(int fd, const sockaddr* address, socklen_t length) override;
+  int connect(int fd, const sockaddr* address, socklen_t length) override;
+  ssize_t sendmsg(int fd, const msghdr* message, int flags) override;
+  ssize_t recvmsg(int fd, msghdr* message, int flags) override;
+  int setsockopt(int fd, int level, int name, const void* value, socklen_t length) override;
+  int getsockopt(int fd, int level, int name, void* value, socklen_t* length) override;
+  int getsockname(int fd, sockaddr* address, socklen_t* length) override;
+  int shutdown(int fd, int how) override;
+  int close(int fd) override;
+  short wait_for(int fd, short events, net::Duration wait) override;
+
   // The stack itself, for what the wire cannot show: drop reasons, counters.
   net::Stack& stack() { return *stack_; }
   net::InterfaceId interface() const { return interface_; }
+  socket::Sockets& sockets() { return *sockets_; }
 
  private:
   explicit StackDut(const StackDutConfig& config);
@@ -61,6 +76,7 @@ class StackDut final : public Dut {
   net::SeededEntropy entropy_;
   std::optional<CaptureDevice> device_;  // made once clock_ has its final address
   std::optional<net::Stack> stack_;
+  std::optional<socket::Sockets> sockets_;
   net::InterfaceId interface_{};
   std::deque<DutFrame> outbox_;
 };

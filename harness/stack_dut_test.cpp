@@ -115,4 +115,14 @@ BOOST_AUTO_TEST_CASE(unknown_next_header_gets_param_problem_code_1_at_the_field)
   scenarios::ipv6_unknown_next_header(bench, dut->identity(), config);
 }
 
+#define HARDSTACK_RUN_ON_STACK(name, call) \
+  BOOST_AUTO_TEST_CASE(name) {             \
+    const auto dut = make_dut();           \
+    const auto config = peer();            \
+    TestBench bench(*dut, config);         \
+    call;                                  \
+  }
+HARDSTACK_SOCKET_SCENARIOS(HARDSTACK_RUN_ON_STACK)
+#undef HARDSTACK_RUN_ON_STACK
+
 BOOST_AUTO_TEST_SUITE_END()

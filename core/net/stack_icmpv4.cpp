@@ -184,7 +184,7 @@ void Stack::Impl::icmpv4_echo(Interface& in, const wire::Ipv4View& ip, Ipv4Cast 
   header.ttl = config.default_ttl;
   header.dscp = ip.dscp();  // LINUX: the request's TOS byte
   header.ecn = ip.ecn();
-  if (!options.empty()) header.options = ipv4_echo_options(options);
+  if (!options.empty()) header.options = wire::ipv4_echo_options(options);
   ++stats.ipv4.out_requests;
   // LINUX: the ICMP socket does not set DF (IP_PMTUDISC_DONT): a large reply is fragmented.
   if (!ipv4_transmit(*route, header, reply, PmtuDiscovery::dont, now)) {

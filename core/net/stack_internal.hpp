@@ -223,9 +223,6 @@ struct Stack::Impl {
   // `receiving`, a full Timestamp option's overflow counter is incremented.
   void ipv4_stamp_options(wire::MutableBytes area, const wire::Ipv4Address& address, std::uint32_t timestamp,
                           bool receiving) const;
-  // RFC 1122 3.2.2.6 (LINUX ip_options_echo): the options an echo reply
-  // carries back: the request's Record Route and Timestamp, as recorded here.
-  static wire::Ipv4Options ipv4_echo_options(wire::Bytes area);
   // RFC 791 3.1 Internet Timestamp for `now`: no wall clock here, so
   // milliseconds of the stack's clock modulo a day, with the high-order bit
   // set ("not with respect to midnight UT").

@@ -261,46 +261,9 @@ std::uint32_t Stack::Impl::ipv4_timestamp(Instant now) {
   return of_day | 0x8000'0000u;
 }
 
-namespace {
-
-// Calls f(type, option) for every option of an area other than NOP, the
-// option with its type and length bytes. For areas that validated; every
-// bound is still checked, so that nothing reads or writes out of the area.
-template <typename Span, typename F>
-void for_each_option(Span area, F&& f) {
-  std::size_t i = 0;
-  while (i < area.size()) {
-    const std::uint8_t type = wire::load_u8(area, i);
-    if (type == kind(wire::Ipv4OptionKind::end_of_list)) return;
-    if (type == kind(wire::Ipv4OptionKind::no_operation)) {
-      ++i;
-      continue;
-    }
-    if (area.size() - i < 2) return;
-    const std::size_t len = wire::load_u8(area, i + o::length);
-    if (len < 2 || len > area.size() - i) return;
-    f(type, area.subspan(i, len));
-    i += len;
-  }
-}
-
-}  // namespace
-
-wire::Ipv4Options Stack::Impl::ipv4_echo_options(wire::Bytes area) {
-  // RFC 1122 3.2.2.6, LINUX ip_options_echo: Record Route, then Timestamp.
-  wire::Ipv4Options out;
-  for (const auto wanted : {wire::Ipv4OptionKind::record_route, wire::Ipv4OptionKind::timestamp}) {
-    for_each_option(area, [&](std::uint8_t type, wire::Bytes opt) {
-      if (type != kind(wanted)) return;
-      if (const auto copy = wire::Ipv4Option::raw(type, opt.subspan(2))) (void)out.push_back(*copy);
-    });
-  }
-  return out;
-}
-
 void Stack::Impl::ipv4_stamp_options(wire::MutableBytes area, const wire::Ipv4Address& address,
                                      std::uint32_t timestamp, bool receiving) const {
-  for_each_option(area, [&](std::uint8_t type, wire::MutableBytes opt) {
+  wire::for_each_ipv4_option(area, [&](std::uint8_t type, wire::MutableBytes opt) {
     const std::size_t len = opt.size();
     if (type == kind(wire::Ipv4OptionKind::record_route) && len >= o::route_min_len) {
       // RFC 791: the address goes where the pointer (1-based) points, if a whole one fits.

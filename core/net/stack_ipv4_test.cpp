@@ -68,12 +68,6 @@ struct ImplFixture {
   }
 };
 
-std::vector<std::byte> bytes_of(const wire::Ipv4Options& o) {
-  std::vector<std::byte> out(o.padded_len());
-  BOOST_REQUIRE(o.emit(out).has_value());
-  return out;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(timestamp)
@@ -143,22 +137,6 @@ BOOST_AUTO_TEST_CASE(malformed_areas_never_written_out_of_bounds) {
   std::vector<std::byte> empty;
   impl->ipv4_stamp_options(empty, us, 1, true);
   BOOST_TEST(empty.empty());
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(echo_options)
-
-BOOST_AUTO_TEST_CASE(record_route_then_timestamp_nothing_else) {
-  // RFC 1122 3.2.2.6; LINUX ip_options_echo's order (RR, TS) whatever the request's.
-  const auto echoed =
-      Stack::Impl::ipv4_echo_options(hex("44 08 05 00 00000000 94 04 00 00 07 07 04 00000000 00"));
-  BOOST_TEST((bytes_of(echoed) == hex("07 07 04 00000000 44 08 05 00 00000000 00")));
-  BOOST_TEST(Stack::Impl::ipv4_echo_options(hex("94 04 00 00 01 01 01 00")).empty());
-  BOOST_TEST(Stack::Impl::ipv4_echo_options({}).empty());
-  // A full overflowed TS is carried back as it is.
-  const auto full = Stack::Impl::ipv4_echo_options(hex("44 08 09 f0 00000001"));
-  BOOST_TEST((bytes_of(full) == hex("44 08 09 f0 00000001")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -328,6 +328,18 @@ Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offs
   return {};
 }
 
+Ipv4Options ipv4_echo_options(Bytes area) {
+  // RFC 1122 3.2.2.6, LINUX ip_options_echo: Record Route, then Timestamp.
+  Ipv4Options out;
+  for (const auto wanted : {Ipv4OptionKind::record_route, Ipv4OptionKind::timestamp}) {
+    for_each_ipv4_option(area, [&](std::uint8_t type, Bytes opt) {
+      if (type != type_of(wanted)) return;
+      if (const auto copy = Ipv4Option::raw(type, opt.subspan(2))) (void)out.push_back(*copy);
+    });
+  }
+  return out;
+}
+
 std::size_t Ipv4Options::option_len_at(std::size_t at) const {
   if (load_u8(bytes_, at) == type_of(Ipv4OptionKind::no_operation)) return 1;
   return load_u8(bytes_, at + o::length);

@@ -299,4 +299,33 @@ static_assert(sizeof(Ipv4Options) <= ipv4_option_field::max_area_len + 2);
 Result<void, ParseError> validate_ipv4_options(Bytes area, std::size_t base_offset,
                                                Ipv4OptionsOrigin origin = Ipv4OptionsOrigin::received);
 
+// Calls f(type, option) for every option of an area other than NOP, up to
+// the first EOL, `option` being its bytes from the type byte (a span of the
+// area's constness, so a caller may write into it). Meant for areas that
+// validated; every bound is still checked, so that nothing is read or
+// written outside the area: bytes that do not form an option end the walk.
+template <typename Span, typename F>
+void for_each_ipv4_option(Span area, F&& f) {
+  std::size_t i = 0;
+  while (i < area.size()) {
+    const std::uint8_t type = load_u8(area, i);
+    if (type == static_cast<std::uint8_t>(Ipv4OptionKind::end_of_list)) return;
+    if (type == static_cast<std::uint8_t>(Ipv4OptionKind::no_operation)) {
+      ++i;
+      continue;
+    }
+    if (area.size() - i < 2) return;
+    const std::size_t len = load_u8(area, i + ipv4_option_field::length);
+    if (len < 2 || len > area.size() - i) return;
+    f(type, area.subspan(i, len));
+    i += len;
+  }
+}
+
+// RFC 1122 3.2.2.6, LINUX ip_options_echo: the options a reply carries back
+// (an echo reply; an IP_RETOPTS cmsg): the Record Route, then the Timestamp
+// option of a received area, as recorded on the way in. Source routes are
+// not reversed (the stack does not answer them).
+Ipv4Options ipv4_echo_options(Bytes area);
+
 }  // namespace hardstack::wire

@@ -1,6 +1,8 @@
 #include "ipv4_options.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <string>
+#include <vector>
 
 #include "hardstack/harness/hex.hpp"
 
@@ -535,4 +537,35 @@ BOOST_AUTO_TEST_CASE(options_are_read_in_place_from_the_value) {
   BOOST_TEST((built == options));
   BOOST_TEST(!(options.copied_only() == options));
   BOOST_TEST(!options.find(Ipv4OptionKind::timestamp).has_value());
+}
+
+// ---- Echo (RFC 1122 3.2.2.6) ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(echo_carries_record_route_then_timestamp_nothing_else) {
+  // RFC 1122 3.2.2.6; LINUX ip_options_echo's order (RR, TS) whatever the request's.
+  std::array<std::byte, 40> out{};
+  const auto echoed = ipv4_echo_options(hex("44 08 05 00 00000000 94 04 00 00 07 07 04 00000000 00"));
+  BOOST_TEST(echoed.emit(out).value_or(0) == 16u);
+  BOOST_TEST(to_hex(std::span(out).first(16)) == to_hex(hex("07 07 04 00000000 44 08 05 00 00000000 00")));
+  BOOST_TEST(ipv4_echo_options(hex("94 04 00 00 01 01 01 00")).empty());
+  BOOST_TEST(ipv4_echo_options({}).empty());
+  // A full overflowed TS is carried back as it is.
+  const auto full = ipv4_echo_options(hex("44 08 09 f0 00000001"));
+  BOOST_TEST(full.emit(out).value_or(0) == 8u);
+  BOOST_TEST(to_hex(std::span(out).first(8)) == to_hex(hex("44 08 09 f0 00000001")));
+}
+
+BOOST_AUTO_TEST_CASE(option_walk_stops_at_eol_and_at_bytes_that_are_no_option) {
+  std::vector<std::string> seen;
+  const auto record = [&](std::uint8_t type, Bytes opt) {
+    seen.push_back(std::to_string(type) + ":" + to_hex(opt));
+  };
+  for_each_ipv4_option(Bytes(hex("01 94 04 00 00 00 07 03 04")), record);
+  BOOST_TEST(seen == (std::vector<std::string>{"148:94040000"}));
+  seen.clear();
+  // A length past the area, a length below 2, a lone type byte: the walk ends.
+  for_each_ipv4_option(Bytes(hex("01 07 09 04")), record);
+  for_each_ipv4_option(Bytes(hex("07 01 04")), record);
+  for_each_ipv4_option(Bytes(hex("01 07")), record);
+  BOOST_TEST(seen.empty());
 }
