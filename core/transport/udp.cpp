@@ -471,11 +471,13 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
   }
-  net::Ipv4SendParams p4 = d.v4;
-  net::Ipv6SendParams p6 = d.v6;
+  net::Ipv4SendParams p4;
+  net::Ipv6SendParams p6;
   if (d.ipv4) {
+    p4 = d.v4;
     p4.options = d.options;
   } else {
+    p6 = d.v6;
     p6.hop_by_hop = d.hop_by_hop;
     p6.destination_options = d.destination_options;
     p6.routing = d.routing;
