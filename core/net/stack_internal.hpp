@@ -15,6 +15,7 @@
 
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/bytes.hpp"
+#include "hardstack/wire/ethernet.hpp"
 #include "stack.hpp"
 
 namespace hardstack::wire {
@@ -164,13 +165,21 @@ struct Stack::Impl {
   // Ethernet framing with the neighbour's MAC (resolving it first: the datagram
   // waits in the neighbour queue), or as-is on raw IP links. `neighbor` is the
   // next hop (gateway or destination). Failures are counted (and dropped) here.
+  // `headroom`: how many bytes before datagram.data() are the stack's own
+  // output buffer, free to overwrite (see link_headroom).
   Result<void, Errno> transmit_ipv4(Interface& out, const wire::Ipv4Address& neighbor, wire::Bytes datagram,
-                                    Instant now);
+                                    Instant now, std::size_t headroom = 0);
   Result<void, Errno> transmit_ipv6(Interface& out, const wire::Ipv6Address& neighbor, wire::Bytes datagram,
-                                    Instant now);
-  // Frames `datagram` for `destination_mac` (Ethernet) and hands it to the device.
+                                    Instant now, std::size_t headroom = 0);
+  // Frames `datagram` for `destination_mac` (Ethernet) and hands it to the
+  // device: the link header goes into the headroom when there is enough,
+  // else datagram and header are copied into tx_buffer.
   bool transmit_frame(Interface& out, const wire::MacAddress& destination_mac, std::uint16_t ethertype,
-                      wire::Bytes datagram);
+                      wire::Bytes datagram, std::size_t headroom = 0);
+  // IP output builds datagrams this far into its buffers (ipv4_state.datagram,
+  // ipv6_tx), so that the Ethernet header is written in front of them rather
+  // than the datagram copied behind one.
+  static constexpr std::size_t link_headroom = wire::ethernet_field::header_len;
   void loopback_enqueue(bool ipv6, wire::Bytes datagram);
   void drain_loopback(Instant now);
   // Interface owning `address` (unicast, IPv4), if any.

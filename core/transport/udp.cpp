@@ -314,7 +314,7 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (!s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -359,8 +359,8 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  // This datagram's parameters, kept in the socket only if it is corked.
+  PendingDatagram d;
   d.ipv4 = true;
   d.destination = destination;
   d.source = map_v4(source);
@@ -381,7 +381,7 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v4.tos = ancillary.tos.value_or(s.tos);
   d.v4.pmtu = pmtu_mode(s.pmtudisc);
   d.v4.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
@@ -389,7 +389,7 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   if (length > 0xffff) return -EMSGSIZE;
   if (s.pending.active) {
     if (s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -436,8 +436,7 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     source = *chosen;
   }
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  PendingDatagram d;
   d.ipv4 = false;
   d.destination = destination;
   d.source = source;
@@ -458,38 +457,39 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   const int dontfrag = ancillary.dontfrag.value_or(-1) == -1 ? s.dontfrag : *ancillary.dontfrag;
   d.v6.pmtu = dontfrag != 0 ? net::PmtuDiscovery::do_ : pmtu_mode(s.pmtudisc6);
   d.v6.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
-// LINUX ip_append_data / udp_push_pending_frames: `s.pending` holds the
-// datagram's parameters; this call's bytes join it, and unless corked it goes.
-ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t length) {
-  PendingDatagram& d = s.pending;
+// LINUX ip_append_data / udp_push_pending_frames: `d` holds the datagram's
+// parameters (s.pending when a corked datagram is under way, else a new
+// one); this call's bytes join it, and unless corked it goes.
+ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int flags, std::size_t length) {
   const bool corked = s.cork || (flags & MSG_MORE) != 0;
   const std::size_t network =
       d.ipv4 ? ipv4_header + padded(d.options.size())
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   // UDP-6: the datagram must fit a 16-bit length, and the IPv4 header with it.
   const std::size_t limit = d.ipv4 ? 0xffff - network : 0xffff;
+  int error = 0;
   if (uf::header_len + d.data.size() + length > limit) {
-    d = PendingDatagram{};
-    return -EMSGSIZE;
-  }
-  if (s.error != 0) {
-    const int e = s.error;
+    error = EMSGSIZE;
+  } else if (s.error != 0) {
+    error = s.error;
     s.error = 0;
-    d = PendingDatagram{};
-    return -e;
+  } else if ((s.shutdown & socket::send_shutdown) != 0) {
+    error = EPIPE;
   }
-  if ((s.shutdown & socket::send_shutdown) != 0) {
-    d = PendingDatagram{};
-    return -EPIPE;
+  if (error != 0) {
+    s.pending = PendingDatagram{};  // a corked datagram is abandoned too
+    return -error;
   }
   if (corked || d.active) {
-    const std::size_t old = d.data.size();
-    d.data.resize(old + length);
-    gather(message, d.data.data() + old);
-    d.active = true;
+    PendingDatagram& p = s.pending;
+    if (&p != &d) p = std::move(d);
+    const std::size_t old = p.data.size();
+    p.data.resize(old + length);
+    gather(message, p.data.data() + old);
+    p.active = true;
     if (corked) return static_cast<ssize_t>(length);
     const int r = push_pending(s);
     return r < 0 ? r : static_cast<ssize_t>(length);
@@ -497,9 +497,7 @@ ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t len
   // Not corked: straight from the caller's buffers into the datagram.
   datagram_.resize(uf::header_len + length);
   gather(message, datagram_.data() + uf::header_len);
-  PendingDatagram now = std::move(d);
-  d = PendingDatagram{};
-  const int r = transmit(s, now);
+  const int r = transmit(s, d);
   return r < 0 ? r : static_cast<ssize_t>(length);
 }
 
@@ -530,11 +528,13 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
   }
-  net::Ipv4SendParams p4 = d.v4;
-  net::Ipv6SendParams p6 = d.v6;
+  net::Ipv4SendParams p4;
+  net::Ipv6SendParams p6;
   if (d.ipv4) {
+    p4 = d.v4;
     p4.options = d.options;
   } else {
+    p6 = d.v6;
     p6.hop_by_hop = d.hop_by_hop;
     p6.destination_options = d.destination_options;
     p6.routing = d.routing;
@@ -724,8 +724,8 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
     context_.drop(socket::TransportDropReason::udp_receive_buffer);
     return false;
   }
-  socket::ReceivedDatagram d;
-  d.payload.assign(in.payload.begin(), in.payload.end());
+  socket::ReceivedDatagram& d = s.queue.push_back(in.payload.size());
+  if (!in.payload.empty()) std::memcpy(d.payload.data(), in.payload.data(), in.payload.size());
   d.from = in.source;
   d.ipv4 = in.ipv4;
   d.interface_index = in.interface;
@@ -746,7 +746,6 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
   }
   d.truesize = d.payload.size() + datagram_overhead;
   s.rmem += d.truesize;
-  s.queue.push_back(std::move(d));
   context_.notify(s);
   return true;
 }
@@ -864,7 +863,7 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   const std::size_t full = d.payload.size();
   if ((flags & MSG_PEEK) == 0) {
     s.rmem -= d.truesize;
-    s.queue.pop_front();
+    s.queue.pop_front(static_cast<std::size_t>(s.rcvbuf));
     ++context_.udp.in_datagrams;
   }
   return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? full : copied);
