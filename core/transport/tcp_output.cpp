@@ -288,7 +288,7 @@ bool Tcp::retransmit_lost(Socket& s) {
     const SeqNum left(b.left);
     const SeqNum right(b.right);
     while (before(cursor, left) && pipe(c) + c.mss <= c.cwnd) {
-      const std::uint32_t len = std::min<std::uint32_t>(c.mss, distance(cursor, left));
+      const std::uint32_t len = std::min<std::uint32_t>(send_mss(c), distance(cursor, left));
       const std::size_t offset = distance(c.snd_una, cursor);
       if (offset >= c.send.size()) return sent;
       const std::size_t n = std::min<std::size_t>(len, c.send.size() - offset);
@@ -359,12 +359,20 @@ void Tcp::output(Socket& s) {
   if (c.ack_now && synchronized(state) && state != TcpState::syn_received) send_ack(s);
 }
 
-// LINUX tcp_bound_to_half_wnd: segments no larger than half the largest
-// window the peer offered (all of it when that is at most 536 bytes), so a
-// small window still takes whole segments (sender SWS avoidance).
+// The data a segment takes now (LINUX tcp_current_mss): the MSS less the
+// SACK blocks that ride on it (RFC 6691, RFC 2525 2.18: options count), and
+// no more than half the largest window the peer offered (all of it when
+// that is at most 536 bytes), so a small window still takes whole segments
+// (sender SWS avoidance, LINUX tcp_bound_to_half_wnd).
 std::uint32_t Tcp::send_mss(const TcpConnection& c) const {
+  std::uint32_t m = c.mss;
+  if (c.sack_ok && !c.sack_report.empty()) {
+    const std::size_t blocks = std::min<std::size_t>(c.sack_report.size(), c.ts_ok ? 3 : 4);
+    const std::uint32_t option = static_cast<std::uint32_t>(4 + 8 * blocks);  // NOP NOP kind length, 8 per block
+    m = m > option + 48 ? m - option : 48;
+  }
   const std::uint32_t cutoff = c.max_snd_wnd > default_mss_v4 ? c.max_snd_wnd / 2 : c.max_snd_wnd;
-  if (cutoff == 0 || c.mss <= cutoff) return c.mss;
+  if (cutoff == 0 || m <= cutoff) return m;
   return std::max<std::uint32_t>(cutoff, 48);  // LINUX: 68 - the header
 }
 
