@@ -4,9 +4,10 @@ conformance/REQUIREMENTS.md with pass / fail / not covered.
 
 Results come from the JUnit XML the conformance suites write
 (<build>/conformance-results/*.xml). A test case covers an ID when its name is
-the ID with '-' written '_', followed by '_' and a description
-(V6-FRAG-4 -> V6_FRAG_4_overlap_discards_datagram). An ID with several test
-cases passes only if all of them pass. An ID with none is "not covered": a
+the ID with '-' and '.' written '_', followed by '_' and a description
+(V6-FRAG-4 -> V6_FRAG_4_overlap_discards_datagram, RFC2525-2.17 ->
+RFC2525_2_17_rst_on_close). An ID with several test cases passes only if all
+of them pass. An ID with none is "not covered": a
 visible gap, never a pass.
 
     tools/conformance_report.py [--results DIR] [--markdown FILE] [--json FILE]
@@ -20,7 +21,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ID_LINE = re.compile(r"^- ((?:[A-Z][A-Z0-9]*-)+[0-9]+) ([A-Z]+(?: \([^)]*\))?):\s*(.*)$")
+ID_LINE = re.compile(r"^- ((?:[A-Z][A-Z0-9]*-)+[0-9]+(?:\.[0-9]+)?) ([A-Z]+(?: \([^)]*\))?):\s*(.*)$")
+
+
+def case_prefix(rid):
+    """The test case name an ID starts: '-' and '.' written '_' (RFC2525-2.17 -> RFC2525_2_17)."""
+    return rid.replace("-", "_").replace(".", "_")
 
 
 def requirement_ids(path):
@@ -53,7 +59,7 @@ def test_results(folder):
 def classify(ids, results):
     rows = []
     for rid, level, text in ids:
-        prefix = rid.replace("-", "_") + "_"
+        prefix = case_prefix(rid) + "_"
         cases = {n: s for n, s in results.items() if n.startswith(prefix) or n == prefix[:-1]}
         ran = {n: s for n, s in cases.items() if s != "skip"}
         if not ran:
@@ -78,7 +84,7 @@ def main():
         sys.exit(f"conformance_report: no requirement IDs found in {args.requirements}")
     results = test_results(args.results) if os.path.isdir(args.results) else {}
     rows = classify(ids, results)
-    known = {r["id"].replace("-", "_") for r in rows}
+    known = {case_prefix(r["id"]) for r in rows}
     orphans = sorted(n for n in results if not any(n.startswith(k + "_") or n == k for k in known))
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("pass", "fail", "not covered")}
 
