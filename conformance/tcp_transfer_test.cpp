@@ -184,6 +184,31 @@ BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_backoff_doubles_to_120_s_then_etimedout_withou
   BOOST_TEST(sockets.tcp_stats().out_rsts == 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_fin_is_retransmitted_with_backoff_in_fin_wait_1_and_last_ack, TcpFixture) {
+  // The FIN occupies a sequence number and is retransmitted like data.
+  auto& c = active_open({}, Duration::milliseconds(100));
+  to_fin_wait_1(c);
+  BOOST_TEST(info(c).tcpi_state == TCP_FIN_WAIT1);
+  for (const std::int64_t wait : {300, 600, 1200}) {
+    BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == wait);
+    BOOST_TEST(expect_segment(one_segment(), c, flags("FA"), seq(c.stack_seq(0)), payload("")));
+  }
+  c.bench_ack = c.stack_seq(0) + 1;
+  inject(c, c.segment("A"));
+  BOOST_TEST(info(c).tcpi_state == TCP_FIN_WAIT2);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == never_ms);
+  // LAST-ACK: the passive closer's FIN likewise, until its ACK ends the connection.
+  BenchSyn other;
+  other.port = 40001;
+  auto& p = active_open(other, Duration::milliseconds(100));
+  to_last_ack(p);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(10))) == 300);
+  BOOST_TEST(expect_segment(one_segment(), p, flags("FA"), seq(p.stack_seq(0))));
+  p.bench_ack = p.stack_seq(0) + 1;
+  inject(p, p.segment("A"));
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(100))) == never_ms);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------
@@ -1232,6 +1257,29 @@ BOOST_FIXTURE_TEST_CASE(TCP_KA_1_turned_on_in_a_connection_counts_from_then, Tcp
   BOOST_TEST(ms(run_until_segment(Duration::seconds(10000))) == never_ms);
   BOOST_TEST(set_int(c.fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
   BOOST_TEST(ms(run_until_segment(Duration::seconds(1000))) == 150000);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_probes_go_on_in_close_wait, TcpFixture) {
+  // LINUX tcp_keepalive_timer runs in every state but CLOSE and SYN-SENT:
+  // after the peer's FIN the connection is still probed.
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 10) == 0);
+  auto& c = connect_from(fd);
+  to_close_wait(c);
+  BOOST_TEST(info(c).tcpi_state == TCP_CLOSE_WAIT);
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(60))) == 10000);
+  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0) - 1), ack(c.bench_nxt)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_KA_1_no_probes_in_time_wait, TcpFixture) {
+  const int fd = tcp_socket();
+  BOOST_TEST(set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1) == 0);
+  BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 10) == 0);
+  auto& c = connect_from(fd);
+  to_time_wait(c);
+  BOOST_TEST(info(c).tcpi_state == TCP_CLOSE);  // LINUX: the descriptor's sock is closed, a timewait sock waits
+  BOOST_TEST(ms(run_until_segment(Duration::seconds(59))) == never_ms);
 }
 
 BOOST_FIXTURE_TEST_CASE(TCP_KA_1_option_ranges, TcpFixture) {

@@ -659,7 +659,9 @@ std::uint8_t linux_state(TcpState state) {
 // (times in microseconds, windows in segments).
 void Tcp::fill_info(const Socket& s, tcp_info& i) const {
   const TcpConnection& c = *s.tcp;
-  i.tcpi_state = linux_state(c.state);
+  // LINUX tcp_time_wait hands the connection to a timewait sock and closes
+  // the one the descriptor holds: TIME-WAIT reads CLOSE through it.
+  i.tcpi_state = linux_state(c.state == TcpState::time_wait ? TcpState::closed : c.state);
   i.tcpi_ca_state = c.in_recovery ? TCP_CA_Recovery : (c.backoff > 0 && c.retransmits > 0 ? TCP_CA_Loss : TCP_CA_Open);
   i.tcpi_retransmits = static_cast<std::uint8_t>(std::min(c.retransmits, 255));
   i.tcpi_probes = static_cast<std::uint8_t>(std::min(std::max(c.persist_probes, c.keepalive_probes_sent), 255));
