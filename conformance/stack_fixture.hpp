@@ -45,7 +45,7 @@ inline constexpr wire::Ipv6Address other6{{0x20, 0x01, 0x0d, 0xb8, 0xff, 0, 0, 0
 struct StackFixtureOptions {
   net::StackConfig config{};
   std::size_t mtu = 1500;
-  bool learn_peer = true;  // pre-resolve the peer's MAC (ARP and ND) so answers go out at once
+  bool learn_peer = true;       // pre-resolve the peer's MAC (ARP and ND) so answers go out at once
   std::uint64_t seed = 0x5eed;  // the stack's entropy
   std::string pcap_suffix{};    // for a case with several fixtures: "<case><suffix>.pcap"
 };

@@ -90,9 +90,12 @@ struct SentSegment {
   std::string text() const { return {reinterpret_cast<const char*>(payload.data()), payload.size()}; }
   // SEG.LEN: data, SYN and FIN.
   std::uint32_t length() const {
-    return static_cast<std::uint32_t>(payload.size()) + (tcp.flags.syn() ? 1u : 0u) + (tcp.flags.fin() ? 1u : 0u);
+    return static_cast<std::uint32_t>(payload.size()) + (tcp.flags.syn() ? 1u : 0u) +
+           (tcp.flags.fin() ? 1u : 0u);
   }
-  bool is(std::string_view letters) const { return tcp.flags.control_bits() == harness::tcp_flags(letters).bits(); }
+  bool is(std::string_view letters) const {
+    return tcp.flags.control_bits() == harness::tcp_flags(letters).bits();
+  }
 };
 
 // One connection, as the bench sees it.
@@ -104,8 +107,8 @@ struct TcpConn {
   std::uint16_t bench_port = 0;
   std::uint32_t stack_isn = 0;
   std::uint32_t bench_isn = 0;
-  std::uint32_t bench_nxt = 0;  // the next sequence number the bench sends
-  std::uint32_t bench_ack = 0;  // what the bench acknowledges (the next stack byte it expects)
+  std::uint32_t bench_nxt = 0;         // the next sequence number the bench sends
+  std::uint32_t bench_ack = 0;         // what the bench acknowledges (the next stack byte it expects)
   std::uint16_t bench_window = 65535;  // the window field of the bench's segments (raw)
   // Negotiated (what the stack's SYN or SYN-ACK carried, with the bench's answer).
   std::uint16_t stack_mss = 0;  // the MSS option the stack sent
@@ -114,16 +117,17 @@ struct TcpConn {
   bool sack = false;
   bool timestamps = false;
   std::uint32_t bench_tsval = 7000;  // the bench's timestamp clock
-  std::uint32_t stack_tsval = 0;   // the latest TSval the stack sent (the bench's TS.Recent)
-  std::uint16_t syn_window = 0;    // the window field of the stack's SYN / SYN-ACK
-  int syn_retransmissions = 0;     // active opens: SYNs the stack sent again before the SYN-ACK
+  std::uint32_t stack_tsval = 0;     // the latest TSval the stack sent (the bench's TS.Recent)
+  std::uint16_t syn_window = 0;      // the window field of the stack's SYN / SYN-ACK
+  int syn_retransmissions = 0;       // active opens: SYNs the stack sent again before the SYN-ACK
 
   std::uint32_t stack_seq(std::uint32_t n) const { return stack_isn + 1 + n; }  // NOLINT: modular
   std::uint32_t bench_seq(std::uint32_t n) const { return bench_isn + 1 + n; }  // NOLINT: modular
   // A segment from the bench: its ports, bench_nxt, bench_ack, bench_window,
   // and timestamps when negotiated.
   harness::TcpLayer segment(std::string_view flags = "A") const {
-    auto t = harness::tcp(bench_port, stack_port).flags(flags).seq(bench_nxt).ack(bench_ack).window(bench_window);
+    auto t =
+        harness::tcp(bench_port, stack_port).flags(flags).seq(bench_nxt).ack(bench_ack).window(bench_window);
     if (timestamps) t = t.timestamps(bench_tsval, stack_tsval);
     return t;
   }
@@ -187,7 +191,8 @@ class TcpFixture : public StackFixture {
       if (next > clock.now()) clock.set(next);
       stack.poll(clock.now());
       pull();
-      if (pending_.empty() && stack.next_deadline() <= clock.now()) clock.advance(net::Duration::microseconds(1));
+      if (pending_.empty() && stack.next_deadline() <= clock.now())
+        clock.advance(net::Duration::microseconds(1));
     }
     if (pending_.empty()) return std::nullopt;
     return pending_.front().at - start;
@@ -195,7 +200,8 @@ class TcpFixture : public StackFixture {
 
   // The stack's timestamp clock now (RFC 7323: milliseconds, as Linux's).
   std::uint32_t ts_now() const {
-    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(clock.current().ns() / 1000000) & 0xffffffffu);
+    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(clock.current().ns() / 1000000) &
+                                      0xffffffffu);
   }
 
   // ---- What the stack sent ---------------------------------------------------------------
@@ -233,8 +239,10 @@ class TcpFixture : public StackFixture {
     using namespace harness;
     if (s.frame.empty()) return MatchResult::mismatch("\nno segment");
     if (c.ipv6)
-      return expect_ipv6(s.frame, src(our6), dst(peer6), tcp(sport(c.stack_port), dport(c.bench_port), args...));
-    return expect_ipv4(s.frame, src(our4), dst(peer4), tcp(sport(c.stack_port), dport(c.bench_port), args...));
+      return expect_ipv6(s.frame, src(our6), dst(peer6),
+                         tcp(sport(c.stack_port), dport(c.bench_port), args...));
+    return expect_ipv4(s.frame, src(our4), dst(peer4),
+                       tcp(sport(c.stack_port), dport(c.bench_port), args...));
   }
 
   // ---- The bench's segments ----------------------------------------------------------------
@@ -367,7 +375,9 @@ class TcpFixture : public StackFixture {
 
   // ---- Data and closing ------------------------------------------------------------------
   // The application writes `data`; the number of bytes taken.
-  ssize_t app_send(const TcpConn& c, std::string_view data) { return sockets.send(c.fd, data.data(), data.size(), 0); }
+  ssize_t app_send(const TcpConn& c, std::string_view data) {
+    return sockets.send(c.fd, data.data(), data.size(), 0);
+  }
   ssize_t app_send(const TcpConn& c, std::size_t count, char fill = 'x') {
     const std::string data(count, fill);
     return sockets.send(c.fd, data.data(), data.size(), 0);
@@ -471,7 +481,11 @@ class TcpFixture : public StackFixture {
     return std::move(s.value());
   }
   harness::TcpLayer bench_syn(const TcpConn& c, const BenchSyn& syn, std::string_view flags) const {
-    auto t = harness::tcp(c.bench_port, c.stack_port).flags(flags).seq(syn.isn).ack(c.bench_ack).window(syn.window);
+    auto t = harness::tcp(c.bench_port, c.stack_port)
+                 .flags(flags)
+                 .seq(syn.isn)
+                 .ack(c.bench_ack)
+                 .window(syn.window);
     if (syn.mss) t = t.mss(*syn.mss);
     if (syn.window_scale) t = t.window_scale(*syn.window_scale);
     if (syn.sack_permitted) t = t.sack_permitted();

@@ -43,7 +43,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_RTO_1_syn_retransmitted_after_1_2_4_8_16_32_s_then_e
     const auto again = one_segment();
     BOOST_TEST(again.is("S"));
     BOOST_TEST(again.seq() == first.seq());  // the same SYN and options, a fresh TSval
-    BOOST_TEST(expect_segment(again, c, mss(1460), window_scale(7), sack_permitted(), timestamps(ts_now(), 0)));
+    BOOST_TEST(
+        expect_segment(again, c, mss(1460), window_scale(7), sack_permitted(), timestamps(ts_now(), 0)));
   }
   run_for(Duration::seconds(64) - Duration::milliseconds(1));
   BOOST_TEST(connect_to_bench(fd, BenchSyn{}) == -EALREADY);  // still trying at 126.999 s
@@ -540,7 +541,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_receiver_window_follows_the_buffer_and_avoids_
   BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(8192)), window(3100)));
 }
 
-BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_zero_window_probes_back_off_while_answered_and_stop_when_it_opens, TcpFixture) {
+BOOST_FIXTURE_TEST_CASE(TCP_WIN_1_zero_window_probes_back_off_while_answered_and_stop_when_it_opens,
+                        TcpFixture) {
   // RFC 1122 4.2.2.17 / RFC 9293 3.8.6.1: a closed window is probed after an
   // RTO (300 ms here), then at doubling intervals up to 120 s; as long as the
   // peer answers, the connection stays (here 20 probes, past tcp_retries2).
@@ -646,7 +648,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_TS_1_every_segment_carries_tsval_and_echoes_ts_recen
   bench_sends(c, "ping");
   BOOST_TEST(app_read(c) == "ping");
   BOOST_TEST(app_send(c, "pong") == 4);
-  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), data_offset(8), timestamps(ts_now(), 8000), payload("pong")));
+  BOOST_TEST(expect_segment(one_segment(), c, flags("PA"), data_offset(8), timestamps(ts_now(), 8000),
+                            payload("pong")));
 }
 
 BOOST_FIXTURE_TEST_CASE(TCP_TS_1_paws_drops_a_segment_with_an_older_timestamp, TcpFixture) {
@@ -719,7 +722,8 @@ namespace {
 // "left-right ..." as the decoder writes a SACK option's blocks.
 std::string blocks(std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> list) {
   std::string out;
-  for (const auto& [l, r] : list) out += (out.empty() ? "" : " ") + std::to_string(l) + "-" + std::to_string(r);
+  for (const auto& [l, r] : list)
+    out += (out.empty() ? "" : " ") + std::to_string(l) + "-" + std::to_string(r);
   return out;
 }
 
@@ -737,7 +741,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_permitted_only_when_both_syns_carry_it, TcpFi
   BOOST_TEST(c.sack == false);
   c.bench_nxt += 100;
   bench_sends(c, 100, 'b');
-  BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(0)), absent("sack"), data_offset(5)));
+  BOOST_TEST(
+      expect_segment(one_segment(), c, flags("A"), ack(c.bench_seq(0)), absent("sack"), data_offset(5)));
   // Passive: SACK-permitted in the SYN-ACK only for a SYN that had it.
   const int l = listener();
   BenchSyn a = with_sack();
@@ -759,13 +764,16 @@ BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_receiver_reports_blocks_most_recent_first, Tc
     c.bench_nxt = base + k * 100;
     bench_sends(c, 100, static_cast<std::uint8_t>('a' + k));
   };
-  auto piece = [&](std::uint32_t k) { return std::pair<std::uint32_t, std::uint32_t>{base + k * 100, base + k * 100 + 100}; };
+  auto piece = [&](std::uint32_t k) {
+    return std::pair<std::uint32_t, std::uint32_t>{base + k * 100, base + k * 100 + 100};
+  };
   send_piece(1);
   BOOST_TEST(expect_segment(one_segment(), c, flags("A"), ack(base), field("sack", blocks({piece(1)}))));
   send_piece(3);
   BOOST_TEST(expect_segment(one_segment(), c, ack(base), field("sack", blocks({piece(3), piece(1)}))));
   send_piece(5);
-  BOOST_TEST(expect_segment(one_segment(), c, ack(base), field("sack", blocks({piece(5), piece(3), piece(1)}))));
+  BOOST_TEST(
+      expect_segment(one_segment(), c, ack(base), field("sack", blocks({piece(5), piece(3), piece(1)}))));
   send_piece(2);  // joins 1 and 3
   BOOST_TEST(expect_segment(one_segment(), c, ack(base),
                             field("sack", blocks({{base + 100, base + 400}, piece(5)}))));
@@ -850,8 +858,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_bogus_blocks_are_ignored_and_counted, TcpFixt
   BOOST_TEST(segments().size() == 10u);
   bench_acks(c, 1460);
   const std::uint32_t una = c.stack_seq(1460);
-  inject(c, c.segment("A").sack({{c.stack_seq(2920), c.stack_seq(20000)},  // past SND.NXT
-                                 {c.stack_seq(0) - 5000, c.stack_seq(0)},  // below SND.UNA
+  inject(c, c.segment("A").sack({{c.stack_seq(2920), c.stack_seq(20000)},    // past SND.NXT
+                                 {c.stack_seq(0) - 5000, c.stack_seq(0)},    // below SND.UNA
                                  {c.stack_seq(9000), c.stack_seq(3000)}}));  // reversed
   BOOST_TEST(nothing_sent());
   BOOST_TEST(sockets.tcp_stats().sack_discards == 3u);
@@ -1100,9 +1108,9 @@ BOOST_FIXTURE_TEST_CASE(TCP_ISN_1_isns_differ_across_connections_and_advance_wit
   }
   for (std::size_t k = 1; k < isns.size(); ++k) {
     BOOST_TEST(isns[k] != isns[k - 1]);
-    const std::uint32_t step = isns[k] - isns[k - 1];  // NOLINT: modular
+    const std::uint32_t step = isns[k] - isns[k - 1];     // NOLINT: modular
     BOOST_TEST((step > 1000000u && step < 0xfff00000u));  // not a small clock tick apart
-    BOOST_TEST(ports[k] != ports[k - 1] + 1);  // not sequential (RFC 6056 3.1)
+    BOOST_TEST(ports[k] != ports[k - 1] + 1);             // not sequential (RFC 6056 3.1)
   }
   // The same four-tuple again.
   auto bound = [&]() {
@@ -1216,7 +1224,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_KA_1_probes_after_idle_every_interval_then_rst_and_e
   std::vector<std::int64_t> waits;
   for (int k = 0; k < 3; ++k) {
     waits.push_back(ms(run_until_segment(Duration::seconds(60))));
-    BOOST_TEST(expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0) - 1), ack(c.bench_nxt), payload("")));
+    BOOST_TEST(
+        expect_segment(one_segment(), c, flags("A"), seq(c.stack_seq(0) - 1), ack(c.bench_nxt), payload("")));
   }
   const std::vector<std::int64_t> expected{10000, 5000, 5000};
   BOOST_TEST(waits == expected, boost::test_tools::per_element());
@@ -1278,7 +1287,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_KA_1_no_probes_in_time_wait, TcpFixture) {
   BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 10) == 0);
   auto& c = connect_from(fd);
   to_time_wait(c);
-  BOOST_TEST(info(c).tcpi_state == TCP_CLOSE);  // LINUX: the descriptor's sock is closed, a timewait sock waits
+  BOOST_TEST(info(c).tcpi_state ==
+             TCP_CLOSE);  // LINUX: the descriptor's sock is closed, a timewait sock waits
   BOOST_TEST(ms(run_until_segment(Duration::seconds(59))) == never_ms);
 }
 
@@ -1319,7 +1329,7 @@ BOOST_FIXTURE_TEST_CASE(SOCK_5_tcp_nodelay_and_tcp_maxseg_values_and_lengths, Tc
   n = static_cast<socklen_t>(-1);
   int v = 0;
   BOOST_TEST(sockets.getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &n) == -EINVAL);
-  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_MAXSEG) == 536);  // LINUX TCP_MSS_DEFAULT before connecting
+  BOOST_TEST(get_int(fd, IPPROTO_TCP, TCP_MAXSEG) == 536);          // LINUX TCP_MSS_DEFAULT before connecting
   BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 87) == -EINVAL);  // below TCP_MIN_MSS
   BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 32768) == -EINVAL);
   BOOST_TEST(set_int(fd, IPPROTO_TCP, TCP_MAXSEG, -1) == -EINVAL);

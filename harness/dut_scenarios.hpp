@@ -436,7 +436,8 @@ inline void tcp_nagle_minshall(TestBench& bench, Dut& dut, const TestBenchConfig
 // 100 bytes is below half the largest window, so nothing goes at once (sender
 // SWS avoidance); the persist timer then sends the 100 bytes the window takes,
 // so the connection cannot deadlock.
-inline void tcp_small_window_filled_by_the_persist_timer(TestBench& bench, Dut& dut, const TestBenchConfig& peer) {
+inline void tcp_small_window_filled_by_the_persist_timer(TestBench& bench, Dut& dut,
+                                                         const TestBenchConfig& peer) {
   bench.skip(link_chatter());
   auto c = dut_connects(bench, dut, peer, 6002);
   BOOST_TEST_REQUIRE(c.fd >= 0);
@@ -527,7 +528,9 @@ inline void tcp_sack_blocks_most_recent_first(TestBench& bench, Dut& dut, const 
   auto c = bench_connects(bench, dut, 6005, [](TcpLayer t) { return t.mss(1460).sack_permitted(); });
   BOOST_TEST_REQUIRE(c.fd >= 0);
   const std::uint32_t base = c.bench_nxt;
-  auto piece = [&](std::uint32_t k) { return std::to_string(base + k * 100) + "-" + std::to_string(base + k * 100 + 100); };
+  auto piece = [&](std::uint32_t k) {
+    return std::to_string(base + k * 100) + "-" + std::to_string(base + k * 100 + 100);
+  };
   c.bench_nxt = base + 100;
   bench_sends(bench, c, std::string(100, 'b'), "A");
   BOOST_TEST(bench.expect_ipv4(tcp(flags("A"), ack(base), field("sack", piece(1)))));
@@ -545,7 +548,8 @@ inline void tcp_sack_blocks_most_recent_first(TestBench& bench, Dut& dut, const 
 inline void tcp_timestamps_echoed(TestBench& bench, Dut& dut, const TestBenchConfig&) {
   bench.skip(link_chatter());
   std::optional<DutSegment> synack;
-  auto c = bench_connects(bench, dut, 6006, [](TcpLayer t) { return t.mss(1460).timestamps(1000, 0); }, &synack);
+  auto c = bench_connects(
+      bench, dut, 6006, [](TcpLayer t) { return t.mss(1460).timestamps(1000, 0); }, &synack);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   (void)synack;
   BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv4_to_dut() / c.segment("PA").timestamps(2000, 0) /
@@ -602,31 +606,32 @@ inline void rfc2525_rst_on_close_with_data_pending(TestBench& bench, Dut& dut, c
 //   #define RUN(name, call) BOOST_AUTO_TEST_CASE(name) { ...make dut, bench, config...; call; }
 //   HARDSTACK_SOCKET_SCENARIOS(RUN)
 // `call` uses `bench`, `dut` (a pointer-like Dut), `config` (the TestBenchConfig).
-#define HARDSTACK_SOCKET_SCENARIOS(X)                                                                   \
-  X(udp_datagram_reaches_the_bound_socket_ipv4, scenarios::udp_receive_ipv4(bench, *dut, config))       \
-  X(udp_datagram_reaches_the_bound_socket_ipv6, scenarios::udp_receive_ipv6(bench, *dut, config))       \
-  X(udp_sendto_sends_one_datagram_ipv4, scenarios::udp_send_ipv4(bench, *dut, dut->identity(), config)) \
-  X(udp_sendto_sends_one_datagram_ipv6, scenarios::udp_send_ipv6(bench, *dut, dut->identity(), config)) \
-  X(ICMP4_6_port_unreachable_refuses_the_connected_socket_ipv4,                                         \
-    scenarios::udp_connected_port_unreachable(bench, *dut, dut->identity(), config, false))             \
-  X(ICMP4_6_port_unreachable_refuses_the_connected_socket_ipv6,                                         \
-    scenarios::udp_connected_port_unreachable(bench, *dut, dut->identity(), config, true))              \
-  X(UDP_4_UDP_5_truncation_and_peek, scenarios::udp_truncate_and_peek(bench, *dut, config))             \
-  X(CMSG_4_ip_ttl_cmsg_sets_the_ttl_or_einval,                                                          \
-    scenarios::udp_ttl_cmsg(bench, *dut, dut->identity(), config))                                      \
-  X(CMSG_8_pktinfo_and_ttl_are_received,                                                                \
-    scenarios::udp_pktinfo_and_ttl_received(bench, *dut, dut->identity(), config))                      \
-  X(UDP_3_no_socket_gets_port_unreachable_ipv6,                                                         \
-    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))                              \
-  X(TCP_NAGLE_1_minshall_small_segment_waits_for_the_small_one_out,                                     \
-    scenarios::tcp_nagle_minshall(bench, *dut, config))                                                  \
-  X(TCP_WIN_1_small_window_filled_by_the_persist_timer,                                                 \
-    scenarios::tcp_small_window_filled_by_the_persist_timer(bench, *dut, config))                      \
-  X(TCP_MSS_1_no_option_means_536, scenarios::tcp_mss_default_536(bench, *dut, config))                   \
-  X(TCP_KA_1_probes_then_reset_and_etimedout, scenarios::tcp_keepalive_probes_then_reset(bench, *dut, config)) \
-  X(TCP_SACK_1_blocks_most_recent_first, scenarios::tcp_sack_blocks_most_recent_first(bench, *dut, config))   \
-  X(TCP_TS_1_timestamps_echoed, scenarios::tcp_timestamps_echoed(bench, *dut, config))                     \
-  X(RFC2525_2_5_above_sequence_data_retained,                                                           \
-    scenarios::rfc2525_above_sequence_data_retained(bench, *dut, config))                              \
-  X(RFC2525_2_17_rst_on_close_with_data_pending,                                                        \
+#define HARDSTACK_SOCKET_SCENARIOS(X)                                                                       \
+  X(udp_datagram_reaches_the_bound_socket_ipv4, scenarios::udp_receive_ipv4(bench, *dut, config))           \
+  X(udp_datagram_reaches_the_bound_socket_ipv6, scenarios::udp_receive_ipv6(bench, *dut, config))           \
+  X(udp_sendto_sends_one_datagram_ipv4, scenarios::udp_send_ipv4(bench, *dut, dut->identity(), config))     \
+  X(udp_sendto_sends_one_datagram_ipv6, scenarios::udp_send_ipv6(bench, *dut, dut->identity(), config))     \
+  X(ICMP4_6_port_unreachable_refuses_the_connected_socket_ipv4,                                             \
+    scenarios::udp_connected_port_unreachable(bench, *dut, dut->identity(), config, false))                 \
+  X(ICMP4_6_port_unreachable_refuses_the_connected_socket_ipv6,                                             \
+    scenarios::udp_connected_port_unreachable(bench, *dut, dut->identity(), config, true))                  \
+  X(UDP_4_UDP_5_truncation_and_peek, scenarios::udp_truncate_and_peek(bench, *dut, config))                 \
+  X(CMSG_4_ip_ttl_cmsg_sets_the_ttl_or_einval,                                                              \
+    scenarios::udp_ttl_cmsg(bench, *dut, dut->identity(), config))                                          \
+  X(CMSG_8_pktinfo_and_ttl_are_received,                                                                    \
+    scenarios::udp_pktinfo_and_ttl_received(bench, *dut, dut->identity(), config))                          \
+  X(UDP_3_no_socket_gets_port_unreachable_ipv6,                                                             \
+    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))                                   \
+  X(TCP_NAGLE_1_minshall_small_segment_waits_for_the_small_one_out,                                         \
+    scenarios::tcp_nagle_minshall(bench, *dut, config))                                                     \
+  X(TCP_WIN_1_small_window_filled_by_the_persist_timer,                                                     \
+    scenarios::tcp_small_window_filled_by_the_persist_timer(bench, *dut, config))                           \
+  X(TCP_MSS_1_no_option_means_536, scenarios::tcp_mss_default_536(bench, *dut, config))                     \
+  X(TCP_KA_1_probes_then_reset_and_etimedout,                                                               \
+    scenarios::tcp_keepalive_probes_then_reset(bench, *dut, config))                                        \
+  X(TCP_SACK_1_blocks_most_recent_first, scenarios::tcp_sack_blocks_most_recent_first(bench, *dut, config)) \
+  X(TCP_TS_1_timestamps_echoed, scenarios::tcp_timestamps_echoed(bench, *dut, config))                      \
+  X(RFC2525_2_5_above_sequence_data_retained,                                                               \
+    scenarios::rfc2525_above_sequence_data_retained(bench, *dut, config))                                   \
+  X(RFC2525_2_17_rst_on_close_with_data_pending,                                                            \
     scenarios::rfc2525_rst_on_close_with_data_pending(bench, *dut, config))

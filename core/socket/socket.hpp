@@ -103,7 +103,7 @@ struct TcpStats {
   std::uint64_t paws_rejected = 0;      // TcpExt PAWSEstab
   std::uint64_t timeouts = 0;           // TcpExt TCPTimeouts
   std::uint64_t fast_retransmits = 0;   // TcpExt TCPFastRetrans (NewReno or SACK recovery)
-  std::uint64_t sack_discards = 0;      // TcpExt TCPSACKDiscard: SACK blocks ignored (bogus, or the scoreboard full)
+  std::uint64_t sack_discards = 0;      // TcpExt TCPSACKDiscard: SACK blocks ignored (bogus, bound)
   bool operator==(const TcpStats&) const = default;
 };
 

@@ -662,9 +662,11 @@ void Tcp::fill_info(const Socket& s, tcp_info& i) const {
   // LINUX tcp_time_wait hands the connection to a timewait sock and closes
   // the one the descriptor holds: TIME-WAIT reads CLOSE through it.
   i.tcpi_state = linux_state(c.state == TcpState::time_wait ? TcpState::closed : c.state);
-  i.tcpi_ca_state = c.in_recovery ? TCP_CA_Recovery : (c.backoff > 0 && c.retransmits > 0 ? TCP_CA_Loss : TCP_CA_Open);
+  i.tcpi_ca_state =
+      c.in_recovery ? TCP_CA_Recovery : (c.backoff > 0 && c.retransmits > 0 ? TCP_CA_Loss : TCP_CA_Open);
   i.tcpi_retransmits = static_cast<std::uint8_t>(std::min(c.retransmits, 255));
-  i.tcpi_probes = static_cast<std::uint8_t>(std::min(std::max(c.persist_probes, c.keepalive_probes_sent), 255));
+  i.tcpi_probes =
+      static_cast<std::uint8_t>(std::min(std::max(c.persist_probes, c.keepalive_probes_sent), 255));
   i.tcpi_backoff = static_cast<std::uint8_t>(std::min(std::max(c.backoff, c.persist_backoff), 255));
   if (c.ts_ok) i.tcpi_options |= TCPI_OPT_TIMESTAMPS;
   if (c.sack_ok) i.tcpi_options |= TCPI_OPT_SACK;
@@ -684,7 +686,8 @@ void Tcp::fill_info(const Socket& s, tcp_info& i) const {
   i.tcpi_sacked = (sacked + mss - 1) / mss;
   i.tcpi_rtt = static_cast<std::uint32_t>(c.srtt_us);
   i.tcpi_rttvar = static_cast<std::uint32_t>(c.rttvar_us);
-  i.tcpi_snd_ssthresh = c.ssthresh >= 0x7fffffff ? 0x7fffffff : c.ssthresh / mss;  // LINUX TCP_INFINITE_SSTHRESH
+  i.tcpi_snd_ssthresh =
+      c.ssthresh >= 0x7fffffff ? 0x7fffffff : c.ssthresh / mss;  // LINUX TCP_INFINITE_SSTHRESH
   i.tcpi_snd_cwnd = c.cwnd / mss;
   i.tcpi_advmss = synchronized(c.state) ? advertised_mss(s) : 0;
   i.tcpi_rcv_space = receive_window(s);

@@ -128,10 +128,10 @@ struct TcpConnection {
   std::int64_t rttvar_us = 0;
   std::int64_t rto_us = 1000000;
   int backoff = 0;
-  int retransmits = 0;       // consecutive timeouts of the same data
-  net::Instant retrans_stamp{};  // the first of those retransmissions (LINUX retrans_stamp)
+  int retransmits = 0;              // consecutive timeouts of the same data
+  net::Instant retrans_stamp{};     // the first of those retransmissions (LINUX retrans_stamp)
   std::uint32_t total_retrans = 0;  // segments retransmitted (TCP_INFO)
-  bool rtt_pending = false;  // timing one segment (Karn: never a retransmitted one)
+  bool rtt_pending = false;         // timing one segment (Karn: never a retransmitted one)
   SeqNum rtt_seq;
   net::Instant rtt_start{};
 

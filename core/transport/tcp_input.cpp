@@ -392,8 +392,9 @@ void Tcp::begin_transfer(Socket& s) {
   }
   // RFC 6928: IW10; RFC 5681 3.1 (LINUX: after more than one retransmission of
   // the SYN or SYN-ACK): one segment.
-  c.cwnd = c.retransmits > 1 ? c.mss
-                             : std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
+  c.cwnd = c.retransmits > 1
+               ? c.mss
+               : std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
   c.retransmits = 0;
   c.backoff = 0;
   c.rto_at = net::Instant::never();
@@ -648,7 +649,8 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
   for (const auto& b : seg.options->sack_blocks) {
     const SeqNum right(b.right);
     // A block reaching below SND.UNA counts from SND.UNA (the ACK crossed it).
-    const SeqNum left = before(SeqNum(b.left), c.snd_una) && after(right, c.snd_una) ? c.snd_una : SeqNum(b.left);
+    const SeqNum left =
+        before(SeqNum(b.left), c.snd_una) && after(right, c.snd_una) ? c.snd_una : SeqNum(b.left);
     // Bogus blocks (outside SND.UNA..SND.MAX, empty or reversed) are ignored
     // and never grow the scoreboard beyond what was sent (TCP-SACK-1); nor
     // does a block that would take the scoreboard past its bound, so the work

@@ -249,7 +249,8 @@ net::Duration Tcp::retransmit_budget(int boundary) const {
   const std::int64_t max = context_.config.tcp_rto_max.count_ns();
   int linear_threshold = 0;  // ilog2(max / base)
   while (linear_threshold < 60 && (base << (linear_threshold + 1)) <= max) ++linear_threshold;
-  if (boundary <= linear_threshold) return net::Duration::nanoseconds(((std::int64_t{2} << boundary) - 1) * base);
+  if (boundary <= linear_threshold)
+    return net::Duration::nanoseconds(((std::int64_t{2} << boundary) - 1) * base);
   return net::Duration::nanoseconds(((std::int64_t{2} << linear_threshold) - 1) * base +
                                     (boundary - linear_threshold) * max);
 }
@@ -335,7 +336,8 @@ void Tcp::output(Socket& s) {
     }
     // TCP-WIN-1 (LINUX tcp_check_probe_timer): data waiting with nothing in
     // flight starts the persist timer; data in flight stops it.
-    const std::size_t waiting = c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    const std::size_t waiting =
+        c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
     if (c.snd_una != c.snd_nxt || waiting == 0) {
       c.persist_at = net::Instant::never();
       c.persist_backoff = 0;
@@ -368,7 +370,8 @@ std::uint32_t Tcp::send_mss(const TcpConnection& c) const {
   std::uint32_t m = c.mss;
   if (c.sack_ok && !c.sack_report.empty()) {
     const std::size_t blocks = std::min<std::size_t>(c.sack_report.size(), c.ts_ok ? 3 : 4);
-    const std::uint32_t option = static_cast<std::uint32_t>(4 + 8 * blocks);  // NOP NOP kind length, 8 per block
+    const std::uint32_t option =
+        static_cast<std::uint32_t>(4 + 8 * blocks);  // NOP NOP kind length, 8 per block
     m = m > option + 48 ? m - option : 48;
   }
   const std::uint32_t cutoff = c.max_snd_wnd > default_mss_v4 ? c.max_snd_wnd / 2 : c.max_snd_wnd;
@@ -404,7 +407,8 @@ net::Duration Tcp::persist_interval(const TcpConnection& c) const {
 // The persist timer (LINUX tcp_probe_timer / tcp_send_probe0 / tcp_write_wakeup).
 void Tcp::on_persist(Socket& s) {
   TcpConnection& c = *s.tcp;
-  const std::size_t waiting = c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+  const std::size_t waiting =
+      c.send.size() - std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
   if (c.snd_una != c.snd_nxt || waiting == 0) {
     c.persist_backoff = 0;
     c.persist_probes = 0;
@@ -417,7 +421,8 @@ void Tcp::on_persist(Socket& s) {
     reset_connection(s, c.soft_error != 0 ? c.soft_error : ETIMEDOUT);
     return;
   }
-  const std::uint32_t len = std::min<std::uint32_t>({c.snd_wnd, send_mss(c), static_cast<std::uint32_t>(waiting)});
+  const std::uint32_t len =
+      std::min<std::uint32_t>({c.snd_wnd, send_mss(c), static_cast<std::uint32_t>(waiting)});
   if (len > 0) {
     // The window takes some data: send what fits; the RTO takes over.
     wire::TcpFlags flags(wire::TcpFlag::ack);
@@ -435,7 +440,8 @@ void Tcp::on_persist(Socket& s) {
 }
 
 net::Duration Tcp::keepalive_idle(const TcpConnection& c) const {
-  return c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s) : context_.config.tcp_keepalive_time;
+  return c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
+                                 : context_.config.tcp_keepalive_time;
 }
 
 // SO_KEEPALIVE (LINUX tcp_set_keepalive): turning it on in a connection
