@@ -53,6 +53,9 @@ struct StackFixtureOptions {
 class StackFixture {
  public:
   StackFixture() : StackFixture(StackFixtureOptions{}) {}
+  virtual ~StackFixture() = default;
+  StackFixture(const StackFixture&) = delete;
+  StackFixture& operator=(const StackFixture&) = delete;
   explicit StackFixture(const StackFixtureOptions& options)
       : entropy(options.seed), device(make_device(options.mtu)), stack(make_stack(options.config)) {
     const auto name = boost::unit_test::framework::current_test_case().p_name.get();
@@ -84,7 +87,7 @@ class StackFixture {
   // The frame reaches the stack's device and the stack polls once at the current time.
   void inject(const std::vector<std::byte>& frame) {
     BOOST_REQUIRE(device.inject(frame));
-    stack.poll(clock.now());
+    poll();
   }
   void inject_all(const std::vector<std::vector<std::byte>>& frames) {
     for (const auto& f : frames) inject(f);
@@ -92,7 +95,7 @@ class StackFixture {
   // Advances virtual time and polls the stack at the new time.
   void advance(net::Duration d) {
     clock.advance(d);
-    stack.poll(clock.now());
+    poll();
   }
   // Polls at every deadline up to `d` from now (timers fire at their exact instants).
   void run_for(net::Duration d) {
@@ -101,7 +104,7 @@ class StackFixture {
       const auto next = stack.next_deadline();
       if (next > end) break;
       if (next > clock.now()) clock.set(next);
-      stack.poll(clock.now());
+      poll();
       if (next <= clock.now() && stack.next_deadline() <= clock.now()) {
         // A deadline that does not move after a poll: step on to avoid spinning.
         clock.advance(net::Duration::milliseconds(1));
@@ -109,8 +112,15 @@ class StackFixture {
       }
     }
     if (clock.now() < end) clock.set(end);
-    stack.poll(clock.now());
+    poll();
   }
+  // The stack polls at the current time; then polled() sees what it did.
+  void poll() {
+    stack.poll(clock.now());
+    polled();
+  }
+  // For a fixture that watches every poll (the TCP fixture takes the frames sent).
+  virtual void polled() {}
   // Every frame the stack sent since the last call.
   std::vector<std::vector<std::byte>> sent() { return device.take_all(); }
   // The same without neighbour traffic (ARP, and ICMPv6 neighbour solicitations /

@@ -55,6 +55,12 @@ inline std::ostream& operator<<(std::ostream& os, const std::optional<TransportD
 
 namespace hardstack::conformance {
 
+// A wait (what run_until_segment() returns) in milliseconds or microseconds,
+// exact in virtual time; never_ms for none.
+inline constexpr std::int64_t never_ms = -1;
+inline std::int64_t ms(const std::optional<net::Duration>& d) { return d ? d->count_ms() : never_ms; }
+inline std::int64_t us(const std::optional<net::Duration>& d) { return d ? d->count_ns() / 1000 : never_ms; }
+
 // What the bench's SYN (or SYN-ACK) carries, and where it comes from.
 struct BenchSyn {
   std::optional<std::uint16_t> mss = 1460;
@@ -147,33 +153,13 @@ class TcpFixture : public StackFixture {
       : StackFixture(options.stack), sockets(make_sockets(options.sockets)) {
     // Away from time 0: ISNs and timestamps are then nothing special.
     StackFixture::advance(net::Duration::seconds(1000));
-    pull();
     pending_.clear();
   }
 
   // ---- Time: the stack polled at every deadline, neighbour traffic answered --------------
-  void inject(const std::vector<std::byte>& frame) {
-    StackFixture::inject(frame);
-    pull();
-  }
+  // (StackFixture's inject() and run_for(); every poll hands the frames sent to pull()).
+  void polled() override { pull(); }
   void advance(net::Duration d) { run_for(d); }
-  void run_for(net::Duration d) {
-    const auto end = clock.now() + d;
-    for (;;) {
-      const auto next = stack.next_deadline();
-      if (next > end) break;
-      if (next > clock.now()) clock.set(next);
-      stack.poll(clock.now());
-      pull();
-      if (stack.next_deadline() <= clock.now()) {
-        if (clock.now() + net::Duration::milliseconds(1) > end) break;
-        clock.advance(net::Duration::milliseconds(1));
-      }
-    }
-    if (clock.now() < end) clock.set(end);
-    stack.poll(clock.now());
-    pull();
-  }
   // Runs timers until the stack sends a segment or `limit` passes; the time
   // from now to that segment, or none (time is then `limit` later).
   std::optional<net::Duration> run_until_segment(net::Duration limit) {
@@ -184,13 +170,11 @@ class TcpFixture : public StackFixture {
       const auto next = stack.next_deadline();
       if (next > end) {
         clock.set(end);
-        stack.poll(end);
-        pull();
+        poll();
         break;
       }
       if (next > clock.now()) clock.set(next);
-      stack.poll(clock.now());
-      pull();
+      poll();
       if (pending_.empty() && stack.next_deadline() <= clock.now())
         clock.advance(net::Duration::microseconds(1));
     }
@@ -251,6 +235,7 @@ class TcpFixture : public StackFixture {
     if (c.ipv6) return eth(peer_mac, our_mac) / ipv6(peer6, our6) / t / payload(std::move(data));
     return eth(peer_mac, our_mac) / ipv4(peer4, our4) / t / payload(std::move(data));
   }
+  using StackFixture::inject;
   void inject(const TcpConn& c, const harness::TcpLayer& t, harness::ByteArg data = {}) {
     inject(frame(c, t, std::move(data)).build());
   }
@@ -422,6 +407,21 @@ class TcpFixture : public StackFixture {
     socklen_t n = sizeof i;
     BOOST_TEST(sockets.getsockopt(c.fd, IPPROTO_TCP, TCP_INFO, &i, &n) == 0);
     return i;
+  }
+
+  // Congestion control from a fresh connection (MSS 1460, a large window):
+  // `queued` bytes written, the initial window (10 segments) out, the first
+  // acknowledged so two more go: 11 segments in flight.
+  void eleven_in_flight(TcpConn& c, std::size_t queued) {
+    BOOST_TEST_REQUIRE(app_send(c, queued) == static_cast<ssize_t>(queued));
+    BOOST_TEST_REQUIRE(segments().size() == 10u);
+    bench_acks(c, 1460);
+    BOOST_TEST_REQUIRE(segments().size() == 2u);
+  }
+  // Then three duplicate ACKs: the second segment is sent again (RFC 5681 3.2).
+  void fast_retransmit(TcpConn& c) {
+    for (int k = 0; k < 3; ++k) inject(c, c.segment("A"));
+    BOOST_TEST_REQUIRE(one_segment().seq() == c.stack_seq(1460));
   }
 
   // The closing states, from ESTABLISHED with nothing in flight.

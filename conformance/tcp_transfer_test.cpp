@@ -1,7 +1,7 @@
 // TCP data transfer conformance (REQUIREMENTS.md TCP-RTO-1, TCP-DACK-1,
 // TCP-NAGLE-1, TCP-MSS-1, TCP-WIN-1, TCP-TS-1, TCP-SACK-1, TCP-CC-1,
 // TCP-ISN-1, TCP-OOO-1, TCP-KA-1 and SOCK-5's TCP options). The bench plays
-// the remote peer (tcp_fixture.hpp); every case asserts the segments the
+// the remote peer (tcp_transfer_fixture.hpp); every case asserts the segments the
 // stack sends, or that it sends none, at exact virtual times, and what the
 // application sees.
 #include <boost/test/unit_test.hpp>
@@ -14,15 +14,6 @@ using namespace hardstack::harness;
 using namespace hardstack::conformance;
 using net::Duration;
 using socket::TransportDropReason;
-
-namespace {
-
-constexpr std::int64_t never_ms = -1;
-// A wait as milliseconds (exact in virtual time), -1 for none.
-std::int64_t ms(const std::optional<Duration>& d) { return d ? d->count_ms() : never_ms; }
-std::int64_t us(const std::optional<Duration>& d) { return d ? d->count_ns() / 1000 : never_ms; }
-
-}  // namespace
 
 // ---------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(TCP_RTO_1)
@@ -968,10 +959,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_CC_1_fast_retransmit_on_the_third_duplicate_ack, Tcp
   // ssthresh + 3 MSS, inflated by one MSS per further duplicate, which lets
   // new data go once it exceeds what is in flight.
   auto& c = active_open();
-  BOOST_TEST(app_send(c, 40000) == 40000);
-  BOOST_TEST(segments().size() == 10u);
-  bench_acks(c, 1460);
-  BOOST_TEST(segments().size() == 2u);  // 11 segments in flight now
+  eleven_in_flight(c, 40000);
   inject(c, c.segment("A"));
   inject(c, c.segment("A"));
   BOOST_TEST(nothing_sent());
@@ -997,12 +985,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_CC_1_newreno_partial_ack_resends_the_next_hole_full_
   // ends recovery with cwnd = min(ssthresh, FlightSize + MSS): two segments,
   // not a burst (RFC 2525 2.8).
   auto& c = active_open();
-  BOOST_TEST(app_send(c, 40000) == 40000);
-  BOOST_TEST(segments().size() == 10u);
-  bench_acks(c, 1460);
-  BOOST_TEST(segments().size() == 2u);
-  for (int k = 0; k < 3; ++k) inject(c, c.segment("A"));
-  BOOST_TEST(one_segment().seq() == c.stack_seq(1460));
+  eleven_in_flight(c, 40000);
+  fast_retransmit(c);
   bench_acks(c, 4 * 1460);
   BOOST_TEST(expect_segment(one_segment(), c, seq(c.stack_seq(4 * 1460)), payload(1460, 'x')));
   BOOST_TEST(info(c).tcpi_ca_state == TCP_CA_Recovery);
