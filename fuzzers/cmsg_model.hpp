@@ -35,7 +35,7 @@ inline constexpr int so_timestamping_old = 37;
 inline constexpr int ip_protocol_option = 52;  // IP_PROTOCOL
 inline constexpr unsigned timestamping_tx_record_mask = 0x303;
 inline constexpr int ipv6_2292pktinfo = 2, ipv6_2292hopopts = 3, ipv6_2292dstopts = 4, ipv6_2292rthdr = 5,
-              ipv6_2292hoplimit = 8, ipv6_flowinfo = 11;
+                     ipv6_2292hoplimit = 8, ipv6_flowinfo = 11;
 
 inline bool is_mapped(const wire::Ipv6Address& a) {
   for (std::size_t i = 0; i < 10; ++i)
@@ -45,7 +45,6 @@ inline bool is_mapped(const wire::Ipv6Address& a) {
 inline wire::Ipv4Address unmapped(const wire::Ipv6Address& a) {
   return {{a.octets[12], a.octets[13], a.octets[14], a.octets[15]}};
 }
-
 
 // Bytes kept past the call that gave them (the control buffer is reused).
 template <std::size_t N>
@@ -63,10 +62,10 @@ struct Owned {
 // ip6_datagram_send_ctl, __sock_cmsg_send on Linux 6.1)
 
 struct Cmsgs {
-  bool invalid = false;          // a rule Linux checks is broken: EINVAL
-  bool stricter = false;         // accepted by Linux, but the stack may check more (CMSG-7, IP_PROTOCOL)
-  bool enodev_first = false;     // LINUX checks IPV6_PKTINFO's ifindex during the walk: ENODEV may come first
-  std::optional<int> ttl, tos;   // IPv4
+  bool invalid = false;         // a rule Linux checks is broken: EINVAL
+  bool stricter = false;        // accepted by Linux, but the stack may check more (CMSG-7, IP_PROTOCOL)
+  bool enodev_first = false;    // LINUX checks IPV6_PKTINFO's ifindex during the walk: ENODEV may come first
+  std::optional<int> ttl, tos;  // IPv4
   std::optional<Owned<40>> options;  // IP_RETOPTS's area, padded
   std::optional<unsigned> ifindex;
   std::optional<wire::Ipv6Address> source;  // v4-mapped for IPv4 (0.0.0.0 when given as such)
@@ -222,7 +221,8 @@ inline Cmsgs model_cmsgs(wire::Bytes control, bool ipv4_path, bool allow_ipv6) {
           const auto h = options_header();
           if (!h) m.invalid = true;
           if (h) m.destination_options = *h;
-          if (!m.destination_options.empty() && dst1_set) m.stricter = true;  // a second one: the stack refuses
+          if (!m.destination_options.empty() && dst1_set)
+            m.stricter = true;  // a second one: the stack refuses
           dst1_set = true;
           break;
         }
@@ -273,7 +273,7 @@ inline bool has_source_route(wire::Bytes options) {
 // a source route lists the remaining hops then the final destination, the
 // datagram going to the first hop. Past the options: EOL padding only.
 inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
-                   const wire::Ipv6Address& final_dst) {
+                          const wire::Ipv6Address& final_dst) {
   const auto b = wire::Ipv4Options::parse(given, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   if (trace()) {
     std::fprintf(stderr, "options sent:");
@@ -304,7 +304,8 @@ inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6A
         HS_FUZZ_CHECK(!hops.empty() && x.size() == 1 + 4 * hops.size());
         HS_FUZZ_CHECK(wire::load_u8(x, 0) == 4);  // pointer: the first slot
         HS_FUZZ_CHECK(header_dst == mapped(hops[0]));
-        for (std::size_t k = 1; k < hops.size(); ++k) HS_FUZZ_CHECK(wire::Ipv4Address::load(x, 1 + 4 * (k - 1)) == hops[k]);
+        for (std::size_t k = 1; k < hops.size(); ++k)
+          HS_FUZZ_CHECK(wire::Ipv4Address::load(x, 1 + 4 * (k - 1)) == hops[k]);
         HS_FUZZ_CHECK(mapped(wire::Ipv4Address::load(x, 1 + 4 * (hops.size() - 1))) == final_dst);
         break;
       }
@@ -320,6 +321,5 @@ inline void check_extension(wire::Bytes sent, wire::Bytes given) {
   HS_FUZZ_CHECK(sent.size() == given.size());
   if (!given.empty()) HS_FUZZ_CHECK(std::memcmp(sent.data() + 1, given.data() + 1, given.size() - 1) == 0);
 }
-
 
 }  // namespace hardstack::fuzz::linux_cmsg

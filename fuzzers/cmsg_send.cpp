@@ -60,13 +60,13 @@
 #include <optional>
 #include <span>
 
+#include "cmsg_model.hpp"
 #include "fuzz_support.hpp"
 #include "hardstack/harness/virtual_clock.hpp"
 #include "hardstack/net/entropy.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/socket/socket.hpp"
 #include "hardstack/wire/ipv4_options.hpp"
-#include "cmsg_model.hpp"
 #include "socket_fuzz.hpp"
 
 #ifndef UDP_SEGMENT
@@ -110,7 +110,7 @@ bool is_ours(const wire::Ipv6Address& a) {
 
 // A destination: the sockaddr, what it means, where it goes.
 struct Destination {
-  bool sin6 = false;         // a sockaddr_in6 (else sockaddr_in)
+  bool sin6 = false;          // a sockaddr_in6 (else sockaddr_in)
   wire::Ipv6Address address;  // as sent to (0.0.0.0 / :: mean this host: filled in below)
   std::uint16_t port = 0;
   unsigned scope = 0;
@@ -129,7 +129,8 @@ Destination d4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, s
   x.clean = clean && port != 0;
   return x;
 }
-Destination d6(const wire::Ipv6Address& a, std::uint16_t port, Dev dev, unsigned scope = 0, bool clean = true) {
+Destination d6(const wire::Ipv6Address& a, std::uint16_t port, Dev dev, unsigned scope = 0,
+               bool clean = true) {
   Destination x;
   x.sin6 = true;
   x.address = a;
@@ -177,10 +178,10 @@ const std::array<Destination, 32> destinations = {
 };
 
 // Bind addresses (port 0: ephemeral) per family.
-const std::array<wire::Ipv6Address, 8> bind_v4 = {v4(0, 0, 0, 0),     tun0_v4, tun1_v4, lo_v4, v4(224, 0, 0, 251),
-                                                  v4(192, 0, 2, 255), tun0_v4, v4(0, 0, 0, 0)};
-const std::array<wire::Ipv6Address, 8> bind_v6 = {v6({}, 0), tun0_v6, tun1_v6, lo_v6, tun0_v4, lo_v4,
-                                                  v4(0, 0, 0, 0), v6({0xff, 0x0e}, 1)};
+const std::array<wire::Ipv6Address, 8> bind_v4 = {
+    v4(0, 0, 0, 0), tun0_v4, tun1_v4, lo_v4, v4(224, 0, 0, 251), v4(192, 0, 2, 255), tun0_v4, v4(0, 0, 0, 0)};
+const std::array<wire::Ipv6Address, 8> bind_v6 = {v6({}, 0), tun0_v6, tun1_v6,        lo_v6,
+                                                  tun0_v4,   lo_v4,   v4(0, 0, 0, 0), v6({0xff, 0x0e}, 1)};
 
 // Sticky option values.
 constexpr std::array<int, 8> ttl_values = {1, 2, 64, 255, 7, 128, 200, 33};
@@ -282,14 +283,14 @@ struct SocketState {
   int fd = -1;
   int family = AF_INET;
   bool v6only = false;
-  std::optional<int> ttl;     // IP_TTL
-  std::optional<int> hops;    // IPV6_UNICAST_HOPS (-1: default)
-  int tos = 0;                // IP_TOS
-  int tclass = 0;             // IPV6_TCLASS
+  std::optional<int> ttl;              // IP_TTL
+  std::optional<int> hops;             // IPV6_UNICAST_HOPS (-1: default)
+  int tos = 0;                         // IP_TOS
+  int tclass = 0;                      // IPV6_TCLASS
   std::span<const std::byte> options;  // IP_OPTIONS
   int gso = 0;
   bool cork = false;
-  bool dontfrag = false;      // IPV6_DONTFRAG
+  bool dontfrag = false;  // IPV6_DONTFRAG
   bool pmtu_do = false;
   bool connected = false;
   Destination peer;
@@ -345,8 +346,10 @@ struct Sender {
 };
 
 // The datagrams the stack sent for one datagram of `total` payload bytes.
-void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t total, std::uint16_t local_port) {
-  const std::size_t segment = e.gso != 0 && total > static_cast<std::size_t>(e.gso) ? e.gso : std::max<std::size_t>(total, 1);
+void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t total,
+                std::uint16_t local_port) {
+  const std::size_t segment =
+      e.gso != 0 && total > static_cast<std::size_t>(e.gso) ? e.gso : std::max<std::size_t>(total, 1);
   const std::size_t count = total == 0 ? 1 : (total + segment - 1) / segment;
   std::size_t seen = 0;
   auto check_payload = [&](wire::Bytes p) {
@@ -367,7 +370,8 @@ void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t t
       HS_FUZZ_CHECK(wire::load_be16(d.transport, 2) == e.port);
       check_payload(payload);
       if (e.source) HS_FUZZ_CHECK(d.src == *e.source);
-      if (!e.dev) HS_FUZZ_CHECK(d.src == route_source(dev, e.ipv4, d.dst) || (e.source && d.src == *e.source));
+      if (!e.dev)
+        HS_FUZZ_CHECK(d.src == route_source(dev, e.ipv4, d.dst) || (e.source && d.src == *e.source));
       if (!source_routed) HS_FUZZ_CHECK(d.dst == e.destination);
       HS_FUZZ_CHECK(d.ttl == e.ttl);
       if (e.tos >= 0) HS_FUZZ_CHECK(d.tos == e.tos);
@@ -393,13 +397,7 @@ void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t t
     sockaddr_storage from{};
     alignas(cmsghdr) std::array<std::byte, 256> control{};
     iovec v{w.receive_buffer.data(), w.receive_buffer.size()};
-    msghdr m{};
-    m.msg_name = &from;
-    m.msg_namelen = sizeof from;
-    m.msg_iov = &v;
-    m.msg_iovlen = 1;
-    m.msg_control = control.data();
-    m.msg_controllen = control.size();
+    msghdr m = fuzz::receive_message(v, from, control);
     const auto n = w.sockets.recvmsg(receiver, &m, MSG_DONTWAIT);
     HS_FUZZ_CHECK(n >= 0);
     if (source_routed || !e.dev) continue;  // where it went is not predicted
@@ -451,12 +449,14 @@ void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t t
     HS_FUZZ_CHECK(ttl_seen && tos_seen);
     // (Linux keeps an area of EOLs as header bytes; the stack sends the options
     // it holds, EOL being their end: V4-OPT-7.)
-    const auto given = wire::Ipv4Options::parse(e.options.span(), 20, wire::Ipv4OptionsOrigin::privileged_socket);
+    const auto given =
+        wire::Ipv4Options::parse(e.options.span(), 20, wire::Ipv4OptionsOrigin::privileged_socket);
     HS_FUZZ_CHECK(options_seen == (e.ipv4 && given && !given->empty()));
   }
   // What carries options or extension headers may be refused on the way in
   // (an unknown option whose action bits say discard, a full Timestamp).
-  const bool may_be_dropped = e.options.size != 0 || e.hop_by_hop.size != 0 || e.destination_options.size != 0;
+  const bool may_be_dropped =
+      e.options.size != 0 || e.hop_by_hop.size != 0 || e.destination_options.size != 0;
   HS_FUZZ_CHECK(seen == count || source_routed || !e.dev || (*e.dev == Dev::loopback && may_be_dropped));
 }
 
@@ -476,12 +476,9 @@ void check_nothing_sent(World& w) {
 }
 
 std::uint16_t local_port(World& w, int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  HS_FUZZ_CHECK(w.sockets.getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0);
-  std::uint16_t port_be = 0;
-  std::memcpy(&port_be, reinterpret_cast<const std::byte*>(&ss) + 2, 2);  // sin_port / sin6_port
-  return ntohs(port_be);
+  const auto port = fuzz::local_port(w.sockets, fd);
+  HS_FUZZ_CHECK(port.has_value());
+  return *port;
 }
 
 wire::Ipv6Address local_address(World& w, int fd, int family) {
@@ -582,11 +579,13 @@ SocketState setup(World& w, fuzz::ByteReader& in) {
   if ((b3 & 0x80) != 0) {
     const int v = IP_PMTUDISC_DO;
     HS_FUZZ_CHECK(so.setsockopt(s.fd, SOL_IP, IP_MTU_DISCOVER, &v, sizeof v) == 0);
-    if (s.family == AF_INET6) HS_FUZZ_CHECK(so.setsockopt(s.fd, SOL_IPV6, IPV6_MTU_DISCOVER, &v, sizeof v) == 0);
+    if (s.family == AF_INET6)
+      HS_FUZZ_CHECK(so.setsockopt(s.fd, SOL_IPV6, IPV6_MTU_DISCOVER, &v, sizeof v) == 0);
     s.pmtu_do = true;
   }
   if ((b0 & 4) != 0) {
-    Destination local = s.family == AF_INET ? d4(0, 0, 0, 0, 0, Dev::loopback) : d6(v6({}, 0), 0, Dev::loopback);
+    Destination local =
+        s.family == AF_INET ? d4(0, 0, 0, 0, 0, Dev::loopback) : d6(v6({}, 0), 0, Dev::loopback);
     local.address = (s.family == AF_INET ? bind_v4 : bind_v6)[b2 & 7];
     local.sin6 = s.family == AF_INET6;
     sockaddr_storage ss;
@@ -625,7 +624,8 @@ Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4
   e.destination = effective(to, local);
   e.port = to.port;
   const bool group = to.group;
-  const bool local_dst = is_ours(e.destination) || (is_mapped(e.destination) && e.destination.octets[12] == 127);
+  const bool local_dst =
+      is_ours(e.destination) || (is_mapped(e.destination) && e.destination.octets[12] == 127);
   // The interface: IP_PKTINFO's, else the socket's (IPv6: the scope of the
   // destination first, and IPV6_PKTINFO may not name another: LINUX
   // ip6_datagram_send_ctl).
@@ -642,8 +642,9 @@ Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4
     e.dev = to.dev;
   }
   // The source: IP_PKTINFO / IPV6_PKTINFO, else the bound address, else the route's.
-  const bool bound_unicast = ipv4_path ? is_mapped(local) && is_ours(local) && local.octets[12] != 0
-                                       : !local.is_unspecified() && !is_mapped(local) && !local.is_multicast();
+  const bool bound_unicast = ipv4_path
+                                 ? is_mapped(local) && is_ours(local) && local.octets[12] != 0
+                                 : !local.is_unspecified() && !is_mapped(local) && !local.is_multicast();
   // IPv4: ipi_spec_dst 0.0.0.0 lets the route choose, even on a bound socket
   // (LINUX ip_cmsg_send sets ipc->addr); IPv6: :: is no source given.
   const bool route_chooses = ipv4_path && c.source && unmapped(*c.source).is_unspecified();
@@ -667,9 +668,11 @@ Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4
     else
       e.options.assign(s.options);
     // Routed to the first hop of a source route.
-    const auto parsed = wire::Ipv4Options::parse(e.options.span(), 20, wire::Ipv4OptionsOrigin::privileged_socket);
+    const auto parsed =
+        wire::Ipv4Options::parse(e.options.span(), 20, wire::Ipv4OptionsOrigin::privileged_socket);
     const auto route = parsed ? parsed->source_route() : std::nullopt;
-    const bool routed_to_group = route && !route->addresses().empty() ? route->addresses()[0].is_multicast() : group;
+    const bool routed_to_group =
+        route && !route->addresses().empty() ? route->addresses()[0].is_multicast() : group;
     e.ttl = c.ttl ? *c.ttl : routed_to_group ? 1 : s.ttl.value_or(64);
     e.tos = c.tos.value_or(s.tos);
     if (route) e.dev.reset();
@@ -698,7 +701,8 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   // 1,200..5,433 bytes (fragments, segments), or 65,500..65,540 (the limits).
   const std::size_t length_byte = in.u8();
   std::size_t payload_len = length_byte;
-  if ((flags_byte & 0x80) != 0) payload_len = length_byte < 250 ? 1200 + length_byte * 17 : 65500 + (length_byte - 250) * 8;
+  if ((flags_byte & 0x80) != 0)
+    payload_len = length_byte < 250 ? 1200 + length_byte * 17 : 65500 + (length_byte - 250) * 8;
   const std::uint16_t control_len_field = in.u16();
   const auto control_input = in.take(control_len_field);
 
@@ -768,12 +772,13 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   const bool pending_before = sender.pending;
   const wire::Ipv6Address destination = effective(to, local_address(w, s.fd, s.family));
   const bool ipv4_path = s.family == AF_INET || (!names_peer || s.connected ? is_mapped(destination) : false);
-  const bool address_ok = !names_peer ? form_ok && to.clean && (s.family == AF_INET6 || !to.sin6)
-                                      : s.connected && to.clean;
+  const bool address_ok =
+      !names_peer ? form_ok && to.clean && (s.family == AF_INET6 || !to.sin6) : s.connected && to.clean;
   const bool pre_ok = !pending_before && !sender.unknown && address_ok && (flags & MSG_OOB) == 0 &&
                       payload_len <= 60000 && !(s.v6only && ipv4_path);
-  const Cmsgs cm = null_control ? Cmsgs{}
-                                : model_cmsgs(wire::Bytes(control, control_len), ipv4_path, s.family == AF_INET6);
+  const Cmsgs cm = null_control
+                       ? Cmsgs{}
+                       : model_cmsgs(wire::Bytes(control, control_len), ipv4_path, s.family == AF_INET6);
   bool must_fail = cm.invalid;
   Expected e;
   if (!pending_before) e = expect(w, s, to, ipv4_path, cm, must_fail);
@@ -783,7 +788,9 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   fuzz::unpoison(arena.data(), arena.size());
   fuzz::check_result(fuzz::Call::sendmsg, r);
   if (fuzz::trace())
-    std::fprintf(stderr, "send to #%u form %u (%s), %zu bytes, control %zu%s: ipv4 %d pre_ok %d invalid %d must_fail %d -> %zd\n",
+    std::fprintf(stderr,
+                 "send to #%u form %u (%s), %zu bytes, control %zu%s: ipv4 %d pre_ok %d invalid %d must_fail "
+                 "%d -> %zd\n",
                  dest_byte & 31u, form, names_peer ? "peer" : "address", payload_len, control_len,
                  null_control ? " (null)" : "", ipv4_path, pre_ok, cm.invalid, must_fail, r);
 

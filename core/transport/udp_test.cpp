@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "hardstack/harness/dut_scenarios.hpp"
 #include "hardstack/harness/memory_link.hpp"
 #include "hardstack/harness/print.hpp"
 #include "hardstack/harness/virtual_clock.hpp"
@@ -29,19 +30,10 @@ using namespace hardstack;
 namespace {
 
 sockaddr_in v4(const char* address, std::uint16_t port) {
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(port);
-  BOOST_REQUIRE(inet_pton(AF_INET, address, &sin.sin_addr) == 1);
-  return sin;
+  return harness::scenarios::socket_address(wire::Ipv4Address::from_string(address).value(), port);
 }
-
 sockaddr_in6 v6(const char* address, std::uint16_t port) {
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_port = htons(port);
-  BOOST_REQUIRE(inet_pton(AF_INET6, address, &sin6.sin6_addr) == 1);
-  return sin6;
+  return harness::scenarios::socket_address(wire::Ipv6Address::from_string(address).value(), port);
 }
 
 template <typename T>
@@ -78,10 +70,12 @@ struct Tun {
   explicit Tun(bool gateways = true) {
     tun = stack.add_interface(device, net::InterfaceConfig{}).value();
     BOOST_REQUIRE(stack.add_address(tun, wire::Ipv4Address{{192, 0, 2, 1}}, 24).has_value());
-    BOOST_REQUIRE(stack.add_address(tun, wire::Ipv6Address::from_string("2001:db8::1").value(), 64).has_value());
+    BOOST_REQUIRE(
+        stack.add_address(tun, wire::Ipv6Address::from_string("2001:db8::1").value(), 64).has_value());
     if (!gateways) return;
     BOOST_REQUIRE(stack.set_default_gateway(wire::Ipv4Address{{192, 0, 2, 254}}).has_value());
-    BOOST_REQUIRE(stack.set_default_gateway(wire::Ipv6Address::from_string("2001:db8::fe").value()).has_value());
+    BOOST_REQUIRE(
+        stack.set_default_gateway(wire::Ipv6Address::from_string("2001:db8::fe").value()).has_value());
   }
   harness::CaptureDevice make_device() {
     harness::CaptureDeviceConfig c;
@@ -101,8 +95,28 @@ struct Tun {
     m.msg_controllen = c.size;
     return sockets.sendmsg(fd, &m, flags);
   }
-  // Where loopback datagrams arrive.
-  void run() { stack.poll(clock.now()); }
+  // One datagram's cmsgs (1 byte of data read): level, type, data.
+  struct Cmsg {
+    int level = 0;
+    int type = 0;
+    std::vector<std::uint8_t> data;
+  };
+  std::vector<Cmsg> receive_cmsgs(int fd) {
+    char byte;
+    iovec v{&byte, 1};
+    alignas(cmsghdr) std::array<std::byte, 256> control{};
+    msghdr m{};
+    m.msg_iov = &v;
+    m.msg_iovlen = 1;
+    m.msg_control = control.data();
+    m.msg_controllen = control.size();
+    std::vector<Cmsg> out;
+    if (sockets.recvmsg(fd, &m, 0) != 1) return out;
+    for (const cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, const_cast<cmsghdr*>(c)))
+      out.push_back({c->cmsg_level, c->cmsg_type,
+                     std::vector<std::uint8_t>(CMSG_DATA(c), CMSG_DATA(c) + (c->cmsg_len - CMSG_LEN(0)))});
+    return out;
+  }
 };
 
 struct TunWithoutGateways : Tun {
@@ -228,7 +242,8 @@ BOOST_FIXTURE_TEST_CASE(ipv6_rthdr_is_refused_by_the_sendmsg_that_gives_it, Tun)
   std::array<std::uint8_t, 24> type2{0, 2, 2, 1};
   BOOST_REQUIRE(inet_pton(AF_INET6, "2001:db8::7", type2.data() + 8) == 1);
   const auto to = v6("2001:db8::2", 9);
-  BOOST_TEST(send_with(fd, sa(to), sizeof to, Control{}.add(SOL_IPV6, IPV6_RTHDR, type2), MSG_MORE) == -EINVAL);
+  BOOST_TEST(send_with(fd, sa(to), sizeof to, Control{}.add(SOL_IPV6, IPV6_RTHDR, type2), MSG_MORE) ==
+             -EINVAL);
   BOOST_TEST(sockets.sendto(fd, "y", 1, 0, sa(to), sizeof to) == 1);  // nothing was left pending
   BOOST_REQUIRE_EQUAL(device.sent_count(), 1u);
   const auto frame = *device.take();
@@ -244,20 +259,11 @@ BOOST_FIXTURE_TEST_CASE(broadcast_pktinfo_spec_dst_is_our_address_on_the_interfa
   const auto local = v4("0.0.0.0", 7);
   BOOST_REQUIRE(sockets.bind(fd, sa(local), sizeof local) == 0);
   stack.input(tun, udp4("203.0.113.9", "192.0.2.255", {}), clock.now());
-  char byte;
-  iovec v{&byte, 1};
-  alignas(cmsghdr) std::array<std::byte, 64> control{};
-  msghdr m{};
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = control.data();
-  m.msg_controllen = control.size();
-  BOOST_REQUIRE(sockets.recvmsg(fd, &m, 0) == 1);
-  const cmsghdr* c = CMSG_FIRSTHDR(&m);
-  BOOST_REQUIRE(c != nullptr);
-  BOOST_REQUIRE(c->cmsg_type == IP_PKTINFO);
+  const auto cmsgs = receive_cmsgs(fd);
+  BOOST_REQUIRE_EQUAL(cmsgs.size(), 1u);
+  BOOST_REQUIRE(cmsgs[0].type == IP_PKTINFO && cmsgs[0].data.size() == sizeof(in_pktinfo));
   in_pktinfo info{};
-  std::memcpy(&info, CMSG_DATA(c), sizeof info);
+  std::memcpy(&info, cmsgs[0].data.data(), sizeof info);
   char text[INET_ADDRSTRLEN];
   BOOST_TEST(inet_ntop(AF_INET, &info.ipi_spec_dst, text, sizeof text) == std::string("192.0.2.1"));
   BOOST_TEST(inet_ntop(AF_INET, &info.ipi_addr, text, sizeof text) == std::string("192.0.2.255"));
@@ -276,24 +282,13 @@ BOOST_FIXTURE_TEST_CASE(received_options_end_at_eol_and_dual_stack_reports_each_
   BOOST_REQUIRE(sockets.bind(fd, sa(local), sizeof local) == 0);
   // Router Alert, EOL, then bytes that are not options.
   stack.input(tun, udp4("192.0.2.2", "192.0.2.1", {148, 4, 0, 0, 0, 0x77, 0x88, 0x99}), clock.now());
-  char byte;
-  iovec v{&byte, 1};
-  alignas(cmsghdr) std::array<std::byte, 256> control{};
-  msghdr m{};
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = control.data();
-  m.msg_controllen = control.size();
-  BOOST_REQUIRE(sockets.recvmsg(fd, &m, 0) == 1);
-  std::vector<int> types;
-  std::vector<std::uint8_t> options;
-  for (const cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, const_cast<cmsghdr*>(c))) {
-    types.push_back(c->cmsg_type);
-    if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVOPTS)
-      options.assign(CMSG_DATA(c), CMSG_DATA(c) + (c->cmsg_len - CMSG_LEN(0)));
-  }
-  BOOST_TEST(types == (std::vector<int>{IPV6_PKTINFO, IP_TTL, IP_RECVOPTS}), boost::test_tools::per_element());
-  BOOST_TEST(options == (std::vector<std::uint8_t>{148, 4, 0, 0, 0, 0, 0, 0}), boost::test_tools::per_element());
+  const auto cmsgs = receive_cmsgs(fd);
+  BOOST_REQUIRE_EQUAL(cmsgs.size(), 3u);
+  BOOST_TEST(cmsgs[0].type == IPV6_PKTINFO);
+  BOOST_TEST(cmsgs[1].type == IP_TTL);
+  BOOST_TEST(cmsgs[2].type == IP_RECVOPTS);
+  BOOST_TEST(cmsgs[2].data == (std::vector<std::uint8_t>{148, 4, 0, 0, 0, 0, 0, 0}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
