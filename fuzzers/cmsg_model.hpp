@@ -82,7 +82,7 @@ T load(wire::Bytes b) {
   return v;
 }
 
-inline Cmsgs model_cmsgs(wire::Bytes control, bool ipv4_path, bool allow_ipv6) {
+HS_FUZZ_NO_COVERAGE inline Cmsgs model_cmsgs(wire::Bytes control, bool ipv4_path, bool allow_ipv6) {
   Cmsgs m;
   if (control.size() < sizeof(cmsghdr)) return m;
   std::size_t at = 0;
@@ -260,7 +260,7 @@ inline Cmsgs model_cmsgs(wire::Bytes control, bool ipv4_path, bool allow_ipv6) {
   }
 }
 
-inline bool has_source_route(wire::Bytes options) {
+HS_FUZZ_NO_COVERAGE inline bool has_source_route(wire::Bytes options) {
   const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   return parsed && parsed->has_source_route();
 }
@@ -272,7 +272,7 @@ inline bool has_source_route(wire::Bytes options) {
 // TS may have their pointer moved and slots filled (LINUX ip_options_build);
 // a source route lists the remaining hops then the final destination, the
 // datagram going to the first hop. Past the options: EOL padding only.
-inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
+HS_FUZZ_NO_COVERAGE inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
                           const wire::Ipv6Address& final_dst) {
   const auto b = wire::Ipv4Options::parse(given, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   if (trace()) {
@@ -317,7 +317,7 @@ inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6A
 
 // An IPv6 extension header as sent against the one asked for: the same bytes
 // but the Next Header byte.
-inline void check_extension(wire::Bytes sent, wire::Bytes given) {
+HS_FUZZ_NO_COVERAGE inline void check_extension(wire::Bytes sent, wire::Bytes given) {
   HS_FUZZ_CHECK(sent.size() == given.size());
   if (!given.empty()) HS_FUZZ_CHECK(std::memcmp(sent.data() + 1, given.data() + 1, given.size() - 1) == 0);
 }

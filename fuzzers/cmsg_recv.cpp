@@ -267,7 +267,7 @@ T load(wire::Bytes b) {
 // The options a receiver reports (IP_RECVOPTS): the area as it arrived,
 // Record Route and Timestamp bodies possibly filled in by this host (LINUX
 // ip_options_compile on input), nothing but EOL after an EOL.
-void check_received_options(wire::Bytes got, wire::Bytes sent) {
+HS_FUZZ_NO_COVERAGE void check_received_options(wire::Bytes got, wire::Bytes sent) {
   HS_FUZZ_CHECK(got.size() == sent.size());
   std::size_t at = 0;
   while (at < sent.size()) {
@@ -287,7 +287,7 @@ void check_received_options(wire::Bytes got, wire::Bytes sent) {
 }
 
 // The peeked cmsgs against what arrived and what the socket enabled.
-void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
+HS_FUZZ_NO_COVERAGE void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
   if (fuzz::trace()) {
     std::fprintf(stderr, "peeked (family %d, enabled %02x, %s):", family, enabled, a.ipv6 ? "IPv6" : "IPv4");
     for (const Cmsg& c : list) std::fprintf(stderr, " %d/%d[%zu]", c.level, c.type, c.data.size());
@@ -367,7 +367,7 @@ struct Placement {
   bool truncated = false;
 };
 
-Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control, const std::byte* peeked,
+HS_FUZZ_NO_COVERAGE Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control, const std::byte* peeked,
                 const std::byte* written) {
   Placement p;
   std::size_t left = null_control ? 0 : size;

@@ -314,7 +314,7 @@ struct Expected {
 };
 
 // Routes a source from the device a datagram leaves by (LINUX inet_select_addr / ipv6_dev_get_saddr).
-wire::Ipv6Address route_source(Dev dev, bool ipv4, const wire::Ipv6Address& destination) {
+HS_FUZZ_NO_COVERAGE wire::Ipv6Address route_source(Dev dev, bool ipv4, const wire::Ipv6Address& destination) {
   switch (dev) {
     case Dev::tun0: return ipv4 ? tun0_v4 : tun0_v6;
     case Dev::tun1: return ipv4 ? tun1_v4 : tun1_v6;
@@ -346,13 +346,13 @@ struct Sender {
 };
 
 // The datagrams the stack sent for one datagram of `total` payload bytes.
-void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t total,
+HS_FUZZ_NO_COVERAGE void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t total,
                 std::uint16_t local_port) {
   const std::size_t segment =
       e.gso != 0 && total > static_cast<std::size_t>(e.gso) ? e.gso : std::max<std::size_t>(total, 1);
   const std::size_t count = total == 0 ? 1 : (total + segment - 1) / segment;
   std::size_t seen = 0;
-  auto check_payload = [&](wire::Bytes p) {
+  auto check_payload = [&](wire::Bytes p) HS_FUZZ_NO_COVERAGE {
     HS_FUZZ_CHECK(seen < count);
     const std::size_t from = seen * segment;
     const std::size_t n = std::min(segment, total - from);
@@ -362,7 +362,7 @@ void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t t
   };
   const bool source_routed = e.ipv4 && has_source_route(e.options.span());
   auto on_wire = [&](Dev dev) {
-    return [&, dev](const fuzz::SentDatagram& d) {
+    return [&, dev](const fuzz::SentDatagram& d) HS_FUZZ_NO_COVERAGE {
       HS_FUZZ_CHECK(d.ipv4 == e.ipv4);
       if (e.dev) HS_FUZZ_CHECK(*e.dev == dev);
       const wire::Bytes payload = fuzz::check_udp(d);
@@ -469,7 +469,7 @@ void drain(World& w) {
 }
 
 // Nothing left the stack: no frame, nothing through loopback.
-void check_nothing_sent(World& w) {
+HS_FUZZ_NO_COVERAGE void check_nothing_sent(World& w) {
   HS_FUZZ_CHECK(w.frames() == 0);
   w.stack.poll(w.clock.now());
   for (const int r : {w.receiver4, w.receiver6}) HS_FUZZ_CHECK(w.sockets.receive_queue_bytes(r) == 0);
@@ -616,7 +616,7 @@ SocketState setup(World& w, fuzz::ByteReader& in) {
 }
 
 // The datagram one send makes, by Linux's rules (udp_sendmsg / udpv6_sendmsg).
-Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path, const Cmsgs& c,
+HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path, const Cmsgs& c,
                 bool& must_fail) {
   Expected e;
   e.ipv4 = ipv4_path;

@@ -287,8 +287,8 @@ struct Table {
   }
 };
 
-void check_frames(World& w) {
-  w.reader.read(w.device, [](const fuzz::SentDatagram& d) {
+HS_FUZZ_NO_COVERAGE void check_frames(World& w) {
+  w.reader.read(w.device, [](const fuzz::SentDatagram& d) HS_FUZZ_NO_COVERAGE {
     if (d.protocol == 17) {
       (void)fuzz::check_udp(d);
     } else if (d.protocol == 1) {
@@ -336,7 +336,7 @@ Queues snapshot(World& w, const Table& t) {
 // overhead (at most 65,535 + 256). So a queue grows only from at most
 // SO_RCVBUF, by at most one datagram past it; one datagram from the peer
 // adds at most one datagram's charge.
-void check_queues(World& w, const Table& t, const Queues& before, bool one_datagram) {
+HS_FUZZ_NO_COVERAGE void check_queues(World& w, const Table& t, const Queues& before, bool one_datagram) {
   const long largest = 65535 + 256;
   const long one = static_cast<long>(t.largest_datagram) + 256;
   for (std::size_t fd = 0; fd < max_fd; ++fd) {

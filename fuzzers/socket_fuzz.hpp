@@ -41,6 +41,14 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
+// The checks repeat what the stack decided: libFuzzer's coverage and
+// comparison tracing stays out of them (clang; g++ builds only replay), for speed.
+#if defined(__clang__)
+#define HS_FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define HS_FUZZ_NO_COVERAGE
+#endif
+
 namespace hardstack::fuzz {
 
 // Marks bytes no one may read or write (ASan builds; a no-op elsewhere).
@@ -118,7 +126,7 @@ enum class Call : std::uint8_t {
   getpeername,
 };
 
-inline bool linux_errno(Call call, int e) {
+HS_FUZZ_NO_COVERAGE inline bool linux_errno(Call call, int e) {
   auto in = [e](std::initializer_list<int> set) { return std::find(set.begin(), set.end(), e) != set.end(); };
   switch (call) {
     case Call::socket:
@@ -154,7 +162,7 @@ inline bool linux_errno(Call call, int e) {
 }
 
 // A call's result: >= 0, or -errno with errno in Linux's set for the call.
-inline void check_result(Call call, long result) {
+HS_FUZZ_NO_COVERAGE inline void check_result(Call call, long result) {
   if (result < 0) HS_FUZZ_CHECK(result >= -4095 && linux_errno(call, static_cast<int>(-result)));
 }
 
@@ -189,7 +197,7 @@ class ArenaDevice final : public net::Device {
 
   net::LinkType link_type() const override { return net::LinkType::raw_ip; }
   std::size_t mtu() const override { return mtu_; }
-  bool transmit(std::span<const std::byte> frame) override {
+  HS_FUZZ_NO_COVERAGE bool transmit(std::span<const std::byte> frame) override {
     HS_FUZZ_CHECK(frame.size() <= mtu_);  // the stack fragments to the device's MTU
     if (count_ == max_frames || frame.size() > arena_.size() - used_) return false;
     std::memcpy(arena_.data() + used_, frame.data(), frame.size());
@@ -254,7 +262,7 @@ inline wire::Ipv6Address mapped(const wire::Ipv4Address& a) {
 class DatagramReader {
  public:
   template <class Visit>
-  void read(const ArenaDevice& device, Visit&& visit) {
+  HS_FUZZ_NO_COVERAGE void read(const ArenaDevice& device, Visit&& visit) {
     for (std::size_t i = 0; i < device.count(); ++i) {
       const wire::Bytes frame = device.frame(i);
       HS_FUZZ_CHECK(!frame.empty());
@@ -270,7 +278,7 @@ class DatagramReader {
   }
 
  private:
-  bool add_ipv4(wire::Bytes frame) {
+  HS_FUZZ_NO_COVERAGE bool add_ipv4(wire::Bytes frame) {
     const auto ip = wire::Ipv4View::parse(frame, wire::ChecksumMode::verify);
     HS_FUZZ_CHECK(ip.has_value());
     HS_FUZZ_CHECK(ip->total_len() == frame.size());
@@ -328,7 +336,7 @@ class DatagramReader {
     return true;
   }
 
-  bool add_ipv6(wire::Bytes frame) {
+  HS_FUZZ_NO_COVERAGE bool add_ipv6(wire::Bytes frame) {
     const auto ip = wire::Ipv6View::parse(frame);
     HS_FUZZ_CHECK(ip.has_value());
     HS_FUZZ_CHECK(ip->datagram_len() == frame.size());
@@ -415,7 +423,7 @@ class DatagramReader {
     return true;
   }
 
-  void append(wire::Bytes part) {
+  HS_FUZZ_NO_COVERAGE void append(wire::Bytes part) {
     HS_FUZZ_CHECK(part.size() <= buffer_.size() - length_);
     std::memcpy(buffer_.data() + length_, part.data(), part.size());
     length_ += part.size();
@@ -434,7 +442,7 @@ class DatagramReader {
 // A UDP datagram the stack sent: length and checksum right (RFC 768, checked
 // by hand, over the final destination of a source route, as RFC 9293 3.1
 // says for TCP's pseudo-header; a zero checksum is never sent), and its payload.
-inline wire::Bytes check_udp(const SentDatagram& d) {
+HS_FUZZ_NO_COVERAGE inline wire::Bytes check_udp(const SentDatagram& d) {
   HS_FUZZ_CHECK(d.protocol == 17);
   const wire::Bytes t = d.transport;
   HS_FUZZ_CHECK(t.size() >= 8 && t.size() <= 0xffff);
