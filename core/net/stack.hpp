@@ -301,6 +301,11 @@ class TransportProtocol {
   virtual DeliveryResult deliver_ipv4(const Ipv4Delivery& meta, wire::Bytes payload, Instant now) = 0;
   virtual DeliveryResult deliver_ipv6(const Ipv6Delivery& meta, wire::Bytes payload, Instant now) = 0;
   virtual void icmp_error(const IcmpErrorReport& report, Instant now) = 0;
+  // Timers: poll() calls on_timer(now) on every registered protocol (before
+  // it drains loopback, so what they send over it is delivered in the same
+  // poll), and next_deadline() folds theirs into its own.
+  virtual void on_timer(Instant) {}
+  virtual Instant next_deadline() const { return Instant::never(); }
 
  protected:
   ~TransportProtocol() = default;
@@ -401,6 +406,17 @@ class Stack {
   std::size_t neighbor_queue_bytes() const;  // every ARP and ND pending queue
   std::optional<NeighborInfo> arp_entry(InterfaceId interface, const wire::Ipv4Address& address) const;
   std::optional<NeighborInfo> nd_entry(InterfaceId interface, const wire::Ipv6Address& address) const;
+
+  // Tests and fuzzers: a stack configured once and put back before every run
+  // instead of one built per run. checkpoint() copies the whole state
+  // (configuration, neighbour entries and queues, fragments, loopback, rate
+  // limits, identification keys and counters, statistics, the latest time);
+  // the copy shares this stack's devices, entropy source and protocol
+  // handlers, so it is for restore(), not for driving alongside it. restore()
+  // makes this stack equal to `checkpoint` again, reusing its memory. The
+  // entropy source is the caller's to put back (SeededEntropy is a value).
+  Stack checkpoint() const;
+  void restore(const Stack& checkpoint);
 
   struct Impl;
 

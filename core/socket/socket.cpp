@@ -13,8 +13,10 @@
 #include <cstring>
 #include <limits>
 
+#include "hardstack/transport/tcp.hpp"
 #include "hardstack/transport/udp.hpp"
 #include "hardstack/wire/ipv4_options.hpp"
+#include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/udp.hpp"
 #include "socket_internal.hpp"
 
@@ -97,6 +99,9 @@ int write_sockaddr(const Endpoint& e, int domain, sockaddr* address, socklen_t* 
 
 }  // namespace
 
+Socket::Socket() = default;
+Socket::~Socket() = default;
+
 std::optional<net::InterfaceId> interface_from_index(unsigned index) {
   if (index == 0 || index > std::numeric_limits<std::uint16_t>::max() + 1u) return std::nullopt;
   return static_cast<net::InterfaceId>(index - 1);
@@ -108,6 +113,25 @@ const char* to_string(TransportDropReason reason) {
     case TransportDropReason::udp_bad_checksum: return "udp_bad_checksum";
     case TransportDropReason::udp_no_socket: return "udp_no_socket";
     case TransportDropReason::udp_receive_buffer: return "udp_receive_buffer";
+    case TransportDropReason::tcp_bad_header: return "tcp_bad_header";
+    case TransportDropReason::tcp_bad_checksum: return "tcp_bad_checksum";
+    case TransportDropReason::tcp_no_socket: return "tcp_no_socket";
+    case TransportDropReason::tcp_listen_rst: return "tcp_listen_rst";
+    case TransportDropReason::tcp_listen_ack: return "tcp_listen_ack";
+    case TransportDropReason::tcp_listen_overflow: return "tcp_listen_overflow";
+    case TransportDropReason::tcp_bad_cookie: return "tcp_bad_cookie";
+    case TransportDropReason::tcp_syn_sent_bad_ack: return "tcp_syn_sent_bad_ack";
+    case TransportDropReason::tcp_syn_sent_no_syn: return "tcp_syn_sent_no_syn";
+    case TransportDropReason::tcp_paws: return "tcp_paws";
+    case TransportDropReason::tcp_out_of_window: return "tcp_out_of_window";
+    case TransportDropReason::tcp_rst_out_of_window: return "tcp_rst_out_of_window";
+    case TransportDropReason::tcp_rst_challenged: return "tcp_rst_challenged";
+    case TransportDropReason::tcp_syn_challenged: return "tcp_syn_challenged";
+    case TransportDropReason::tcp_ack_out_of_window: return "tcp_ack_out_of_window";
+    case TransportDropReason::tcp_no_ack: return "tcp_no_ack";
+    case TransportDropReason::tcp_receive_buffer: return "tcp_receive_buffer";
+    case TransportDropReason::tcp_data_after_close: return "tcp_data_after_close";
+    case TransportDropReason::tcp_time_wait: return "tcp_time_wait";
     case TransportDropReason::count_: break;
   }
   return "?";
@@ -146,11 +170,12 @@ int decode_sockaddr(const sockaddr* address, socklen_t length, Endpoint& out, in
 struct Sockets::Impl {
   SocketContext context;
   transport::Udp udp;
+  transport::Tcp tcp;
   std::vector<std::unique_ptr<Socket>> table;
   std::size_t open = 0;
 
   Impl(net::Stack& stack, net::Entropy& entropy, const SocketConfig& config)
-      : context{stack, entropy, config, {}, {}, {}, {}}, udp(context) {}
+      : context{stack, entropy, config, {}, {}, {}, {}, {}}, udp(context), tcp(context) {}
 
   Socket* get(int fd) {
     if (fd < 0 || static_cast<std::size_t>(fd) >= table.size()) return nullptr;
@@ -187,6 +212,7 @@ Result<Sockets, net::ConfigError> Sockets::create(net::Stack& stack, net::Entrop
     return Unexpected(net::ConfigError{net::ConfigErrorCode::bad_limits, 0});
   auto impl = std::make_unique<Impl>(stack, entropy, config);
   if (auto r = stack.register_protocol(wire::ip_protocol_udp, impl->udp); !r) return Unexpected(r.error());
+  if (auto r = stack.register_protocol(wire::ip_protocol_tcp, impl->tcp); !r) return Unexpected(r.error());
   return Sockets(std::move(impl));
 }
 
@@ -204,10 +230,11 @@ int Sockets::socket(int domain, int type, int protocol) {
   if (type < 0 || type >= 11) return -EINVAL;  // SOCK_MAX
   if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;
   if (protocol < 0 || protocol >= IPPROTO_MAX) return -EINVAL;
-  // Protocols by type (LINUX inetsw): SOCK_DGRAM has UDP; TCP arrives with
-  // the TCP layer; raw and packet sockets are not offered.
-  if (type != SOCK_DGRAM) return type == SOCK_STREAM ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
-  if (protocol != 0 && protocol != IPPROTO_UDP) return -EPROTONOSUPPORT;
+  // Protocols by type (LINUX inetsw): SOCK_STREAM has TCP, SOCK_DGRAM UDP;
+  // raw and packet sockets are not offered.
+  if (type != SOCK_DGRAM && type != SOCK_STREAM) return -ESOCKTNOSUPPORT;
+  const bool stream = type == SOCK_STREAM;
+  if (protocol != 0 && protocol != (stream ? IPPROTO_TCP : IPPROTO_UDP)) return -EPROTONOSUPPORT;
   auto& impl = *impl_;
   if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
   std::size_t fd = 0;
@@ -217,11 +244,16 @@ int Sockets::socket(int domain, int type, int protocol) {
   s->fd = static_cast<int>(fd);
   s->domain = domain;
   s->type = type;
-  s->protocol = IPPROTO_UDP;
+  s->protocol = stream ? IPPROTO_TCP : IPPROTO_UDP;
   s->nonblock = (flags & SOCK_NONBLOCK) != 0;
-  s->proto = &impl.udp;
   s->rcvbuf = impl.context.config.rmem_default;
   s->sndbuf = impl.context.config.wmem_default;
+  if (stream) {
+    s->proto = &impl.tcp;
+    impl.tcp.init(*s);
+  } else {
+    s->proto = &impl.udp;
+  }
   s->local.address = any_address(domain);
   s->remote.address = any_address(domain);
   impl.table[fd] = std::move(s);
@@ -289,6 +321,9 @@ int Sockets::Impl::connect(Socket& s, const sockaddr* address, socklen_t length)
   int family = AF_UNSPEC;
   if (const int r = decode_sockaddr(address, length, e, family); r < 0) return r;
   if (family == AF_UNSPEC) return s.proto->disconnect(s);
+  // LINUX inet_dgram_connect: the port is taken before the address is looked
+  // at, so a connect that fails leaves the socket bound.
+  if (!s.bound && s.proto->autobind(s) < 0) return -EAGAIN;
   if (s.domain == AF_INET || family == AF_INET) {
     // LINUX __ip4_datagram_connect (an IPv6 socket takes a sockaddr_in too).
     if (s.domain == AF_INET6 && s.v6only) return -EAFNOSUPPORT;
@@ -338,12 +373,27 @@ int Sockets::listen(int fd, int backlog) {
   return s->proto->listen(*s, backlog);
 }
 
-int Sockets::accept4(int fd, sockaddr*, socklen_t*, int flags) {
+int Sockets::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if ((flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0) return -EINVAL;
   // LINUX: a datagram socket's proto_ops has no accept.
-  return -EOPNOTSUPP;
+  if (s->type != SOCK_STREAM) return -EOPNOTSUPP;
+  if (address != nullptr && length == nullptr) return -EFAULT;
+  if (length != nullptr && static_cast<int>(*length) < 0) return -EINVAL;
+  auto& impl = *impl_;
+  if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
+  std::unique_ptr<Socket> child;
+  if (const int r = s->proto->accept(*s, child); r < 0) return r;
+  std::size_t slot = 0;
+  while (slot < impl.table.size() && impl.table[slot]) ++slot;
+  if (slot == impl.table.size()) impl.table.emplace_back();
+  child->fd = static_cast<int>(slot);
+  child->nonblock = (flags & SOCK_NONBLOCK) != 0;
+  if (address != nullptr) write_sockaddr(child->remote, child->domain, address, length);
+  impl.table[slot] = std::move(child);
+  ++impl.open;
+  return static_cast<int>(slot);
 }
 
 ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
@@ -365,6 +415,9 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
 
   const Endpoint* to = nullptr;
   Endpoint e;
+  // LINUX: a corked datagram (UDP_CORK / MSG_MORE) takes the next bytes
+  // whatever address comes with them, once the address's family is settled.
+  const bool pending = s.pending.active;
   if (message.msg_name != nullptr) {
     const socklen_t length = std::min<socklen_t>(message.msg_namelen, sizeof(sockaddr_storage));
     int family = AF_UNSPEC;
@@ -372,7 +425,11 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
         r < 0)
       return r;
     if (s.domain == AF_INET) {
-      // LINUX udp_sendmsg: AF_UNSPEC is taken as AF_INET.
+      // LINUX udp_sendmsg: the length, MSG_OOB and a pending datagram come
+      // before the address; AF_UNSPEC is taken as AF_INET.
+      if (total > 0xffff) return -EMSGSIZE;
+      if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      if (pending) return s.proto->sendmsg(s, message, flags, nullptr, total);
       if (length < sizeof(sockaddr_in)) return -EINVAL;
       if (family != AF_INET && family != AF_UNSPEC) return -EAFNOSUPPORT;
       e.scope = 0;
@@ -382,7 +439,7 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       if (length < offsetof(sockaddr, sa_data)) return -EINVAL;
       if (family == AF_INET) {
         if (s.v6only) return -ENETUNREACH;
-        if (length < sizeof(sockaddr_in)) return -EINVAL;
+        if (length < sizeof(sockaddr_in) && !pending) return -EINVAL;
         e.scope = 0;
         to = &e;
       } else if (family == AF_INET6) {
@@ -394,9 +451,14 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       } else if (family != AF_UNSPEC) {
         return -EINVAL;
       }
+      // An IPv4 destination goes to udp_sendmsg: its length and MSG_OOB checks come first.
+      if (to != nullptr && is_v4_mapped(e.address)) {
+        if (total > 0xffff) return -EMSGSIZE;
+        if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      }
     }
     if (to != nullptr) {
-      if (to->port == 0) return -EINVAL;
+      if (to->port == 0 && !pending) return -EINVAL;
       // :: and 0.0.0.0 mean this host (BSD).
       if (e.address.is_unspecified()) e.address.octets[15] = 1;
       if (is_v4_mapped(e.address) && unmap_v4(e.address).is_unspecified())
@@ -430,6 +492,14 @@ ssize_t Sockets::sendmsg(int fd, const msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused; sendmsg_copy_msghdr:
+  // a name of length 0 is no name (sendto's address of length 0 is kept, and refused later).
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_name != nullptr && message->msg_namelen == 0) {
+    msghdr unnamed = *message;
+    unnamed.msg_name = nullptr;
+    return impl_->sendmsg(*s, unnamed, flags);
+  }
   return impl_->sendmsg(*s, *message, flags);
 }
 
@@ -441,16 +511,22 @@ ssize_t Sockets::recvfrom(int fd, void* buffer, std::size_t length, int flags, s
                           socklen_t* from_length) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
-  if (from != nullptr && from_length == nullptr) return -EFAULT;
-  if (from_length != nullptr && static_cast<int>(*from_length) < 0) return -EINVAL;
+  // LINUX __sys_recvfrom: the datagram is taken into a kernel sockaddr; the
+  // caller's length is read only when the address is copied back, so a bad
+  // one fails the call after the datagram is gone (move_addr_to_user).
+  sockaddr_storage address{};
   iovec v{buffer, length};
   msghdr m{};
-  m.msg_name = from;
-  m.msg_namelen = from != nullptr ? *from_length : 0;
+  m.msg_name = from != nullptr ? &address : nullptr;
+  m.msg_namelen = from != nullptr ? sizeof address : 0;
   m.msg_iov = &v;
   m.msg_iovlen = 1;
   const ssize_t r = s->proto->recvmsg(*s, m, flags);
-  if (r >= 0 && from != nullptr) *from_length = m.msg_namelen;
+  if (r < 0 || from == nullptr) return r;
+  if (from_length == nullptr) return -EFAULT;
+  if (static_cast<int>(*from_length) < 0) return -EINVAL;
+  std::memcpy(from, &address, std::min(*from_length, m.msg_namelen));
+  *from_length = m.msg_namelen;
   return r;
 }
 
@@ -458,6 +534,10 @@ ssize_t Sockets::recvmsg(int fd, msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused, a longer one than
+  // sockaddr_storage is cut to it.
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_namelen > sizeof(sockaddr_storage)) message->msg_namelen = sizeof(sockaddr_storage);
   if (message->msg_iovlen > max_iov) return -EMSGSIZE;
   if (message->msg_iovlen > 0 && message->msg_iov == nullptr) return -EFAULT;
   for (std::size_t i = 0; i < message->msg_iovlen; ++i)
@@ -509,7 +589,8 @@ int Sockets::Impl::get_socket_option(Socket& s, int name, void* value, socklen_t
     case SO_TYPE: return put_int(s.type, value, length);
     case SO_DOMAIN: return put_int(s.domain, value, length);
     case SO_PROTOCOL: return put_int(s.protocol, value, length);
-    case SO_ACCEPTCONN: return put_int(0, value, length);
+    case SO_ACCEPTCONN:
+      return put_int(s.tcp && s.tcp->state == transport::TcpState::listen ? 1 : 0, value, length);
     case SO_ERROR: {
       const int e = s.error;
       s.error = 0;
@@ -542,7 +623,9 @@ int Sockets::Impl::set_ip_option(Socket& s, int name, const void* value, socklen
       if (length > 40) return -EINVAL;
       const auto area = wire::Bytes(static_cast<const std::byte*>(value), length);
       if (!wire::Ipv4Options::parse(area, 20, wire::Ipv4OptionsOrigin::privileged_socket)) return -EINVAL;
+      // LINUX ip_options_get: kept padded with EOL to a 4-byte multiple (getsockopt shows it).
       s.ip_options.assign(area.begin(), area.end());
+      s.ip_options.resize(s.ip_options.size() + (4 - s.ip_options.size() % 4) % 4, std::byte{0});
       return 0;
     }
     default: break;
@@ -594,7 +677,9 @@ int Sockets::Impl::get_ip_option(Socket& s, int name, void* value, socklen_t* le
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_ip_int(static_cast<int>(*mtu), value, length);
+      // LINUX ipv4_mtu: a route's MTU is at most IP_MAX_MTU (loopback's 65536 reads 65535).
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_ip_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }
@@ -626,7 +711,7 @@ int Sockets::Impl::set_ipv6_option(Socket& s, int name, const void* value, sockl
     case IPV6_RECVPKTINFO: s.recv.v6_pktinfo = v != 0; return 0;
     case IPV6_RECVHOPLIMIT: s.recv.v6_hoplimit = v != 0; return 0;
     case IPV6_RECVTCLASS: s.recv.v6_tclass = v != 0; return 0;
-    case IPV6_RECVERR: s.recverr = v != 0; return 0;
+    case IPV6_RECVERR: s.recverr6 = v != 0; return 0;
     case IPV6_UNICAST_HOPS:
       if (v < -1 || v > 255) return -EINVAL;
       s.unicast_hops = v;
@@ -650,7 +735,7 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
     case IPV6_RECVPKTINFO: return put_int(s.recv.v6_pktinfo ? 1 : 0, value, length);
     case IPV6_RECVHOPLIMIT: return put_int(s.recv.v6_hoplimit ? 1 : 0, value, length);
     case IPV6_RECVTCLASS: return put_int(s.recv.v6_tclass ? 1 : 0, value, length);
-    case IPV6_RECVERR: return put_int(s.recverr ? 1 : 0, value, length);
+    case IPV6_RECVERR: return put_int(s.recverr6 ? 1 : 0, value, length);
     case IPV6_UNICAST_HOPS:
       return put_int(s.unicast_hops == -1 ? context.stack.config().default_hop_limit : s.unicast_hops, value,
                      length);
@@ -662,7 +747,8 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_int(static_cast<int>(*mtu), value, length);
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }
@@ -682,8 +768,11 @@ int Sockets::Impl::getsockopt(Socket& s, int level, int name, void* value, sockl
   if (static_cast<int>(*length) < 0) return -EINVAL;
   if (level == SOL_SOCKET) return get_socket_option(s, name, value, length);
   if (level == SOL_IP) return get_ip_option(s, name, value, length);
-  if (level == SOL_IPV6) return s.domain == AF_INET6 ? get_ipv6_option(s, name, value, length) : -ENOPROTOOPT;
-  return s.proto->getsockopt(s, level, name, value, length);
+  if (level == SOL_IPV6 && s.domain == AF_INET6) return get_ipv6_option(s, name, value, length);
+  if (level == SOL_UDP) return s.proto->getsockopt(s, level, name, value, length);
+  // LINUX: an IPv4 UDP socket passes other levels to do_ip_getsockopt
+  // (EOPNOTSUPP), an IPv6 one to ipv6_getsockopt (ENOPROTOOPT).
+  return s.domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
 
 int Sockets::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
@@ -726,9 +815,9 @@ int Sockets::shutdown(int fd, int how) {
 int Sockets::close(int fd) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
-  s->proto->close(*s);
-  impl_->table[static_cast<std::size_t>(fd)].reset();
+  Protocol* proto = s->proto;
   --impl_->open;
+  proto->close(std::move(impl_->table[static_cast<std::size_t>(fd)]));
   return 0;
 }
 
@@ -757,6 +846,8 @@ void Sockets::set_readiness_callback(ReadinessCallback callback) {
 }
 
 const UdpStats& Sockets::udp_stats() const { return impl_->context.udp; }
+
+const TcpStats& Sockets::tcp_stats() const { return impl_->context.tcp; }
 
 std::uint64_t Sockets::drops(TransportDropReason reason) const {
   const auto i = static_cast<std::size_t>(reason);

@@ -55,6 +55,55 @@ struct SocketConfig {
   int wmem_max = 212992;
   std::uint16_t ephemeral_low = 32768;  // LINUX net.ipv4.ip_local_port_range
   std::uint16_t ephemeral_high = 60999;
+
+  // TCP (LINUX net.ipv4.tcp_* sysctls; times as Linux's defaults)
+  int tcp_rmem_default = 131072;  // tcp_rmem[1]: the receive buffer (no autotuning here)
+  int tcp_wmem_default = 131072;  // tcp_wmem[1] is 16384, autotuned upwards; a fixed 128 KiB here
+  int somaxconn = 4096;           // net.core.somaxconn: listen() backlog cap
+  bool tcp_syncookies = true;     // answer with a SYN cookie when the SYN queue is full
+  bool tcp_timestamps = true;
+  bool tcp_sack = true;
+  bool tcp_window_scaling = true;
+  int tcp_syn_retries = 6;
+  int tcp_synack_retries = 5;
+  int tcp_retries2 = 15;
+  net::Duration tcp_rto_initial = net::Duration::seconds(1);        // RFC 6298 2.1
+  net::Duration tcp_rto_min = net::Duration::milliseconds(200);     // LINUX TCP_RTO_MIN
+  net::Duration tcp_rto_max = net::Duration::seconds(120);          // LINUX TCP_RTO_MAX
+  net::Duration tcp_delayed_ack = net::Duration::milliseconds(40);  // LINUX TCP_DELACK_MIN
+  net::Duration tcp_time_wait = net::Duration::seconds(60);         // LINUX TCP_TIMEWAIT_LEN
+  net::Duration tcp_fin_timeout = net::Duration::seconds(60);       // tcp_fin_timeout
+  net::Duration tcp_keepalive_time = net::Duration::seconds(7200);
+  net::Duration tcp_keepalive_intvl = net::Duration::seconds(75);
+  int tcp_keepalive_probes = 9;
+  std::uint32_t tcp_challenge_ack_limit = 1000;  // per second, every connection together
+};
+
+// RFC 4022 / Linux /proc/net/snmp Tcp: and the TcpExt: counters tests look at.
+struct TcpStats {
+  std::uint64_t active_opens = 0;       // ActiveOpens: CLOSED -> SYN-SENT
+  std::uint64_t passive_opens = 0;      // PassiveOpens: LISTEN -> SYN-RECEIVED
+  std::uint64_t attempt_fails = 0;      // AttemptFails
+  std::uint64_t estab_resets = 0;       // EstabResets
+  std::uint64_t in_segs = 0;            // InSegs
+  std::uint64_t out_segs = 0;           // OutSegs
+  std::uint64_t retrans_segs = 0;       // RetransSegs
+  std::uint64_t in_errs = 0;            // InErrs: bad checksum or header
+  std::uint64_t in_csum_errors = 0;     // InCsumErrors
+  std::uint64_t out_rsts = 0;           // OutRsts
+  std::uint64_t syncookies_sent = 0;    // TcpExt SyncookiesSent
+  std::uint64_t syncookies_recv = 0;    // TcpExt SyncookiesRecv
+  std::uint64_t syncookies_failed = 0;  // TcpExt SyncookiesFailed
+  std::uint64_t listen_overflows = 0;   // TcpExt ListenOverflows
+  std::uint64_t challenge_acks = 0;     // TcpExt TCPChallengeACK
+  std::uint64_t abort_on_data = 0;      // TcpExt TCPAbortOnData
+  std::uint64_t abort_on_close = 0;     // TcpExt TCPAbortOnClose
+  std::uint64_t abort_on_linger = 0;    // TcpExt TCPAbortOnLinger
+  std::uint64_t abort_on_timeout = 0;   // TcpExt TCPAbortOnTimeout
+  std::uint64_t paws_rejected = 0;      // TcpExt PAWSEstab
+  std::uint64_t timeouts = 0;           // TcpExt TCPTimeouts
+  std::uint64_t fast_retransmits = 0;   // TcpExt TCPFastRetrans (NewReno or SACK recovery)
+  bool operator==(const TcpStats&) const = default;
 };
 
 // RFC 4113 / Linux /proc/net/snmp Udp: names.
@@ -71,10 +120,29 @@ struct UdpStats {
 };
 
 enum class TransportDropReason : std::uint8_t {
-  udp_bad_length,      // UDP-1: length field < 8 or above the IP payload
-  udp_bad_checksum,    // UDP-2: a non-zero checksum that does not verify (or 0 over IPv6)
-  udp_no_socket,       // UDP-3: nobody bound to the port (port unreachable unless multicast/broadcast)
-  udp_receive_buffer,  // UDP-5: the socket's receive buffer is full (SO_RCVBUF)
+  udp_bad_length,         // UDP-1: length field < 8 or above the IP payload
+  udp_bad_checksum,       // UDP-2: a non-zero checksum that does not verify (or 0 over IPv6)
+  udp_no_socket,          // UDP-3: nobody bound to the port (port unreachable unless multicast/broadcast)
+  udp_receive_buffer,     // UDP-5: the socket's receive buffer is full (SO_RCVBUF)
+  tcp_bad_header,         // TCP-HDR-1: shorter than 20 bytes, data offset < 5 or past the segment
+  tcp_bad_checksum,       // TCP-HDR-1
+  tcp_no_socket,          // TCP-SM-2: no connection or listener (answered with RST unless RST)
+  tcp_listen_rst,         // TCP-SM-3: RST to a listener
+  tcp_listen_ack,         // TCP-SM-3: ACK to a listener (answered with RST)
+  tcp_listen_overflow,    // TCP-SM-3: SYN to a full listener without cookies, or accept queue full
+  tcp_bad_cookie,         // an ACK to a listener that is no valid SYN cookie (answered with RST)
+  tcp_syn_sent_bad_ack,   // TCP-SM-4: unacceptable ACK in SYN-SENT (answered with RST)
+  tcp_syn_sent_no_syn,    // SYN-SENT: neither SYN nor RST
+  tcp_paws,               // TCP-TS-1: timestamp older than TS.Recent (answered with ACK)
+  tcp_out_of_window,      // TCP-SEQ-1: unacceptable segment (answered with ACK)
+  tcp_rst_out_of_window,  // TCP-RST-1: RST outside the window, dropped
+  tcp_rst_challenged,     // TCP-RST-1: RST in the window but not at RCV.NXT (challenge ACK)
+  tcp_syn_challenged,     // TCP-SYN-1: SYN in a synchronized state (challenge ACK)
+  tcp_ack_out_of_window,  // TCP-ACK-1: ACK outside [SND.UNA - MAX.SND.WND, SND.NXT]
+  tcp_no_ack,             // a segment without ACK in a synchronized state
+  tcp_receive_buffer,     // TCP-OOO-1: data beyond the receive buffer
+  tcp_data_after_close,   // TCP-CLOSE-2: data for a closed reader (answered with RST)
+  tcp_time_wait,          // a segment TIME-WAIT has nothing to do with
   count_,
 };
 const char* to_string(TransportDropReason reason);
@@ -124,6 +192,7 @@ class Sockets {
   void set_readiness_callback(ReadinessCallback callback);
 
   const UdpStats& udp_stats() const;
+  const TcpStats& tcp_stats() const;
   std::uint64_t drops(TransportDropReason reason) const;
   std::optional<TransportDropReason> last_drop() const;
   std::size_t open_sockets() const;

@@ -10,15 +10,20 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "cmsg.hpp"
+#include "datagram_queue.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/inline_vector.hpp"
 #include "socket.hpp"
+
+namespace hardstack::transport {
+struct TcpConnection;
+}
 
 namespace hardstack::socket {
 
@@ -56,7 +61,7 @@ constexpr bool is_any(const wire::Ipv6Address& a) {
 
 // One datagram waiting in a receive queue, with what IP said about it.
 struct ReceivedDatagram {
-  std::vector<std::byte> payload;
+  ByteBuffer payload;
   Endpoint from;
   bool ipv4 = true;
   unsigned interface_index = 0;
@@ -86,6 +91,11 @@ struct PendingDatagram {
 class Protocol;
 
 struct Socket {
+  Socket();
+  ~Socket();  // out of line: TcpConnection is complete only in the socket layer's sources
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
   int fd = -1;
   int domain = AF_INET;
   int type = SOCK_DGRAM;
@@ -122,6 +132,7 @@ struct Socket {
 
   // IPPROTO_IPV6
   bool v6only = false;
+  bool recverr6 = false;  // IPV6_RECVERR (IP_RECVERR is IPv4's own flag, as on Linux)
   int unicast_hops = -1;
   int tclass = 0;
   int pmtudisc6 = IP_PMTUDISC_WANT;
@@ -131,8 +142,11 @@ struct Socket {
   bool cork = false;
   std::uint16_t gso_size = 0;  // UDP_SEGMENT
   PendingDatagram pending;
-  std::deque<ReceivedDatagram> queue;
+  DatagramQueue<ReceivedDatagram> queue;
   std::size_t rmem = 0;  // bytes charged to the receive queue
+
+  // TCP (null for other protocols)
+  std::unique_ptr<transport::TcpConnection> tcp;
 };
 
 // What a protocol implements (LINUX struct proto). The socket layer has
@@ -150,11 +164,15 @@ class Protocol {
   virtual ssize_t recvmsg(Socket& s, msghdr& message, int flags) = 0;
   virtual short poll(const Socket& s) const = 0;
   virtual int shutdown(Socket& s, int how) = 0;  // how: RCV 1 | SEND 2 (Linux's how + 1)
-  virtual void close(Socket& s) = 0;
+  // The descriptor is gone; the protocol may keep the socket (a TCP
+  // connection still closing) or let it go.
+  virtual void close(std::unique_ptr<Socket> s) = 0;
   // Levels the socket layer does not own (SOL_UDP, SOL_TCP): -ENOPROTOOPT if unknown.
   virtual int setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) = 0;
   virtual int getsockopt(Socket& s, int level, int name, void* value, socklen_t* length) = 0;
   virtual int listen(Socket&, int) { return -EOPNOTSUPP; }
+  // A connection from the listener's queue, or -EAGAIN / -EINVAL.
+  virtual int accept(Socket&, std::unique_ptr<Socket>&) { return -EOPNOTSUPP; }
 
  protected:
   ~Protocol() = default;
@@ -167,6 +185,7 @@ struct SocketContext {
   net::Entropy& entropy;
   SocketConfig config;
   UdpStats udp;
+  TcpStats tcp;
   std::array<std::uint64_t, static_cast<std::size_t>(TransportDropReason::count_)> drop_counts{};
   std::optional<TransportDropReason> last_drop;
   Sockets::ReadinessCallback on_ready;

@@ -279,10 +279,17 @@ int Udp::disconnect(Socket& s) {
 ssize_t Udp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
   // LINUX inet_send_prepare: an unbound socket gets a port first.
   if (!s.bound && autobind(s) < 0) return -EAGAIN;
-  const bool v4 =
-      s.domain == AF_INET ||
-      (to != nullptr ? v4_family(to->address)
-                     : (s.pending.active ? s.pending.ipv4 : (s.connected && v4_family(s.remote.address))));
+  // LINUX udpv6_sendmsg hands to udp_sendmsg a v4-mapped destination, and
+  // any send while an IPv4 datagram is pending.
+  bool v4 = true;
+  if (s.domain == AF_INET6) {
+    if (to != nullptr && v4_family(to->address))
+      v4 = true;
+    else if (s.pending.active)
+      v4 = s.pending.ipv4;
+    else
+      v4 = to == nullptr && s.connected && v4_family(s.remote.address);
+  }
   return v4 ? send_v4(s, message, flags, to, length) : send_v6(s, message, flags, to, length);
 }
 
@@ -307,7 +314,7 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (!s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -322,25 +329,27 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
       return r;
   }
   const auto dst = unmap_v4(destination.address);
+  // The source: IP_PKTINFO's ipi_spec_dst (LINUX ipc.addr, 0.0.0.0 included),
+  // else the bound address (none when bound to a multicast or broadcast
+  // address, LINUX inet_bind), else the route's.
+  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
+  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = {};
+  if (ancillary.source) {
+    source = *ancillary.source;
+    // LINUX ip_route_output_key_hash_rcu, before the interface: a source no
+    // host sends from -> EINVAL; one that is not ours -> ENETUNREACH.
+    if (!source.is_unspecified()) {
+      if (source.is_multicast() || source == wire::Ipv4Address{{255, 255, 255, 255}} || source.octets[0] == 0)
+        return -EINVAL;
+      if (!context_.stack.is_local(source)) return -ENETUNREACH;
+    }
+  }
   unsigned index = s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) index = *ancillary.interface_index;
   std::optional<net::InterfaceId> interface;
   if (index != 0) {
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
-  }
-  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address (not a
-  // group or broadcast one: LINUX inet_bind leaves inet_saddr 0 then), else the route's.
-  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
-  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = wire::Ipv4Address{};
-  if (ancillary.source && !ancillary.source->is_unspecified()) {
-    // LINUX ip_route_output_key_hash_rcu: a group or 255.255.255.255 source
-    // -> EINVAL, one that is not ours -> ENETUNREACH.
-    source = *ancillary.source;
-    if (source.is_multicast() || source.is_broadcast()) return -EINVAL;
-    if (!context_.stack.is_local(source)) return -ENETUNREACH;
-  } else if (ancillary.source) {
-    source = wire::Ipv4Address{};
   }
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
@@ -350,8 +359,8 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  // This datagram's parameters, kept in the socket only if it is corked.
+  PendingDatagram d;
   d.ipv4 = true;
   d.destination = destination;
   d.source = map_v4(source);
@@ -372,16 +381,15 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v4.tos = ancillary.tos.value_or(s.tos);
   d.v4.pmtu = pmtu_mode(s.pmtudisc);
   d.v4.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
-  // LINUX udpv6_sendmsg, in its order.
+  // LINUX udpv6_sendmsg, in its order (it has no MSG_OOB check: the flag is ignored).
   if (length > 0xffff) return -EMSGSIZE;
-  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -428,8 +436,7 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     source = *chosen;
   }
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  PendingDatagram d;
   d.ipv4 = false;
   d.destination = destination;
   d.source = source;
@@ -450,38 +457,39 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   const int dontfrag = ancillary.dontfrag.value_or(-1) == -1 ? s.dontfrag : *ancillary.dontfrag;
   d.v6.pmtu = dontfrag != 0 ? net::PmtuDiscovery::do_ : pmtu_mode(s.pmtudisc6);
   d.v6.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
-// LINUX ip_append_data / udp_push_pending_frames: `s.pending` holds the
-// datagram's parameters; this call's bytes join it, and unless corked it goes.
-ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t length) {
-  PendingDatagram& d = s.pending;
+// LINUX ip_append_data / udp_push_pending_frames: `d` holds the datagram's
+// parameters (s.pending when a corked datagram is under way, else a new
+// one); this call's bytes join it, and unless corked it goes.
+ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int flags, std::size_t length) {
   const bool corked = s.cork || (flags & MSG_MORE) != 0;
   const std::size_t network =
       d.ipv4 ? ipv4_header + padded(d.options.size())
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   // UDP-6: the datagram must fit a 16-bit length, and the IPv4 header with it.
   const std::size_t limit = d.ipv4 ? 0xffff - network : 0xffff;
+  int error = 0;
   if (uf::header_len + d.data.size() + length > limit) {
-    d = PendingDatagram{};
-    return -EMSGSIZE;
-  }
-  if (s.error != 0) {
-    const int e = s.error;
+    error = EMSGSIZE;
+  } else if (s.error != 0) {
+    error = s.error;
     s.error = 0;
-    d = PendingDatagram{};
-    return -e;
+  } else if ((s.shutdown & socket::send_shutdown) != 0) {
+    error = EPIPE;
   }
-  if ((s.shutdown & socket::send_shutdown) != 0) {
-    d = PendingDatagram{};
-    return -EPIPE;
+  if (error != 0) {
+    s.pending = PendingDatagram{};  // a corked datagram is abandoned too
+    return -error;
   }
   if (corked || d.active) {
-    const std::size_t old = d.data.size();
-    d.data.resize(old + length);
-    gather(message, d.data.data() + old);
-    d.active = true;
+    PendingDatagram& p = s.pending;
+    if (&p != &d) p = std::move(d);
+    const std::size_t old = p.data.size();
+    p.data.resize(old + length);
+    gather(message, p.data.data() + old);
+    p.active = true;
     if (corked) return static_cast<ssize_t>(length);
     const int r = push_pending(s);
     return r < 0 ? r : static_cast<ssize_t>(length);
@@ -489,9 +497,7 @@ ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t len
   // Not corked: straight from the caller's buffers into the datagram.
   datagram_.resize(uf::header_len + length);
   gather(message, datagram_.data() + uf::header_len);
-  PendingDatagram now = std::move(d);
-  d = PendingDatagram{};
-  const int r = transmit(s, now);
+  const int r = transmit(s, d);
   return r < 0 ? r : static_cast<ssize_t>(length);
 }
 
@@ -499,6 +505,7 @@ int Udp::push_pending(Socket& s) {
   PendingDatagram d = std::move(s.pending);
   s.pending = PendingDatagram{};
   if (!d.active) return 0;
+  context_.notify(s);  // what the corked datagram held of the send buffer is free again
   datagram_.resize(uf::header_len + d.data.size());
   if (!d.data.empty()) std::memcpy(datagram_.data() + uf::header_len, d.data.data(), d.data.size());
   return transmit(s, d);
@@ -514,17 +521,20 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   std::size_t segment = payload_len;
   if (d.gso_size != 0) {
-    const auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
+    auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
     if (!mtu) return -ENETUNREACH;
+    if (d.ipv4) mtu = std::min<std::size_t>(*mtu, 0xffff);  // LINUX ipv4_mtu: at most IP_MAX_MTU
     if (network + uf::header_len + d.gso_size > *mtu) return -EINVAL;
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
   }
-  net::Ipv4SendParams p4 = d.v4;
-  net::Ipv6SendParams p6 = d.v6;
+  net::Ipv4SendParams p4;
+  net::Ipv6SendParams p6;
   if (d.ipv4) {
+    p4 = d.v4;
     p4.options = d.options;
   } else {
+    p6 = d.v6;
     p6.hop_by_hop = d.hop_by_hop;
     p6.destination_options = d.destination_options;
     p6.routing = d.routing;
@@ -561,7 +571,7 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
       // reported only with IP_RECVERR.
       if (sent.error() == ENOBUFS) {
         ++context_.udp.sndbuf_errors;
-        if (!s.recverr) return 0;
+        if (!(d.ipv4 ? s.recverr : s.recverr6)) return 0;
       }
       return -sent.error();
     }
@@ -714,8 +724,8 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
     context_.drop(socket::TransportDropReason::udp_receive_buffer);
     return false;
   }
-  socket::ReceivedDatagram d;
-  d.payload.assign(in.payload.begin(), in.payload.end());
+  socket::ReceivedDatagram& d = s.queue.push_back(in.payload.size());
+  if (!in.payload.empty()) std::memcpy(d.payload.data(), in.payload.data(), in.payload.size());
   d.from = in.source;
   d.ipv4 = in.ipv4;
   d.interface_index = in.interface;
@@ -736,7 +746,6 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
   }
   d.truesize = d.payload.size() + datagram_overhead;
   s.rmem += d.truesize;
-  s.queue.push_back(std::move(d));
   context_.notify(s);
   return true;
 }
@@ -769,7 +778,7 @@ void Udp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
   if (best == nullptr) return;
   // ICMP4-6 (LINUX __udp4_lib_err): without IP_RECVERR only hard errors on a
   // connected socket are reported.
-  if (!best->recverr && (!conversion.hard || !best->connected)) return;
+  if (!(report.ipv6 ? best->recverr6 : best->recverr) && (!conversion.hard || !best->connected)) return;
   best->error = conversion.error;
   context_.notify(*best);
 }
@@ -839,7 +848,7 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   if (s.domain == AF_INET) {
     socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else if (d.ipv4) {
-    // IPV6_PKTINFO (v4-mapped), then the IPv4 ones (LINUX udpv6_recvmsg).
+    // IPV6_PKTINFO (v4-mapped), then the IP_* messages (LINUX udpv6_recvmsg).
     socket::put_ipv6_recv_cmsgs_for_ipv4(writer, s.recv, info4);
   } else {
     socket::Ipv6RecvInfo info6;
@@ -854,7 +863,7 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   const std::size_t full = d.payload.size();
   if ((flags & MSG_PEEK) == 0) {
     s.rmem -= d.truesize;
-    s.queue.pop_front();
+    s.queue.pop_front(static_cast<std::size_t>(s.rcvbuf));
     ++context_.udp.in_datagrams;
   }
   return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? full : copied);
@@ -867,8 +876,11 @@ short Udp::poll(const Socket& s) const {
   if ((s.shutdown & socket::rcv_shutdown) != 0) mask |= POLLRDHUP | POLLIN | POLLRDNORM;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown)) mask |= POLLHUP;
   if (!s.queue.empty()) mask |= POLLIN | POLLRDNORM;
-  // Nothing waits in a send queue: a datagram socket is always writable.
-  mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  // LINUX sock_writeable: writable while less than half of SO_SNDBUF is
+  // charged. Sent datagrams leave at once; a corked one is charged as a
+  // received one is (its payload + datagram_overhead).
+  const std::size_t charged = s.pending.active ? s.pending.data.size() + datagram_overhead : 0;
+  if (charged < static_cast<std::size_t>(s.sndbuf) / 2) mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return mask;
 }
 
@@ -880,11 +892,9 @@ int Udp::shutdown(Socket& s, int how) {
   return s.connected ? 0 : -ENOTCONN;
 }
 
-void Udp::close(Socket& s) {
-  unhash(s);
-  s.queue.clear();
-  s.rmem = 0;
-  s.pending = PendingDatagram{};
+void Udp::close(std::unique_ptr<Socket> s) {
+  // A datagram socket goes at once, with its queue and any corked datagram.
+  unhash(*s);
 }
 
 int Udp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) {

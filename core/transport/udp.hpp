@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -34,7 +35,7 @@ class Udp final : public socket::Protocol, public net::TransportProtocol {
   ssize_t recvmsg(socket::Socket& s, msghdr& message, int flags) override;
   short poll(const socket::Socket& s) const override;
   int shutdown(socket::Socket& s, int how) override;
-  void close(socket::Socket& s) override;
+  void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
 
@@ -61,7 +62,8 @@ class Udp final : public socket::Protocol, public net::TransportProtocol {
                   std::size_t length);
   ssize_t send_v6(socket::Socket& s, const msghdr& message, int flags, const socket::Endpoint* to,
                   std::size_t length);
-  ssize_t append(socket::Socket& s, const msghdr& message, int flags, std::size_t length);
+  ssize_t append(socket::Socket& s, socket::PendingDatagram& d, const msghdr& message, int flags,
+                 std::size_t length);
   int push_pending(socket::Socket& s);
   int transmit(socket::Socket& s, const socket::PendingDatagram& d);
 

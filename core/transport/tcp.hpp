@@ -1,0 +1,309 @@
+#pragma once
+
+// TCP (RFC 9293) with Linux's behaviour where the RFCs leave a choice: the
+// state machine with simultaneous open and close, RFC 5961 challenge ACKs,
+// RFC 6528 ISNs and RFC 6056 ports from the injected entropy, MSS and path
+// MTU, window scaling, timestamps with PAWS (RFC 7323), SACK (RFC 2018) with
+// RFC 6675 recovery, RFC 6298 RTO with Karn and backoff, delayed ACK, Nagle,
+// persist timer, SWS avoidance on both sides, NewReno with IW10, keepalive,
+// SYN cookies, and Linux's close / shutdown / linger semantics. Used through
+// socket::Sockets; not a public API of its own.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "hardstack/net/stack.hpp"
+#include "hardstack/socket/socket_internal.hpp"
+#include "hardstack/wire/seq_num.hpp"
+#include "hardstack/wire/tcp.hpp"
+
+namespace hardstack::transport {
+
+using wire::SeqNum;
+
+enum class TcpState : std::uint8_t {
+  closed,
+  listen,
+  syn_sent,
+  syn_received,
+  established,
+  fin_wait_1,
+  fin_wait_2,
+  close_wait,
+  closing,
+  last_ack,
+  time_wait,
+};
+const char* to_string(TcpState state);
+
+// The socket's view of connecting (LINUX sock->state): decides what a second
+// connect() answers.
+enum class SockState : std::uint8_t { unconnected, connecting, connected };
+
+// Bytes in order, appended at the back and consumed at the front, with random
+// access for retransmission. Grows by doubling up to what the caller allows.
+class ByteRing {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void append(const std::byte* data, std::size_t n);
+  // Copies `n` bytes from `offset` (offset + n <= size()).
+  void copy_out(std::size_t offset, std::byte* out, std::size_t n) const;
+  void consume(std::size_t n);
+  void clear() {
+    size_ = 0;
+    head_ = 0;
+  }
+  // Gives the memory back when empty (an idle connection holds none).
+  void shrink_if_empty();
+  std::size_t capacity() const { return buffer_.size(); }
+
+ private:
+  std::vector<std::byte> buffer_;  // capacity a power of two (or 0)
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+// A received segment that arrived ahead of RCV.NXT (RFC 9293 3.10.7.4).
+struct OutOfOrderSegment {
+  SeqNum seq;
+  std::vector<std::byte> data;
+  SeqNum end() const { return seq + static_cast<std::uint32_t>(data.size()); }
+};
+
+// What one connection holds beyond the socket (LINUX struct tcp_sock).
+struct TcpConnection {
+  TcpState state = TcpState::closed;
+  SockState sock_state = SockState::unconnected;
+  bool ipv4 = true;
+
+  // Send sequence space (RFC 9293 3.3.1)
+  SeqNum iss;
+  SeqNum snd_una;
+  SeqNum snd_nxt;
+  SeqNum snd_max;             // the highest sequence sent (snd_nxt moves back on a timeout)
+  std::uint32_t snd_wnd = 0;  // scaled
+  std::uint32_t max_snd_wnd = 0;
+  SeqNum snd_wl1;
+  SeqNum snd_wl2;
+  // Receive sequence space
+  SeqNum irs;
+  SeqNum rcv_nxt;
+  SeqNum rcv_adv;  // right edge last advertised: never moves left
+  // Options
+  std::uint16_t mss = 536;       // what we send per segment, data only (options taken off)
+  std::uint16_t peer_mss = 536;  // the peer's MSS option (or the default)
+  std::uint16_t user_mss = 0;    // TCP_MAXSEG
+  std::uint8_t snd_wscale = 0;   // the peer's shift (applied to windows it sends)
+  std::uint8_t rcv_wscale = 0;   // ours
+  bool wscale_ok = false;
+  bool sack_ok = false;
+  bool ts_ok = false;
+  std::uint32_t ts_recent = 0;
+  net::Instant ts_recent_stamp{};
+  std::uint32_t last_ack_sent = 0;  // RCV.NXT at our last ACK (RFC 7323 4.3)
+
+  // Buffers
+  ByteRing send;                                // from snd_una: unacknowledged and unsent data
+  ByteRing receive;                             // in order, not yet read
+  std::vector<OutOfOrderSegment> out_of_order;  // sorted, not overlapping
+  std::size_t out_of_order_bytes = 0;
+  bool fin_queued = false;  // close/shutdown asked for a FIN after the data
+  bool fin_sent = false;
+  bool fin_received = false;  // RCV_SHUTDOWN by the peer (reads return 0 after the data)
+  bool user_closed = false;   // orphan: nobody can read
+  bool nodelay = false;
+  int linger2 = 0;  // TCP_LINGER2 in seconds: 0 the default, -1 RST at once
+
+  // RTO (RFC 6298), in microseconds
+  std::int64_t srtt_us = 0;
+  std::int64_t rttvar_us = 0;
+  std::int64_t rto_us = 1000000;
+  int backoff = 0;
+  int retransmits = 0;       // consecutive timeouts of the same data
+  bool rtt_pending = false;  // timing one segment (Karn: never a retransmitted one)
+  SeqNum rtt_seq;
+  net::Instant rtt_start{};
+
+  // Congestion control (RFC 5681 / 6582 / 6675), in bytes
+  std::uint32_t cwnd = 0;
+  std::uint32_t ssthresh = 0x7fffffff;
+  std::uint32_t bytes_acked = 0;  // congestion-avoidance accumulator
+  int dupacks = 0;
+  bool in_recovery = false;
+  SeqNum recover;
+  SeqNum high_rxt;                         // RFC 6675 HighRxt
+  std::vector<wire::TcpSackBlock> sacked;  // scoreboard: sorted, merged, above snd_una
+
+  // Receiver state for ACKs
+  int segments_unacked = 0;  // full-sized segments since our last ACK
+  bool ack_now = false;
+  std::vector<wire::TcpSackBlock> sack_report;  // RFC 2018 4: most recent first
+
+  // Timers (Instant::never() when off)
+  net::Instant rto_at = net::Instant::never();
+  net::Instant delack_at = net::Instant::never();
+  net::Instant persist_at = net::Instant::never();
+  net::Instant keepalive_at = net::Instant::never();
+  net::Instant state_timer_at = net::Instant::never();  // TIME-WAIT, FIN-WAIT-2, SYN-SENT/RECEIVED give-up
+  int persist_backoff = 0;
+  int keepalive_probes_sent = 0;
+  int keepalive_idle_s = 0;   // TCP_KEEPIDLE (0: the sysctl)
+  int keepalive_intvl_s = 0;  // TCP_KEEPINTVL
+  int keepalive_count = 0;    // TCP_KEEPCNT
+  net::Instant last_received{};
+  net::Instant last_challenge_ack{};
+  bool challenge_acked_once = false;
+  int soft_error = 0;  // the last ICMP soft error, reported on a timeout
+
+  // Listener
+  int backlog = 0;
+  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
+  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+  socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
+
+  // Where the connection sits in Tcp's timer index.
+  net::Instant indexed_deadline = net::Instant::never();
+  std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
+  bool hashed = false;  // in Tcp's connection table
+};
+
+struct Segment;
+
+class Tcp final : public socket::Protocol, public net::TransportProtocol {
+ public:
+  explicit Tcp(socket::SocketContext& context);
+  Tcp(const Tcp&) = delete;
+  Tcp& operator=(const Tcp&) = delete;
+  ~Tcp();
+
+  // Sets up a new TCP socket's connection record.
+  void init(socket::Socket& s);
+
+  // socket::Protocol
+  int bind(socket::Socket& s, const socket::Endpoint& local) override;
+  int autobind(socket::Socket& s) override;
+  int connect(socket::Socket& s, const socket::Endpoint& remote) override;
+  int disconnect(socket::Socket& s) override;
+  ssize_t sendmsg(socket::Socket& s, const msghdr& message, int flags, const socket::Endpoint* to,
+                  std::size_t length) override;
+  ssize_t recvmsg(socket::Socket& s, msghdr& message, int flags) override;
+  short poll(const socket::Socket& s) const override;
+  int shutdown(socket::Socket& s, int how) override;
+  void close(std::unique_ptr<socket::Socket> s) override;
+  int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
+  int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
+  int listen(socket::Socket& s, int backlog) override;
+  int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child) override;
+
+  // net::TransportProtocol
+  net::DeliveryResult deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload,
+                                   net::Instant now) override;
+  net::DeliveryResult deliver_ipv6(const net::Ipv6Delivery& meta, wire::Bytes payload,
+                                   net::Instant now) override;
+  void icmp_error(const net::IcmpErrorReport& report, net::Instant now) override;
+  void on_timer(net::Instant now) override;
+  net::Instant next_deadline() const override;
+
+  // For tests and benchmarks.
+  std::size_t connection_count() const { return connections_.size(); }
+  std::size_t orphan_count() const { return orphans_.size(); }
+  TcpState state(const socket::Socket& s) const { return s.tcp->state; }
+
+ private:
+  struct Key {
+    wire::Ipv6Address local;
+    wire::Ipv6Address remote;
+    std::uint16_t local_port = 0;
+    std::uint16_t remote_port = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::uint64_t k0;  // no default initialisers: the table needs the hash default-constructible here
+    std::uint64_t k1;
+    std::size_t operator()(const Key& k) const;
+  };
+  static Key key_of(const socket::Socket& s);
+
+  // Tables
+  bool port_in_use(const socket::Socket& s, const socket::Endpoint& local) const;
+  void hash_bound(socket::Socket& s);
+  void unhash_bound(socket::Socket& s);
+  void hash_connection(socket::Socket& s);
+  void unhash_connection(socket::Socket& s);
+  socket::Socket* find_listener(const Segment& seg) const;
+  void update_timer(socket::Socket& s);
+
+  // Input (tcp_input.cpp)
+  net::DeliveryResult input(Segment& seg);
+  void listen_input(socket::Socket& listener, const Segment& seg);
+  void syn_sent_input(socket::Socket& s, const Segment& seg);
+  void established_input(socket::Socket& s, const Segment& seg);
+  bool check_sequence(socket::Socket& s, const Segment& seg);
+  bool process_ack(socket::Socket& s, const Segment& seg);
+  void process_data(socket::Socket& s, const Segment& seg);
+  void process_fin(socket::Socket& s, const Segment& seg);
+  void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
+  void send_challenge_ack(socket::Socket& s);
+  void take_options(socket::Socket& s, const Segment& seg);
+  socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
+
+  // Output (tcp_output.cpp)
+  void output(socket::Socket& s);  // data, FIN and ACKs the windows allow
+  bool send_segment(socket::Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t data_offset,
+                    std::size_t data_len, bool retransmission);
+  void send_ack(socket::Socket& s);
+  void send_syn(socket::Socket& s, bool with_ack);
+  void send_probe(socket::Socket& s);       // zero-window / keepalive probe: SND.UNA - 1
+  void send_reset_for(const Segment& seg);  // TCP-SM-2
+  void send_reset(socket::Socket& s);       // active reset from a connection
+  bool retransmit_lost(socket::Socket& s);
+  void arm_rto(socket::Socket& s);
+  void on_rto(socket::Socket& s, net::Instant now);
+  void rtt_sample(TcpConnection& c, std::int64_t rtt_us);
+  std::uint32_t receive_window(const socket::Socket& s) const;
+  std::uint32_t flight_size(const TcpConnection& c) const;
+  std::uint32_t pipe(const TcpConnection& c) const;
+  std::uint16_t compute_mss(const socket::Socket& s) const;
+  std::uint16_t advertised_mss(const socket::Socket& s) const;
+  SeqNum make_isn(const socket::Socket& s) const;
+  std::uint32_t syn_cookie(const Segment& seg, std::uint32_t counter, std::uint8_t mss_index) const;
+
+  // State changes
+  void set_state(socket::Socket& s, TcpState state);
+  void enter_time_wait(socket::Socket& s);
+  void reset_connection(socket::Socket& s, int error);  // a received RST or a fatal error
+  void done(socket::Socket& s);                         // CLOSED: out of every table
+  void destroy_if_orphan(socket::Socket& s);
+  void run_timers(socket::Socket& s, net::Instant now);
+  net::Instant now() const { return context_.stack.now(); }
+
+  socket::SocketContext& context_;
+  KeyHash hash_{0, 0};
+  std::unordered_map<Key, socket::Socket*, KeyHash> connections_;
+  std::unordered_multimap<std::uint16_t, socket::Socket*> bound_;
+  std::multimap<net::Instant, socket::Socket*> timers_;
+  // Sockets no descriptor holds: closing connections, TIME-WAIT, children
+  // not yet accepted are held by their listener instead.
+  std::unordered_map<socket::Socket*, std::unique_ptr<socket::Socket>> orphans_;
+  // Finished orphans, freed when the call that finished them returns (the
+  // code on the way out may still look at them).
+  std::vector<std::unique_ptr<socket::Socket>> graveyard_;
+  std::uint64_t isn_key0_ = 0;
+  std::uint64_t isn_key1_ = 0;
+  std::uint64_t cookie_key0_ = 0;
+  std::uint64_t cookie_key1_ = 0;
+  // Challenge ACKs across every connection (LINUX tcp_challenge_ack_limit).
+  std::int64_t challenge_second_ = -1;
+  std::uint32_t challenge_count_ = 0;
+  std::vector<std::byte> segment_;  // one segment being built (reused)
+  std::vector<std::byte> scratch_;  // its data, gathered from the send ring
+};
+
+}  // namespace hardstack::transport

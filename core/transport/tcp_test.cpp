@@ -1,0 +1,203 @@
+// TCP through the socket API on one stack's loopback: handshake, data both
+// ways, orderly close through TIME-WAIT, RST on close with unread data,
+// refused connections, a bulk transfer. The wire-level rules with their IDs
+// are in conformance/tcp_*_test.cpp.
+#include "hardstack/transport/tcp.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "hardstack/harness/print.hpp"
+#include "hardstack/net/entropy.hpp"
+#include "hardstack/net/stack.hpp"
+#include "hardstack/socket/socket.hpp"
+
+using namespace hardstack;
+using net::Duration;
+
+namespace {
+
+sockaddr_in v4(const char* address, std::uint16_t port) {
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  BOOST_REQUIRE(inet_pton(AF_INET, address, &sin.sin_addr) == 1);
+  return sin;
+}
+
+template <typename T>
+const sockaddr* sa(const T& s) {
+  return reinterpret_cast<const sockaddr*>(&s);
+}
+
+struct Loopback {
+  net::SeededEntropy entropy{11};
+  net::Stack stack = net::Stack::create({}, entropy).value();
+  socket::Sockets sockets = socket::Sockets::create(stack, entropy).value();
+  net::Instant now = net::Instant::from_ns(1000000000);
+
+  // Polls until nothing is due now; time stays.
+  void settle() {
+    for (int i = 0; i < 1000; ++i) {
+      stack.poll(now);
+      if (stack.next_deadline() > now) return;
+    }
+  }
+  // Runs timers forward for `d`.
+  void run_for(Duration d) {
+    const net::Instant end = now + d;
+    settle();
+    while (stack.next_deadline() <= end) {
+      now = std::max(now, stack.next_deadline());
+      settle();
+    }
+    now = end;
+    settle();
+  }
+  int tcp() { return sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0); }
+  int listener(std::uint16_t port) {
+    const int fd = tcp();
+    const auto at = v4("127.0.0.1", port);
+    BOOST_REQUIRE(sockets.bind(fd, sa(at), sizeof at) == 0);
+    BOOST_REQUIRE(sockets.listen(fd, 16) == 0);
+    return fd;
+  }
+  // A connected pair: client fd, server (accepted) fd.
+  std::pair<int, int> connected_pair(int listen_fd, std::uint16_t port) {
+    const int c = tcp();
+    const auto to = v4("127.0.0.1", port);
+    BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EINPROGRESS);
+    settle();
+    const int s = sockets.accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK);
+    BOOST_TEST(s >= 0);
+    BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == 0);  // LINUX: completes the non-blocking connect
+    BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EISCONN);
+    return {c, s};
+  }
+  std::string read_all(int fd) {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = sockets.recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tcp_loopback)
+
+BOOST_FIXTURE_TEST_CASE(handshake_data_and_orderly_close_through_time_wait, Loopback) {
+  const int l = listener(8000);
+  auto [c, s] = connected_pair(l, 8000);
+  BOOST_TEST(sockets.send(c, "hello", 5, 0) == 5);
+  settle();
+  BOOST_TEST(read_all(s) == "hello");
+  BOOST_TEST(sockets.send(s, "world!", 6, 0) == 6);
+  settle();
+  BOOST_TEST(read_all(c) == "world!");
+  char b[8];
+  BOOST_TEST(sockets.recv(c, b, sizeof b, 0) == -EAGAIN);
+  // The client closes first: FIN-WAIT-1 -> FIN-WAIT-2; the server reads EOF.
+  BOOST_TEST(sockets.shutdown(c, SHUT_WR) == 0);
+  settle();
+  BOOST_TEST(sockets.recv(s, b, sizeof b, 0) == 0);
+  pollfd p{s, POLLIN | POLLRDHUP, 0};
+  BOOST_TEST(sockets.poll(&p, 1) == 1);
+  BOOST_TEST((p.revents & POLLRDHUP) != 0);
+  BOOST_TEST(sockets.close(s) == 0);  // CLOSE-WAIT -> LAST-ACK
+  settle();
+  BOOST_TEST(sockets.recv(c, b, sizeof b, 0) == 0);
+  BOOST_TEST(sockets.close(c) == 0);  // TIME-WAIT keeps the connection as an orphan
+  settle();
+  BOOST_TEST(sockets.tcp_stats().active_opens == 1u);
+  BOOST_TEST(sockets.tcp_stats().passive_opens == 1u);
+  run_for(Duration::seconds(61));
+  BOOST_TEST(sockets.tcp_stats().estab_resets == 0u);
+  BOOST_TEST(sockets.tcp_stats().out_rsts == 0u);
+  BOOST_TEST(stack.next_deadline() == net::Instant::never());
+}
+
+BOOST_FIXTURE_TEST_CASE(close_with_unread_data_resets_and_the_peer_sees_econnreset, Loopback) {
+  const int l = listener(8001);
+  auto [c, s] = connected_pair(l, 8001);
+  BOOST_TEST(sockets.send(c, "unread", 6, 0) == 6);
+  settle();
+  BOOST_TEST(sockets.close(s) == 0);
+  settle();
+  BOOST_TEST(sockets.tcp_stats().abort_on_close == 1u);
+  BOOST_TEST(sockets.tcp_stats().out_rsts == 1u);
+  char b[8];
+  BOOST_TEST(sockets.recv(c, b, sizeof b, 0) == -ECONNRESET);
+  BOOST_TEST(sockets.recv(c, b, sizeof b, 0) == 0);
+  BOOST_TEST(sockets.send(c, "x", 1, 0) == -EPIPE);
+}
+
+BOOST_FIXTURE_TEST_CASE(connect_to_a_closed_port_is_refused, Loopback) {
+  const int c = tcp();
+  const auto to = v4("127.0.0.1", 8002);
+  BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EINPROGRESS);
+  BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EALREADY);
+  settle();
+  pollfd p{c, POLLOUT, 0};
+  BOOST_TEST(sockets.poll(&p, 1) == 1);
+  BOOST_TEST((p.revents & POLLERR) != 0);
+  BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -ECONNREFUSED);
+  BOOST_TEST(sockets.tcp_stats().attempt_fails == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_megabyte_goes_through_intact, Loopback) {
+  const int l = listener(8003);
+  auto [c, s] = connected_pair(l, 8003);
+  std::string data(1 << 20, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131) ^ (i >> 8));
+  std::size_t sent = 0;
+  std::string got;
+  for (int round = 0; round < 100000 && got.size() < data.size(); ++round) {
+    if (sent < data.size()) {
+      const ssize_t n = sockets.send(c, data.data() + sent, data.size() - sent, 0);
+      if (n > 0) sent += static_cast<std::size_t>(n);
+    }
+    settle();
+    got += read_all(s);
+    if (round % 64 == 63) run_for(Duration::milliseconds(50));
+  }
+  BOOST_TEST(got.size() == data.size());
+  BOOST_TEST((got == data));
+  BOOST_TEST(sockets.tcp_stats().retrans_segs == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(closing_a_listener_resets_connections_not_yet_accepted, Loopback) {
+  const int l = listener(8004);
+  const int c = tcp();
+  const auto to = v4("127.0.0.1", 8004);
+  BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EINPROGRESS);
+  settle();
+  BOOST_TEST(sockets.close(l) == 0);
+  settle();
+  char b[4];
+  BOOST_TEST(sockets.recv(c, b, sizeof b, 0) == -ECONNRESET);
+}
+
+BOOST_FIXTURE_TEST_CASE(so_linger_zero_aborts_without_time_wait, Loopback) {
+  const int l = listener(8005);
+  auto [c, s] = connected_pair(l, 8005);
+  const linger off{1, 0};
+  BOOST_TEST(sockets.setsockopt(c, SOL_SOCKET, SO_LINGER, &off, sizeof off) == 0);
+  BOOST_TEST(sockets.close(c) == 0);
+  settle();
+  char b[4];
+  BOOST_TEST(sockets.recv(s, b, sizeof b, 0) == -ECONNRESET);
+  BOOST_TEST(stack.next_deadline() == net::Instant::never());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
