@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "hardstack/net/entropy.hpp"
 #include "hardstack/net/stack.hpp"
@@ -147,6 +148,19 @@ enum class TransportDropReason : std::uint8_t {
 };
 const char* to_string(TransportDropReason reason);
 
+// One row of the TCP table as `ss -tan` lists it (LINUX inet_diag): every
+// listener and connection, those no descriptor holds any more (closing, in
+// TIME-WAIT, not yet accepted) included.
+struct TcpTableEntry {
+  wire::Ipv6Address local_address;  // IPv4 as v4-mapped (::ffff:a.b.c.d)
+  std::uint16_t local_port = 0;
+  wire::Ipv6Address remote_address;
+  std::uint16_t remote_port = 0;
+  int state = 0;  // Linux's number: TCP_ESTABLISHED (1) ... TCP_CLOSING (11), netinet/tcp.h
+  int fd = -1;    // -1: no descriptor holds it
+  bool operator==(const TcpTableEntry&) const = default;
+};
+
 struct SocketInfo;  // internal (socket_internal.hpp)
 
 class Sockets {
@@ -196,6 +210,8 @@ class Sockets {
   std::uint64_t drops(TransportDropReason reason) const;
   std::optional<TransportDropReason> last_drop() const;
   std::size_t open_sockets() const;
+  // The TCP table, in no particular order.
+  std::vector<TcpTableEntry> tcp_table() const;
   // Bytes charged to `fd`'s receive queue (as Linux's sk_rmem_alloc), or -EBADF.
   long receive_queue_bytes(int fd) const;
 

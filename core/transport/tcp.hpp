@@ -9,6 +9,8 @@
 // SYN cookies, and Linux's close / shutdown / linger semantics. Used through
 // socket::Sockets; not a public API of its own.
 
+#include <netinet/tcp.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -40,6 +42,8 @@ enum class TcpState : std::uint8_t {
   time_wait,
 };
 const char* to_string(TcpState state);
+// Linux's number for the state (netinet/tcp.h TCP_ESTABLISHED ... TCP_CLOSING).
+int linux_state_number(TcpState state);
 
 // The socket's view of connecting (LINUX sock->state): decides what a second
 // connect() answers.
@@ -198,6 +202,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
+  void fill_info(const socket::Socket& s, tcp_info& info) const;
   int listen(socket::Socket& s, int backlog) override;
   int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child) override;
 
@@ -209,6 +214,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void icmp_error(const net::IcmpErrorReport& report, net::Instant now) override;
   void on_timer(net::Instant now) override;
   net::Instant next_deadline() const override;
+
+  // Every listener and connection (Sockets::tcp_table).
+  std::vector<socket::TcpTableEntry> table() const;
 
   // For tests and benchmarks.
   std::size_t connection_count() const { return connections_.size(); }
