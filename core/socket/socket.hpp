@@ -77,7 +77,13 @@ struct SocketConfig {
   net::Duration tcp_keepalive_time = net::Duration::seconds(7200);
   net::Duration tcp_keepalive_intvl = net::Duration::seconds(75);
   int tcp_keepalive_probes = 9;
-  std::uint32_t tcp_challenge_ack_limit = 1000;  // per second, every connection together
+  // Per connection, at most one ACK per this to segments out of the window
+  // or failing PAWS, challenge ACKs included (tcp_invalid_ratelimit).
+  net::Duration tcp_invalid_ratelimit = net::Duration::milliseconds(500);
+  // Challenge ACKs per second, every connection together (each second's
+  // count drawn at random around it); from 0x7fffffff up no host-wide limit,
+  // Linux's default since 6.0.
+  std::uint32_t tcp_challenge_ack_limit = 0x7fffffff;
 };
 
 // RFC 4022 / Linux /proc/net/snmp Tcp: and the TcpExt: counters tests look at.
@@ -97,6 +103,7 @@ struct TcpStats {
   std::uint64_t syncookies_failed = 0;  // TcpExt SyncookiesFailed
   std::uint64_t listen_overflows = 0;   // TcpExt ListenOverflows
   std::uint64_t challenge_acks = 0;     // TcpExt TCPChallengeACK
+  std::uint64_t acks_skipped = 0;       // TcpExt TCPACKSkipped*: ACKs the rate limit held back
   std::uint64_t abort_on_data = 0;      // TcpExt TCPAbortOnData
   std::uint64_t abort_on_close = 0;     // TcpExt TCPAbortOnClose
   std::uint64_t abort_on_linger = 0;    // TcpExt TCPAbortOnLinger

@@ -452,8 +452,9 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
     return static_cast<ssize_t>(n);
   }
   message.msg_controllen = 0;
-  // LINUX tcp_recvmsg with nothing queued, in its order.
-  if (c.fin_received && c.state != TcpState::closed) return 0;
+  // LINUX tcp_recvmsg with nothing queued, in its order: after the peer's
+  // FIN (SOCK_DONE) the end of the stream, even once a RST followed it.
+  if (c.fin_received) return 0;
   if (s.error != 0) {
     const int e = s.error;
     s.error = 0;
@@ -743,6 +744,10 @@ void Tcp::set_state(Socket& s, TcpState state) {
   const TcpState old = c.state;
   c.state = state;
   if (old == state) return;
+  // LINUX tcp_set_state: EstabResets counts every way from ESTABLISHED or
+  // CLOSE-WAIT straight to CLOSED (a RST either way, an abort).
+  if (state == TcpState::closed && (old == TcpState::established || old == TcpState::close_wait))
+    ++context_.tcp.estab_resets;
   if (state == TcpState::established && c.keepalive_at == net::Instant::never() && s.keepalive) {
     const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
                                               : context_.config.tcp_keepalive_time;
@@ -766,7 +771,6 @@ void Tcp::enter_time_wait(Socket& s) {
 // A received RST or a fatal error ends the connection with `error` for the user.
 void Tcp::reset_connection(Socket& s, int error) {
   TcpConnection& c = *s.tcp;
-  if (c.state == TcpState::established || c.state == TcpState::close_wait) ++context_.tcp.estab_resets;
   // LINUX tcp_reset: SYN-SENT -> ECONNREFUSED, CLOSE-WAIT -> EPIPE, else ECONNRESET.
   if (error != 0 && !c.user_closed) s.error = error;
   c.send.clear();
@@ -776,9 +780,6 @@ void Tcp::reset_connection(Socket& s, int error) {
 
 void Tcp::done(Socket& s) {
   TcpConnection& c = *s.tcp;
-  if (c.state == TcpState::established || c.state == TcpState::close_wait) {
-    // counted by reset_connection where it applies
-  }
   set_state(s, TcpState::closed);
   s.shutdown = socket::rcv_shutdown | socket::send_shutdown;
   c.state_timer_at = net::Instant::never();

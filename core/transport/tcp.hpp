@@ -93,6 +93,7 @@ struct TcpConnection {
   SeqNum snd_max;             // the highest sequence sent (snd_nxt moves back on a timeout)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
+  std::uint64_t acked_total = 0;  // sequence numbers ever acknowledged, the SYN's too (LINUX bytes_acked)
   SeqNum snd_wl1;
   SeqNum snd_wl2;
   // Receive sequence space
@@ -161,8 +162,8 @@ struct TcpConnection {
   int keepalive_intvl_s = 0;  // TCP_KEEPINTVL
   int keepalive_count = 0;    // TCP_KEEPCNT
   net::Instant last_received{};
-  net::Instant last_challenge_ack{};
-  bool challenge_acked_once = false;
+  net::Instant last_oow_ack{};  // LINUX last_oow_ack_time: challenge ACKs and ACKs to bad segments
+  bool oow_acked_once = false;
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
   // Listener
@@ -257,6 +258,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void process_data(socket::Socket& s, const Segment& seg);
   void process_fin(socket::Socket& s, const Segment& seg);
   void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
+  bool oow_rate_limited(TcpConnection& c);
+  void send_dupack(socket::Socket& s, const Segment& seg);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
   socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);

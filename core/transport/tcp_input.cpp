@@ -28,6 +28,28 @@ constexpr std::int64_t paws_idle_ns = std::int64_t{24} * 24 * 3600 * 1000000000;
 
 bool is_link_local(const wire::Ipv6Address& a) { return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80; }
 
+// RFC 5961 3.2 as Linux extends it (tcp_reset_check): after the peer's FIN,
+// a RST may carry the FIN's sequence number, RCV.NXT - 1.
+bool reset_after_fin(const TcpConnection& c, const Segment& seg) {
+  return seg.seq == c.rcv_nxt - 1 && (c.state == TcpState::close_wait || c.state == TcpState::last_ack ||
+                                      c.state == TcpState::closing);
+}
+
+// LINUX tcp_validate_incoming: a RST at the highest right edge of the SACK
+// blocks we report is taken as at RCV.NXT.
+bool at_highest_sack(const TcpConnection& c, const Segment& seg) {
+  if (!c.sack_ok || c.sack_report.empty()) return false;
+  SeqNum highest(c.sack_report.front().right);
+  for (const auto& b : c.sack_report)
+    if (after(SeqNum(b.right), highest)) highest = SeqNum(b.right);
+  return seg.seq == highest;
+}
+
+// The peer's window in bytes: RFC 7323 2.2, the window field of a SYN is never scaled.
+std::uint32_t send_window_of(const TcpConnection& c, const Segment& seg) {
+  return seg.flags.syn() ? seg.window : static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
+}
+
 }  // namespace
 
 net::DeliveryResult Tcp::deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload, net::Instant) {
@@ -278,6 +300,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     c.snd_una = iss + 1;
     c.snd_nxt = iss + 1;
     c.snd_max = iss + 1;
+    c.acked_total = 1;
     c.mss = cookie_mss[index];
     c.peer_mss = cookie_mss[index];
     c.wscale_ok = c.sack_ok = c.ts_ok = false;
@@ -409,6 +432,7 @@ void Tcp::syn_sent_input(Socket& s, const Segment& seg) {
   if (ack) {
     // Our SYN is acknowledged: ESTABLISHED.
     c.snd_una = seg.ack;
+    c.acked_total = 1;
     // RFC 7323 2.2: the window of a SYN is never scaled.
     c.snd_wnd = seg.window;
     c.max_snd_wnd = c.snd_wnd;
@@ -437,21 +461,49 @@ void Tcp::syn_sent_input(Socket& s, const Segment& seg) {
 // ---------------------------------------------------------------------------
 // Synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4)
 
+// LINUX __tcp_oow_rate_limited: one ACK per tcp_invalid_ratelimit (500 ms)
+// per connection for segments that fail the window or PAWS checks and for
+// challenge ACKs, so a flood of bad segments cannot make an ACK storm.
+bool Tcp::oow_rate_limited(TcpConnection& c) {
+  const net::Instant t = now();
+  if (c.oow_acked_once && t - c.last_oow_ack < context_.config.tcp_invalid_ratelimit) {
+    ++context_.tcp.acks_skipped;
+    return true;
+  }
+  c.oow_acked_once = true;
+  c.last_oow_ack = t;
+  return false;
+}
+
+// The ACK for a segment the window or PAWS rejected (LINUX tcp_send_dupack
+// under tcp_oow_rate_limited): a segment with data (not a SYN) always gets
+// one, as the sender needs it to recover.
+void Tcp::send_dupack(Socket& s, const Segment& seg) {
+  if (seg.length() != 0 && !seg.flags.syn()) {
+    send_ack(s);
+    return;
+  }
+  if (!oow_rate_limited(*s.tcp)) send_ack(s);
+}
+
 void Tcp::send_challenge_ack(Socket& s) {
   TcpConnection& c = *s.tcp;
-  const net::Instant t = now();
-  // LINUX: one per connection per 500 ms (tcp_invalid_ratelimit), and at most
-  // tcp_challenge_ack_limit per second across the host (RFC 5961 7).
-  if (c.challenge_acked_once && t - c.last_challenge_ack < net::Duration::milliseconds(500)) return;
-  const std::int64_t second = t.ns() / 1000000000;
-  if (second != challenge_second_) {
-    challenge_second_ = second;
-    challenge_count_ = 0;
+  // LINUX tcp_send_challenge_ack: first the connection's limit, then (when
+  // tcp_challenge_ack_limit is set below INT_MAX; off by default since Linux
+  // 6.0) the host-wide one, whose count per second is drawn at random from
+  // [limit/2, limit*3/2) so that it cannot be counted from outside
+  // (CVE-2016-5696).
+  if (oow_rate_limited(c)) return;
+  const std::uint32_t limit = context_.config.tcp_challenge_ack_limit;
+  if (limit < challenge_ack_unlimited) {
+    const std::int64_t second = now().ns() / 1000000000;
+    if (second != challenge_second_) {
+      challenge_second_ = second;
+      challenge_count_ = limit == 0 ? 0 : (limit + 1) / 2 + context_.entropy.uniform(limit);
+    }
+    if (challenge_count_ == 0) return;
+    --challenge_count_;
   }
-  if (challenge_count_ >= context_.config.tcp_challenge_ack_limit) return;
-  ++challenge_count_;
-  c.challenge_acked_once = true;
-  c.last_challenge_ack = t;
   ++context_.tcp.challenge_acks;
   send_ack(s);
 }
@@ -459,7 +511,7 @@ void Tcp::send_challenge_ack(Socket& s) {
 bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   // RFC 7323 5.3 PAWS (LINUX tcp_paws_discard): an older timestamp than
-  // TS.Recent is a duplicate from an earlier incarnation.
+  // TS.Recent is a duplicate from an earlier incarnation. A RST is exempt.
   if (c.ts_ok && seg.options->timestamps && !seg.flags.rst()) {
     const auto tsval = seg.options->timestamps->tsval;
     const bool older =
@@ -467,7 +519,10 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
     if (older && (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns) {
       ++context_.tcp.paws_rejected;
       context_.drop(TransportDropReason::tcp_paws);
-      send_ack(s);
+      if (seg.flags.syn())
+        send_challenge_ack(s);  // LINUX: a SYN goes to syn_challenge
+      else
+        send_dupack(s, seg);
       return false;
     }
   }
@@ -479,11 +534,18 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   const bool acceptable = !before(seg.end(), wup) && !after(seg.seq, c.rcv_nxt + window);
   if (acceptable) return true;
   if (seg.flags.rst()) {
+    if (reset_after_fin(c, seg)) return true;
     context_.drop(TransportDropReason::tcp_rst_out_of_window);
     return false;
   }
+  if (seg.flags.syn()) {
+    // TCP-SYN-1 (RFC 5961 4.2): a SYN gets a challenge ACK wherever it falls.
+    context_.drop(TransportDropReason::tcp_syn_challenged);
+    send_challenge_ack(s);
+    return false;
+  }
   context_.drop(TransportDropReason::tcp_out_of_window);
-  send_ack(s);
+  send_dupack(s, seg);
   return false;
 }
 
@@ -520,9 +582,10 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     update_timer(s);
     return;
   }
-  // RFC 5961 3.2 (TCP-RST-1).
+  // RFC 5961 3.2 (TCP-RST-1): a RST resets only at RCV.NXT (LINUX: also at
+  // RCV.NXT - 1 after a FIN, and at the right edge of the SACK blocks we report).
   if (seg.flags.rst()) {
-    if (seg.seq != c.rcv_nxt) {
+    if (seg.seq != c.rcv_nxt && !reset_after_fin(c, seg) && !at_highest_sack(c, seg)) {
       context_.drop(TransportDropReason::tcp_rst_challenged);
       send_challenge_ack(s);
       update_timer(s);
@@ -538,16 +601,13 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
           reset_connection(s, ECONNREFUSED);
         }
         return;
+      // LINUX tcp_reset: CLOSE-WAIT reports EPIPE, every other state ECONNRESET.
       case TcpState::close_wait: reset_connection(s, EPIPE); return;
-      case TcpState::closing:
-      case TcpState::last_ack:
-        done(s);
-        destroy_if_orphan(s);
-        return;
       default: reset_connection(s, ECONNRESET); return;
     }
   }
   // RFC 5961 4.2 (TCP-SYN-1): a SYN in a synchronized state gets a challenge ACK.
+  bool simultaneous_synack = false;
   if (seg.flags.syn()) {
     if (c.state == TcpState::syn_received && seg.seq == c.irs && !seg.flags.ack()) {
       // Our SYN-ACK was lost: the SYN again gets it again.
@@ -555,10 +615,16 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
       update_timer(s);
       return;
     }
-    context_.drop(TransportDropReason::tcp_syn_challenged);
-    send_challenge_ack(s);
-    update_timer(s);
-    return;
+    // LINUX tcp_validate_incoming: in a simultaneous open the peer's SYN-ACK
+    // (its SYN again, now acknowledging ours) completes the handshake.
+    simultaneous_synack = c.state == TcpState::syn_received && c.parent == nullptr && seg.flags.ack() &&
+                          seg.seq == c.irs && seg.length() == 1 && seg.ack == c.snd_nxt;
+    if (!simultaneous_synack) {
+      context_.drop(TransportDropReason::tcp_syn_challenged);
+      send_challenge_ack(s);
+      update_timer(s);
+      return;
+    }
   }
   if (!seg.flags.ack()) {
     context_.drop(TransportDropReason::tcp_no_ack);
@@ -588,12 +654,14 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
         return;
       }
     }
-    c.snd_wnd = static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
+    c.snd_wnd = send_window_of(c, seg);
     c.max_snd_wnd = c.snd_wnd;
     c.snd_wl1 = seg.seq;
     c.snd_wl2 = seg.ack;
     c.cwnd = std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
     set_state(s, TcpState::established);
+    // The SYN in it is old now: ACK it, as Linux's tcp_data_queue does a duplicate.
+    if (simultaneous_synack) c.ack_now = true;
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
       if (l.embryonic > 0) --l.embryonic;
@@ -661,8 +729,11 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
 bool Tcp::process_ack(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   auto& st = context_.tcp;
-  // RFC 5961 5.2 (TCP-ACK-1): acceptable from SND.UNA - MAX.SND.WND to SND.NXT.
-  const SeqNum oldest = c.snd_una - std::max<std::uint32_t>(c.max_snd_wnd, 1);
+  // RFC 5961 5.2 (TCP-ACK-1): acceptable from SND.UNA - MAX.SND.WND to SND.NXT;
+  // LINUX: MAX.SND.WND no larger than what was ever acknowledged (no ACK for
+  // bytes never sent).
+  const auto span = static_cast<std::uint32_t>(std::min<std::uint64_t>(c.max_snd_wnd, c.acked_total));
+  const SeqNum oldest = c.snd_una - span;
   if (before(seg.ack, oldest) || after(seg.ack, c.snd_max)) {
     context_.drop(TransportDropReason::tcp_ack_out_of_window);
     send_challenge_ack(s);
@@ -674,9 +745,10 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     c.ts_recent_stamp = now();
   }
   if (c.sack_ok) update_sack_scoreboard(c, seg);
-  const std::uint32_t window = static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
+  const std::uint32_t window = send_window_of(c, seg);
   if (after(seg.ack, c.snd_una)) {
     const std::uint32_t acked = distance(c.snd_una, seg.ack);
+    c.acked_total += acked;
     // Data acknowledged (the FIN's sequence number is not in the buffer).
     const std::size_t data_acked = std::min<std::size_t>(acked, c.send.size());
     c.send.consume(data_acked);
