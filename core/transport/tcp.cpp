@@ -492,6 +492,9 @@ int Tcp::shutdown(Socket& s, int how) {
   TcpConnection& c = *s.tcp;
   // LINUX inet_shutdown + tcp_shutdown.
   switch (c.state) {
+    // A descriptor's connection in TIME-WAIT is CLOSE to Linux's socket calls
+    // (the TIME-WAIT lives in a mini socket of its own).
+    case TcpState::time_wait:
     case TcpState::closed: s.shutdown |= how; return -ENOTCONN;
     case TcpState::listen:
       if ((how & socket::rcv_shutdown) == 0) return 0;

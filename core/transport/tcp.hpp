@@ -253,6 +253,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void listen_input(socket::Socket& listener, const Segment& seg);
   void syn_sent_input(socket::Socket& s, const Segment& seg);
   void established_input(socket::Socket& s, const Segment& seg);
+  void time_wait_input(socket::Socket& s, const Segment& seg);
   bool check_sequence(socket::Socket& s, const Segment& seg);
   bool process_ack(socket::Socket& s, const Segment& seg);
   void process_data(socket::Socket& s, const Segment& seg);

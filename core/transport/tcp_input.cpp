@@ -219,7 +219,9 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     context_.drop(TransportDropReason::tcp_listen_overflow);
     return;
   }
-  if (l.embryonic >= static_cast<std::size_t>(std::max(l.backlog, 1))) {
+  // LINUX inet_csk_reqsk_queue_is_full: the SYN queue holds the backlog (none
+  // for backlog 0); a SYN that reopens a TIME-WAIT four-tuple never gets a cookie.
+  if (l.embryonic >= static_cast<std::size_t>(l.backlog) && !seg.time_wait_isn) {
     if (!context_.config.tcp_syncookies) {
       ++st.listen_overflows;
       context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -356,7 +358,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
   c.rcv_nxt = seg.seq + 1;
   c.rcv_adv = c.rcv_nxt;
   c.last_ack_sent = c.rcv_nxt.value();
-  c.iss = make_isn(s);
+  c.iss = seg.time_wait_isn ? *seg.time_wait_isn : make_isn(s);
   c.snd_una = c.iss;
   c.snd_nxt = c.iss;
   c.snd_max = c.iss;
@@ -549,33 +551,64 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   return false;
 }
 
+// TIME-WAIT (RFC 9293 3.10.7.4, LINUX tcp_timewait_state_process).
+void Tcp::time_wait_input(Socket& s, const Segment& seg) {
+  TcpConnection& c = *s.tcp;
+  const auto* ts = seg.options->timestamps ? &*seg.options->timestamps : nullptr;
+  // RFC 7323 5.3: PAWS here too (a RST is exempt).
+  const bool paws_reject = c.ts_ok && ts != nullptr && !seg.flags.rst() &&
+                           static_cast<std::int32_t>(ts->tsval - c.ts_recent) < 0 &&  // NOLINT: modular
+                           (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns;
+  const auto restart = [&] {
+    c.state_timer_at = now() + context_.config.tcp_time_wait;
+    update_timer(s);
+  };
+  if (!paws_reject && seg.seq == c.rcv_nxt && (seg.length() == 0 || seg.flags.rst())) {
+    // In the window: a bare ACK restarts TIME-WAIT; a RST ends it (RFC 1337
+    // left unprotected, as Linux's tcp_rfc1337 default).
+    if (seg.flags.rst()) {
+      done(s);
+      destroy_if_orphan(s);
+      return;
+    }
+    if (ts != nullptr && c.ts_ok) {
+      c.ts_recent = ts->tsval;
+      c.ts_recent_stamp = now();
+    }
+    restart();
+    return;
+  }
+  // RFC 1122 4.2.2.13: a new SYN above the old sequence space (or with a newer
+  // timestamp) may reopen the four-tuple when someone listens; the new
+  // connection's ISN is then past everything the old one sent (LINUX
+  // tw_snd_nxt + 65537).
+  if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && !paws_reject &&
+      (after(seg.seq, c.rcv_nxt) ||
+       (c.ts_ok && ts != nullptr && static_cast<std::int32_t>(c.ts_recent - ts->tsval) < 0))) {  // NOLINT
+    Segment again = seg;
+    again.time_wait_isn = c.snd_nxt + 65537;
+    if (*again.time_wait_isn == SeqNum(0)) *again.time_wait_isn += 1;
+    if (Socket* listener = find_listener(again)) {
+      done(s);
+      destroy_if_orphan(s);
+      listen_input(*listener, again);
+      return;
+    }
+  }
+  if (paws_reject) ++context_.tcp.paws_rejected;
+  context_.drop(paws_reject ? TransportDropReason::tcp_paws : TransportDropReason::tcp_time_wait);
+  if (seg.flags.rst()) return;
+  // Everything else out of the window is ACKed (TCP-CLOSE-5: a retransmitted
+  // FIN, data), under the out-of-window limit; an ACK in it restarts
+  // TIME-WAIT (an ACK-less SYN may be an old duplicate and does not).
+  if (paws_reject || seg.flags.ack()) restart();
+  send_dupack(s, seg);
+}
+
 void Tcp::established_input(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   if (c.state == TcpState::time_wait) {
-    // LINUX tcp_timewait_state_process.
-    if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && after(seg.seq, c.rcv_nxt)) {
-      // A new connection for the same four-tuple: TIME-WAIT gives way.
-      done(s);
-      destroy_if_orphan(s);
-      Segment again = seg;
-      if (Socket* listener = find_listener(again)) listen_input(*listener, again);
-      return;
-    }
-    if (seg.flags.rst()) {
-      // RFC 1337 unprotected, as Linux by default: a RST ends TIME-WAIT.
-      done(s);
-      destroy_if_orphan(s);
-      return;
-    }
-    if (seg.flags.fin() && seg.end() == c.rcv_nxt) {
-      // TCP-CLOSE-5: a retransmitted FIN is ACKed again and TIME-WAIT restarts.
-      send_ack(s);
-      c.state_timer_at = now() + context_.config.tcp_time_wait;
-      update_timer(s);
-      return;
-    }
-    context_.drop(TransportDropReason::tcp_time_wait);
-    if (seg.length() > 0 || seg.flags.syn()) send_ack(s);
+    time_wait_input(s, seg);
     return;
   }
   if (!check_sequence(s, seg)) {

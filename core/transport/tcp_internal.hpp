@@ -3,6 +3,7 @@
 // Shared by tcp.cpp, tcp_input.cpp and tcp_output.cpp.
 
 #include <cstdint>
+#include <optional>
 
 #include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/tcp_options.hpp"
@@ -24,6 +25,9 @@ struct Segment {
   std::uint16_t window = 0;
   const wire::TcpOptions* options = nullptr;
   wire::Bytes payload;
+  // A SYN that reopens a four-tuple in TIME-WAIT: the ISN the new connection
+  // takes (LINUX TCP_SKB_CB(skb)->tcp_tw_isn).
+  std::optional<SeqNum> time_wait_isn;
   // SEG.LEN: data, plus one for SYN and one for FIN.
   std::uint32_t length() const {
     return static_cast<std::uint32_t>(payload.size()) + (flags.syn() ? 1u : 0u) + (flags.fin() ? 1u : 0u);
