@@ -881,8 +881,11 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
         set_state(s, TcpState::fin_wait_2);
         if (c.user_closed) {
           if (c.linger2 < 0) {
-            ++st.abort_on_linger;
-            send_reset(s);
+            // TCP-CLOSE-6 (LINUX tcp_rcv_state_process): an orphan with
+            // TCP_LINGER2 < 0 ends when its FIN is acknowledged, the RST
+            // answering that ACK; counted as TCPAbortOnData, as Linux does.
+            ++st.abort_on_data;
+            send_reset_for(seg);
             done(s);
             destroy_if_orphan(s);
             return false;
@@ -919,14 +922,16 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
     return;  // RFC 9293: CLOSE-WAIT and later ignore text
   }
   const SeqNum data_end = seg.seq + static_cast<std::uint32_t>(seg.payload.size());
-  // TCP-CLOSE-2 (LINUX tcp_rcv_state_process): new data for a reader that has
-  // closed or shut down reading, in FIN-WAIT-1/2, resets the connection.
-  if ((c.user_closed || (s.shutdown & socket::rcv_shutdown) != 0) && after(data_end, c.rcv_nxt)) {
+  // TCP-CLOSE-2 (RFC 1122 4.2.2.13, LINUX tcp_rcv_state_process): in
+  // FIN-WAIT-1/2, new data for a reader that closed or shut reading down
+  // resets the connection, the RST answering the segment (in ESTABLISHED,
+  // data after SHUT_RD is still queued and readable, as on Linux).
+  if ((c.state == TcpState::fin_wait_1 || c.state == TcpState::fin_wait_2) &&
+      (c.user_closed || (s.shutdown & socket::rcv_shutdown) != 0) && after(data_end, c.rcv_nxt)) {
     ++context_.tcp.abort_on_data;
     context_.drop(TransportDropReason::tcp_data_after_close);
-    send_reset(s);
-    done(s);
-    destroy_if_orphan(s);
+    send_reset_for(seg);
+    reset_connection(s, ECONNRESET);
     return;
   }
   if (!after(data_end, c.rcv_nxt)) {

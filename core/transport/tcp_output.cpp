@@ -122,7 +122,10 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
       h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
-  } else if (!flags.rst()) {
+  } else {
+    // Every segment but a SYN, a connection's RST included (LINUX
+    // tcp_transmit_skb; a RST for a segment nobody takes, from a blank
+    // connection, gets window 0 and no options).
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
