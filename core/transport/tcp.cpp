@@ -321,15 +321,18 @@ int Tcp::disconnect(Socket& s) {
   // LINUX tcp_disconnect: an abortive close that keeps the socket for reuse.
   TcpConnection& c = *s.tcp;
   const TcpState old = c.state;
+  s.error = 0;
   if (old == TcpState::listen) {
     set_state(s, TcpState::closed);
   } else if (old == TcpState::established || old == TcpState::close_wait || old == TcpState::fin_wait_1 ||
              old == TcpState::fin_wait_2 || old == TcpState::syn_received) {
     send_reset(s);
+    s.error = ECONNRESET;  // LINUX: the abort is reported, as is one in SYN-SENT
+  } else if (old == TcpState::syn_sent) {
+    s.error = ECONNRESET;
   }
   if (old != TcpState::closed) done(s);
   c.sock_state = SockState::unconnected;
-  s.error = 0;
   s.shutdown = 0;
   c.receive.clear();
   c.send.clear();

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -110,6 +111,7 @@ struct TcpConnection {
   bool sack_ok = false;
   bool ts_ok = false;
   std::uint32_t ts_recent = 0;
+  std::optional<std::uint32_t> synack_tsval;  // a SYN cookie's SYN-ACK: TSval carrying the options
   net::Instant ts_recent_stamp{};
   std::uint32_t last_ack_sent = 0;  // RCV.NXT at our last ACK (RFC 7323 4.3)
 
@@ -263,8 +265,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void send_dupack(socket::Socket& s, const Segment& seg);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
-  socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
-  socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
+  void send_cookie(socket::Socket& listener, const Segment& seg);
+  bool cookie_ack(socket::Socket& listener, const Segment& seg);
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool send_synack);
 
   // Output (tcp_output.cpp)
   void output(socket::Socket& s);  // data, FIN and ACKs the windows allow

@@ -23,6 +23,11 @@ namespace {
 constexpr std::size_t max_out_of_order_segments = 64;
 // SYN cookies (LINUX msstab): the MSS values a cookie can carry.
 constexpr std::uint16_t cookie_mss[8] = {536, 1220, 1300, 1400, 1440, 1460, 4312, 8960};
+// LINUX syncookies.c TSBITS: the low 6 bits of a cookie SYN-ACK's TSval are
+// the peer's window scale (0xf: none) and SACK-permitted.
+constexpr std::uint32_t cookie_ts_mask = 0x3f;
+constexpr std::uint32_t cookie_no_wscale = 0xf;
+constexpr std::uint32_t cookie_sack = 0x10;
 // RFC 7323 5.5: TS.Recent older than 24 days no longer rejects.
 constexpr std::int64_t paws_idle_ns = std::int64_t{24} * 24 * 3600 * 1000000000;
 
@@ -198,12 +203,7 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
   }
   if (seg.flags.ack()) {
     // The third segment of a handshake answered with a SYN cookie.
-    if (context_.config.tcp_syncookies && !seg.flags.syn()) {
-      if (Socket* child = child_from_cookie(listener, seg)) {
-        established_input(*child, seg);
-        return;
-      }
-    }
+    if (context_.config.tcp_syncookies && !seg.flags.syn() && cookie_ack(listener, seg)) return;
     context_.drop(TransportDropReason::tcp_listen_ack);
     send_reset_for(seg);
     return;
@@ -213,52 +213,75 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     return;
   }
   // LINUX tcp_conn_request: a full accept queue drops the SYN; a full SYN
-  // queue answers with a cookie (or drops without cookies).
+  // queue answers with a cookie (or drops without cookies). Both queues hold
+  // one more than the backlog, as Linux's (listen(fd, 0) takes one).
   if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
     ++st.listen_overflows;
     context_.drop(TransportDropReason::tcp_listen_overflow);
     return;
   }
-  // LINUX inet_csk_reqsk_queue_is_full: the SYN queue holds the backlog (none
-  // for backlog 0); a SYN that reopens a TIME-WAIT four-tuple never gets a cookie.
-  if (l.embryonic >= static_cast<std::size_t>(l.backlog) && !seg.time_wait_isn) {
+  // A SYN that reopens a TIME-WAIT four-tuple never gets a cookie.
+  if (l.embryonic > static_cast<std::size_t>(l.backlog) && !seg.time_wait_isn) {
     if (!context_.config.tcp_syncookies) {
       ++st.listen_overflows;
       context_.drop(TransportDropReason::tcp_listen_overflow);
       return;
     }
-    // A stateless SYN-ACK: everything the connection needs is in its ISN.
-    const std::uint16_t peer =
-        seg.options->maximum_segment_size.value_or(seg.ipv4 ? default_mss_v4 : default_mss_v6);
-    std::uint8_t index = 0;
-    for (std::uint8_t i = 0; i < 8; ++i)
-      if (cookie_mss[i] <= peer) index = i;
-    const auto counter = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
-    Socket probe;
-    probe.domain = listener.domain;
-    probe.local = Endpoint{seg.destination, seg.destination_port, 0};
-    probe.remote = Endpoint{seg.source, seg.source_port, is_link_local(seg.source) ? seg.interface : 0};
-    probe.ttl = listener.ttl;
-    probe.tos = listener.tos;
-    probe.tclass = listener.tclass;
-    probe.unicast_hops = listener.unicast_hops;
-    probe.rcvbuf = listener.rcvbuf;
-    init(probe);
-    probe.rcvbuf = listener.rcvbuf;
-    TcpConnection& c = *probe.tcp;
-    c.ipv4 = seg.ipv4;
-    c.iss = SeqNum(syn_cookie(seg, counter, index)) + seg.seq.value();
-    c.snd_una = c.iss;
-    c.snd_nxt = c.iss;
-    c.rcv_nxt = seg.seq + 1;
-    c.irs = seg.seq;
-    c.state = TcpState::syn_received;
-    c.mss = cookie_mss[index];
-    send_syn(probe, true);
-    ++st.syncookies_sent;
+    send_cookie(listener, seg);
     return;
   }
-  make_child(listener, seg);
+  make_child(listener, seg, true);
+}
+
+// A stateless SYN-ACK (LINUX cookie_v4_init_sequence / cookie_init_timestamp):
+// the ISN carries the four-tuple's hash and the MSS; with timestamps, the
+// low 6 bits of TSval carry the peer's window scale and SACK-permitted, else
+// the connection does without them.
+void Tcp::send_cookie(Socket& listener, const Segment& seg) {
+  const auto& cfg = context_.config;
+  const std::uint16_t peer =
+      seg.options->maximum_segment_size.value_or(seg.ipv4 ? default_mss_v4 : default_mss_v6);
+  std::uint8_t index = 0;
+  for (std::uint8_t i = 0; i < 8; ++i)
+    if (cookie_mss[i] <= peer) index = i;
+  const auto counter = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
+  Socket probe;
+  probe.domain = listener.domain;
+  probe.local = Endpoint{seg.destination, seg.destination_port, 0};
+  probe.remote = Endpoint{seg.source, seg.source_port, is_link_local(seg.source) ? seg.interface : 0};
+  probe.ttl = listener.ttl;
+  probe.tos = listener.tos;
+  probe.tclass = listener.tclass;
+  probe.unicast_hops = listener.unicast_hops;
+  init(probe);
+  probe.rcvbuf = listener.rcvbuf;
+  TcpConnection& c = *probe.tcp;
+  c.ipv4 = seg.ipv4;
+  c.iss = SeqNum(syn_cookie(seg, counter, index)) + seg.seq.value();
+  c.snd_una = c.iss;
+  c.snd_nxt = c.iss;
+  c.rcv_nxt = seg.seq + 1;
+  c.irs = seg.seq;
+  c.state = TcpState::syn_received;
+  c.mss = cookie_mss[index];
+  const auto& o = *seg.options;
+  if (cfg.tcp_timestamps && o.timestamps) {
+    c.ts_ok = true;
+    c.ts_recent = o.timestamps->tsval;
+    c.wscale_ok = cfg.tcp_window_scaling && o.window_scale.has_value();
+    c.rcv_wscale = c.wscale_ok ? 7 : 0;
+    c.sack_ok = cfg.tcp_sack && o.sack_permitted;
+    std::uint32_t options = c.wscale_ok ? o.window_scale->effective_shift() : cookie_no_wscale;
+    if (c.sack_ok) options |= cookie_sack;
+    const std::uint32_t now_ms = ts_clock(now());
+    std::uint32_t tsval = (now_ms & ~cookie_ts_mask) | options;
+    // Never ahead of the clock (modulo 2^32, in 64 bits so nothing wraps).
+    if (tsval > now_ms)
+      tsval = static_cast<std::uint32_t>((std::uint64_t{tsval} + 0x100000000u - (cookie_ts_mask + 1)) & 0xffffffffu);
+    c.synack_tsval = tsval;
+  }
+  send_syn(probe, true);
+  ++context_.tcp.syncookies_sent;
 }
 
 // The cookie's hash part: the four-tuple and a 64-second counter under a
@@ -275,49 +298,61 @@ std::uint32_t Tcp::syn_cookie(const Segment& seg, std::uint32_t counter, std::ui
   return (static_cast<std::uint32_t>(h) & ~std::uint32_t{7}) | (mss_index & 7u);
 }
 
-Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
+bool Tcp::cookie_ack(Socket& listener, const Segment& seg) {
   auto& st = context_.tcp;
+  const auto& cfg = context_.config;
   // Our SYN-ACK carried ISN = cookie + the peer's ISN: undo the addition.
   const SeqNum peer_isn = seg.seq - 1;
   const SeqNum iss = seg.ack - 1;
   const std::uint32_t value = distance(peer_isn, iss);
   const auto index = static_cast<std::uint8_t>(value & 7u);
   const auto current = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
-  for (std::uint32_t age = 0; age < 2 && age <= current; ++age) {
-    if (syn_cookie(seg, current - age, index) != value) continue;
-    TcpConnection& l = *listener.tcp;
-    if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
-      ++st.listen_overflows;
-      return nullptr;
-    }
-    ++st.syncookies_recv;
-    Segment as_syn = seg;
-    as_syn.seq = peer_isn;
-    as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
-    Socket* child = make_child(listener, as_syn);
-    if (child == nullptr) return nullptr;
-    TcpConnection& c = *child->tcp;
-    // The handshake is complete: the child starts as the cookie said.
-    c.iss = iss;
-    c.snd_una = iss + 1;
-    c.snd_nxt = iss + 1;
-    c.snd_max = iss + 1;
-    c.acked_total = 1;
-    c.mss = cookie_mss[index];
-    c.peer_mss = cookie_mss[index];
-    c.wscale_ok = c.sack_ok = c.ts_ok = false;
-    c.snd_wscale = c.rcv_wscale = 0;
-    c.rto_at = net::Instant::never();
-    c.retransmits = 0;
-    update_timer(*child);
-    return child;
+  bool valid = false;
+  for (std::uint32_t age = 0; age < 2 && age <= current && !valid; ++age)
+    valid = syn_cookie(seg, current - age, index) == value;
+  // LINUX cookie_timestamp_decode: the options the SYN-ACK's TSval kept.
+  wire::TcpOptions options;
+  options.maximum_segment_size = cookie_mss[index];
+  if (valid && seg.options->timestamps) {
+    const std::uint32_t bits = seg.options->timestamps->tsecr & cookie_ts_mask;
+    const std::uint32_t shift = bits & cookie_no_wscale;
+    options.timestamps = seg.options->timestamps;
+    options.sack_permitted = (bits & cookie_sack) != 0;
+    if (shift != cookie_no_wscale) options.window_scale = wire::TcpWindowScale{static_cast<std::uint8_t>(shift)};
+    valid = cfg.tcp_timestamps && (!options.sack_permitted || cfg.tcp_sack) &&
+            (shift == cookie_no_wscale || (shift <= max_wscale && cfg.tcp_window_scaling));
   }
-  ++st.syncookies_failed;
-  context_.drop(TransportDropReason::tcp_bad_cookie);
-  return nullptr;
+  if (!valid) {
+    ++st.syncookies_failed;
+    context_.drop(TransportDropReason::tcp_bad_cookie);
+    return false;
+  }
+  TcpConnection& l = *listener.tcp;
+  if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+    // LINUX tcp_abort_on_overflow 0: dropped, the peer sends it again.
+    ++st.listen_overflows;
+    context_.drop(TransportDropReason::tcp_listen_overflow);
+    return true;
+  }
+  ++st.syncookies_recv;
+  // The connection as the SYN made it, in SYN-RECEIVED with our SYN-ACK sent;
+  // the ACK then completes it as any handshake.
+  Segment as_syn = seg;
+  as_syn.seq = peer_isn;
+  as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
+  as_syn.payload = {};
+  as_syn.options = &options;
+  Socket& child = *make_child(listener, as_syn, false);
+  TcpConnection& c = *child.tcp;
+  c.iss = iss;
+  c.snd_una = iss;
+  c.snd_nxt = iss + 1;
+  c.snd_max = iss + 1;
+  established_input(child, seg);
+  return true;
 }
 
-Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
+Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool send_synack) {
   TcpConnection& l = *listener.tcp;
   auto owned = std::make_unique<Socket>();
   Socket& s = *owned;
@@ -371,7 +406,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
   orphans_.emplace(&s, std::move(owned));
-  send_syn(s, true);
+  if (send_synack) send_syn(s, true);
   update_timer(s);
   return &s;
 }
@@ -793,7 +828,8 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (c.ts_ok && seg.options->timestamps && seg.options->timestamps->tsecr != 0) {
       const std::uint32_t sent_ms = seg.options->timestamps->tsecr;
       const std::uint32_t now_ms = ts_clock(now());
-      const std::uint32_t rtt_ms = now_ms - sent_ms;  // NOLINT: modular timestamp clock
+      // Modulo 2^32 (the clock wraps), computed without unsigned wrap-around.
+      const auto rtt_ms = static_cast<std::uint32_t>((std::uint64_t{now_ms} + 0x100000000u - sent_ms) & 0xffffffffu);
       if (rtt_ms < 0x7fffffffu) rtt_sample(c, std::int64_t{rtt_ms} * 1000);
       c.rtt_pending = false;
     } else if (c.rtt_pending && after(seg.ack, c.rtt_seq)) {

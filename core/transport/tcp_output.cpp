@@ -121,7 +121,8 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
-      h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
+      h.options.timestamps =
+          wire::TcpTimestamps{c.synack_tsval.value_or(ts_clock(t)), answering ? c.ts_recent : 0};
   } else {
     // Every segment but a SYN, a connection's RST included (LINUX
     // tcp_transmit_skb; a RST for a segment nobody takes, from a blank
