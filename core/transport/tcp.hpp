@@ -172,6 +172,7 @@ struct TcpConnection {
   int backlog = 0;
   std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
   std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
   socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index.

@@ -28,6 +28,8 @@ constexpr std::uint16_t cookie_mss[8] = {536, 1220, 1300, 1400, 1440, 1460, 4312
 constexpr std::uint32_t cookie_ts_mask = 0x3f;
 constexpr std::uint32_t cookie_no_wscale = 0xf;
 constexpr std::uint32_t cookie_sack = 0x10;
+// LINUX TCP_SYNCOOKIE_VALID: how long after its last cookie a listener checks ACKs for one.
+constexpr net::Duration cookie_valid = net::Duration::seconds(120);
 // RFC 7323 5.5: TS.Recent older than 24 days no longer rejects.
 constexpr std::int64_t paws_idle_ns = std::int64_t{24} * 24 * 3600 * 1000000000;
 
@@ -202,8 +204,15 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     return;
   }
   if (seg.flags.ack()) {
-    // The third segment of a handshake answered with a SYN cookie.
-    if (context_.config.tcp_syncookies && !seg.flags.syn() && cookie_ack(listener, seg)) return;
+    // The third segment of a handshake answered with a SYN cookie; LINUX
+    // tcp_synq_no_recent_overflow: looked for only while the listener sent
+    // cookies in the last 2 minutes, so no blind ACK opens a connection else.
+    const bool cookies_recent = l.last_cookie && now() - *l.last_cookie <= cookie_valid;
+    if (context_.config.tcp_syncookies && !seg.flags.syn() && cookies_recent) {
+      if (cookie_ack(listener, seg)) return;  // the connection made, or the ACK dropped
+      send_reset_for(seg);                    // no cookie of ours (tcp_bad_cookie)
+      return;
+    }
     context_.drop(TransportDropReason::tcp_listen_ack);
     send_reset_for(seg);
     return;
@@ -281,6 +290,7 @@ void Tcp::send_cookie(Socket& listener, const Segment& seg) {
     c.synack_tsval = tsval;
   }
   send_syn(probe, true);
+  listener.tcp->last_cookie = now();
   ++context_.tcp.syncookies_sent;
 }
 
@@ -348,6 +358,8 @@ bool Tcp::cookie_ack(Socket& listener, const Segment& seg) {
   c.snd_una = iss;
   c.snd_nxt = iss + 1;
   c.snd_max = iss + 1;
+  // The right edge the cookie's SYN-ACK advertised (the same buffer, so the same window).
+  c.rcv_adv = c.rcv_nxt + std::min<std::uint32_t>(receive_window(child), max_window);
   established_input(child, seg);
   return true;
 }

@@ -113,6 +113,9 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
+    // A SYN-ACK's window sets the right edge the next segments keep to
+    // (receiver SWS avoidance starts from it, as for any other segment).
+    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
@@ -335,10 +338,12 @@ void Tcp::output(Socket& s) {
       if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
-    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
-    const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1); the data
+    // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
+    const SeqNum data_start = c.snd_una == c.iss ? c.iss + 1 : c.snd_una;
+    const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
     if (c.fin_queued && sent_data == c.send.size() &&
-        c.snd_nxt == c.snd_una + static_cast<std::uint32_t>(c.send.size())) {
+        c.snd_nxt == data_start + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
       flags |= wire::TcpFlags(wire::TcpFlag::ack);
       const bool retransmission = c.fin_sent;
@@ -378,6 +383,19 @@ void Tcp::on_rto(Socket& s, net::Instant) {
   }
   if (c.snd_una == c.snd_max) {
     c.rto_at = net::Instant::never();
+    return;
+  }
+  if (c.snd_una == c.iss) {
+    // Closed in SYN-RECEIVED (FIN-WAIT-1 or LAST-ACK with our SYN-ACK not yet
+    // acknowledged): the SYN-ACK again, then the FIN after it.
+    if (c.retransmits >= context_.config.tcp_synack_retries) {
+      reset_connection(s, ETIMEDOUT);
+      return;
+    }
+    ++c.retransmits;
+    ++c.backoff;
+    send_syn(s, true);
+    output(s);
     return;
   }
   if (c.retransmits >= context_.config.tcp_retries2) {
