@@ -1,0 +1,599 @@
+// TCP conformance, the state machine (REQUIREMENTS.md TCP-HDR-1, TCP-SM-*,
+// TCP-SEQ-1, TCP-RST-1, TCP-SYN-1, TCP-ACK-1, TCP-ERR-1, ICMP4-6's TCP part).
+// The bench is the remote TCP (tcp_fixture.hpp); every case states the exact
+// segments the stack sends (or none), the drop reason and counter of a
+// discard next to a positive control, and what the application sees. Where
+// the RFCs leave a choice the stack does what Linux does; the rules that can
+// run on Linux too are also scenarios in harness/dut_scenarios.hpp.
+#include <boost/test/unit_test.hpp>
+
+#include "hardstack/harness/builders.hpp"
+#include "tcp_fixture.hpp"
+
+using namespace hardstack;
+using namespace hardstack::harness;
+using namespace hardstack::conformance;
+using socket::TransportDropReason;
+using net::Duration;
+
+namespace {
+
+constexpr short all_events = POLLIN | POLLOUT | POLLRDHUP;
+constexpr short reset_mask = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;
+
+// The stack's SYN for an active open: every option it offers (RFC 9293 3.7.1
+// MSS, RFC 7323 window scale and timestamps, RFC 2018 SACK-permitted).
+TcpSegment stack_syn(const TcpPeer& p, std::uint32_t tsval) {
+  TcpSegment s;
+  s.sport = p.dut_port;
+  s.dport = p.port;
+  s.seq = p.dut_iss;
+  s.flags = tcp_flags("S");
+  s.window = 65535;
+  return s.mss(bench_mss).wscale(stack_wscale).sack_permitted().timestamps(tsval, 0);
+}
+
+TcpFixtureOptions without_cookies() {
+  TcpFixtureOptions o;
+  o.sockets.tcp_syncookies = false;
+  return o;
+}
+
+}  // namespace
+
+// ---- TCP-HDR-1 --------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_HDR)
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_bad_checksum_discarded_without_an_answer, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.send(p.segment("S").mss(bench_mss).bad_checksum());
+  BOOST_TEST(sent_segments().empty());  // no SYN-ACK, no RST
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_checksum, 1));
+  BOOST_TEST(tcp_stats().in_csum_errors == 1u);
+  BOOST_TEST(tcp_stats().in_errs == 1u);
+  // Positive control: the same SYN with its checksum is answered.
+  p.send(p.segment("S").mss(bench_mss));
+  const auto synack = sent_one();
+  BOOST_TEST(synack.flags == tcp_flags("SA"));
+  BOOST_TEST(synack.ack == bench_isn + 1);
+  BOOST_TEST(tcp_stats().in_segs == 2u);
+  (void)l;
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_bad_checksum_over_ipv6_uses_the_v6_pseudo_header, TcpFixture) {
+  TcpPeer p(*this, true, bench_port, 9);
+  p.send(p.segment("S").bad_checksum());
+  BOOST_TEST(sent_segments().empty());  // not even the RST a closed port gets
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_checksum, 1));
+  p.send(p.segment("S"));
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_data_offset_below_5_discarded, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  for (const std::uint8_t words : {0, 1, 4}) p.send(p.segment("S").data_offset(words));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_header, 3));
+  BOOST_TEST(tcp_stats().in_errs == 3u);
+  BOOST_TEST(tcp_stats().in_csum_errors == 0u);
+  p.send(p.segment("S").data_offset(5));  // control: a closed port answers RST
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_data_offset_beyond_the_segment_discarded, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  // 15 words (60 bytes) in a 20-byte segment; 6 words in a 20-byte one.
+  p.send(p.segment("S").data_offset(15));
+  p.send(p.segment("S").data_offset(6));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_header, 2));
+  // Control: 6 words when 4 bytes of data follow is a header with an option
+  // area (the data are read as options: EOL), answered by the closed port.
+  p.send(p.segment("S").data_offset(6), std::string_view("\0\0\0\0", 4));
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_segment_shorter_than_a_header_discarded, TcpFixture) {
+  // 19 bytes of "TCP" in an IPv4 datagram of protocol 6.
+  const auto stub = raw(tcp(bench_port, 9).flags("S").seq(1));
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4).protocol(6) /
+         payload(std::vector<std::byte>(stub.begin(), stub.begin() + 19)));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_header, 1));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_bad_checksum_data_in_established_not_delivered, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("PA").bad_checksum(), "forged");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(receive(p.fd) == failed(EAGAIN));
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_checksum, 1));
+  p.sends("PA", "good");
+  run_for(Duration::milliseconds(40));  // the delayed ACK
+  p.window_took(4);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(receive(p.fd) == "good");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-SM-1: states and transitions ------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_SM)
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_active_open_closed_syn_sent_established, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  const int fd = tcp_socket();
+  BOOST_TEST(state(fd) == TCP_CLOSE);
+  p.fd = fd;
+  const auto to = tcp_sin4(peer4, listen_port);
+  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EINPROGRESS);
+  const auto syn = sent_one();
+  p.dut_port = syn.sport;
+  p.dut_iss = syn.seq;
+  p.rcv_nxt = syn.seq + 1;
+  BOOST_TEST(syn == stack_syn(p, 0));
+  BOOST_TEST(p.dut_port >= 32768);  // an ephemeral port (LINUX ip_local_port_range)
+  BOOST_TEST(state(fd) == TCP_SYN_SENT);
+  BOOST_TEST(revents(fd) == 0);  // LINUX tcp_poll: nothing in SYN-SENT
+  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EALREADY);
+  BOOST_TEST(tcp_stats().active_opens == 1u);
+  // SYN-ACK acknowledging the SYN: ESTABLISHED, and the ACK.
+  advance(Duration::milliseconds(10));
+  p.send(p.segment("SA").mss(bench_mss));
+  p.snd_nxt = bench_isn + 1;
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(state(fd) == TCP_ESTABLISHED);
+  BOOST_TEST(revents(fd) == POLLOUT);
+  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == 0);  // LINUX: reports the completion once
+  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EISCONN);
+  BOOST_TEST(info(fd).tcpi_snd_mss == bench_mss);
+  BOOST_TEST(info(fd).tcpi_options == 0);  // the SYN-ACK offered no option but MSS
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_passive_open_listen_syn_received_established, TcpFixture) {
+  const int l = listener();
+  BOOST_TEST(state(l) == TCP_LISTEN);
+  BOOST_TEST(revents(l) == 0);
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.sends("S");
+  const auto synack = sent_one();
+  p.dut_iss = synack.seq;
+  p.rcv_nxt = synack.seq + 1;
+  // RFC 9293 3.10.7.2: SYN-ACK with ISS, acknowledging the SYN; MSS from
+  // the path (1500 - 40), no option the SYN did not offer.
+  BOOST_TEST(synack == p.expect("SA").with_seq(p.dut_iss).mss(bench_mss));
+  BOOST_TEST(table_state(p) == TCP_SYN_RECV);
+  BOOST_TEST(sockets.accept4(l, nullptr, nullptr, 0) == -EAGAIN);
+  BOOST_TEST(tcp_stats().passive_opens == 1u);
+  p.sends("A");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(revents(l) == POLLIN);
+  sockaddr_in from{};
+  socklen_t n = sizeof from;
+  p.fd = sockets.accept4(l, reinterpret_cast<sockaddr*>(&from), &n, SOCK_NONBLOCK);
+  BOOST_TEST_REQUIRE(p.fd >= 0);
+  BOOST_TEST(ntohs(from.sin_port) == bench_port);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(info(p.fd).tcpi_snd_mss == 536u);  // no MSS option: RFC 9293 3.7.1's 536
+  BOOST_TEST(revents(l) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_simultaneous_open_through_syn_received, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  BOOST_TEST(syn == stack_syn(p, 0));
+  // RFC 9293 3.5 figure 7: the peer's SYN crosses ours. The stack answers
+  // SYN-ACK with its own ISS again, offering only what the peer's SYN did.
+  p.send(p.segment("S").mss(bench_mss));
+  p.snd_nxt = bench_isn + 1;
+  BOOST_TEST(sent_segments() == segments(p.expect("SA").with_seq(p.dut_iss).mss(bench_mss)));
+  BOOST_TEST(state(p.fd) == TCP_SYN_RECV);
+  BOOST_TEST(revents(p.fd) == 0);
+  // The peer's SYN-ACK (its SYN again, acknowledging ours): ESTABLISHED, ACKed (LINUX).
+  p.send(p.segment("SA").seq(bench_isn));
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(connect_again(p) == 0);
+  BOOST_TEST(send_text(p.fd, "both") == 4);
+  BOOST_TEST(sent_segments() == segments(p.expect("PA").data("both")));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_simultaneous_open_completed_by_an_ack, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  p.send(p.segment("S").mss(bench_mss));
+  p.snd_nxt = bench_isn + 1;
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+  p.sends("A");  // the peer's ACK of our SYN-ACK
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(connect_again(p) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_active_close_fin_wait_1_fin_wait_2_time_wait_closed, TcpFixture) {
+  TcpPeer p = passive_open();
+  BOOST_TEST(sockets.shutdown(p.fd, SHUT_WR) == 0);
+  BOOST_TEST(sent_segments() == segments(p.expect("FA")));
+  p.rcv_nxt += 1;
+  BOOST_TEST(state(p.fd) == TCP_FIN_WAIT1);
+  p.sends("A");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_FIN_WAIT2);
+  p.sends("FA");
+  p.window_took(1);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);  // LINUX: the descriptor's socket is CLOSE, TIME-WAIT lives on
+  run_for(Duration::seconds(60));
+  BOOST_TEST(table_state(p) == 0);
+  BOOST_TEST(sent_segments().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_passive_close_close_wait_last_ack_closed, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.sends("FA");
+  p.window_took(1);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE_WAIT);
+  BOOST_TEST(receive(p.fd) == "(eof)");
+  BOOST_TEST(sockets.shutdown(p.fd, SHUT_WR) == 0);
+  BOOST_TEST(sent_segments() == segments(p.expect("FA")));
+  p.rcv_nxt += 1;
+  BOOST_TEST(state(p.fd) == TCP_LAST_ACK);
+  p.sends("A");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(table_state(p) == 0);  // no TIME-WAIT for the side that closed second
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_simultaneous_close_through_closing, TcpFixture) {
+  TcpPeer p = passive_open();
+  to_closing(p);
+  BOOST_TEST(state(p.fd) == TCP_CLOSING);
+  BOOST_TEST(receive(p.fd) == "(eof)");
+  p.sends("A");  // the ACK of our FIN
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);
+  run_for(Duration::seconds(60));
+  BOOST_TEST(table_state(p) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_fin_wait_1_fin_that_acks_ours_goes_to_time_wait, TcpFixture) {
+  TcpPeer p = passive_open();
+  to_fin_wait_1(p);
+  p.sends("FA");  // acknowledges our FIN and carries the peer's
+  p.window_took(1);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_syn_received_close_sends_fin, TcpFixture) {
+  // LINUX tcp_close_state: SYN-RECEIVED -> FIN-WAIT-1 with a FIN.
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  p.send(p.segment("S").mss(bench_mss));
+  p.snd_nxt = bench_isn + 1;
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+  BOOST_TEST(sockets.shutdown(p.fd, SHUT_WR) == 0);
+  BOOST_TEST(sent_segments() == segments(p.expect("FA")));
+  BOOST_TEST(state(p.fd) == TCP_FIN_WAIT1);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_1_ipv6_open_and_close, TcpFixture) {
+  const int l = listener(listen_port, 16, AF_INET6);
+  TcpPeer p = passive_open(l, {}, true);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(info(p.fd).tcpi_snd_mss == 1440u);  // 1500 - 60: the path, below the peer's 1460
+  p.sends("PA", "six");
+  run_for(Duration::milliseconds(40));
+  p.window_took(3);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(receive(p.fd) == "six");
+  to_time_wait(p);
+  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);
+}
+
+// ---- TCP-SM-2: a segment for no connection --------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_syn_for_no_connection_gets_rst_ack_of_seq_plus_1, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  p.send(p.segment("S").mss(bench_mss));
+  // RFC 9293 3.10.7.1: no ACK in it -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+  BOOST_TEST(dropped(TransportDropReason::tcp_no_socket, 1));
+  BOOST_TEST(tcp_stats().out_rsts == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_ack_for_no_connection_gets_rst_at_its_ack, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  p.rcv_nxt = 0xdeadbeef;
+  p.send(p.segment("A"));
+  // ACK in it -> <SEQ=SEG.ACK><CTL=RST>, no ACK.
+  BOOST_TEST(sent_segments() == segments(p.expect("R").with_window(0)));
+  p.send(p.segment("PA"), "data");
+  BOOST_TEST(sent_segments() == segments(p.expect("R").with_window(0)));
+  BOOST_TEST(dropped(TransportDropReason::tcp_no_socket, 2));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_ackless_segment_gets_rst_acking_its_length, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  p.send(p.segment("P"), "0123456789");  // SEG.LEN 10
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 10).with_window(0)));
+  p.send(p.segment("SF"), "abc");  // SYN and FIN count one each: 5
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 5).with_window(0)));
+  p.send(p.segment("F"));
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_never_rst_a_rst, TcpFixture) {
+  TcpPeer p(*this, false, bench_port, 9);
+  p.send(p.segment("R"));
+  p.send(p.segment("RA"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_no_socket, 2));
+  BOOST_TEST(tcp_stats().out_rsts == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_bound_but_not_listening_port_gets_rst, TcpFixture) {
+  const int fd = tcp_socket();
+  const auto a = tcp_sin4({}, 7070);
+  BOOST_TEST(sockets.bind(fd, as_sa(a), sizeof a) == 0);
+  TcpPeer p(*this, false, bench_port, 7070);
+  p.send(p.segment("S"));
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_ipv6_segment_for_no_connection_gets_rst, TcpFixture) {
+  TcpPeer p(*this, true, bench_port, 9);
+  p.send(p.segment("S"));
+  BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
+  p.rcv_nxt = 77;
+  p.send(p.segment("A"));
+  BOOST_TEST(sent_segments() == segments(p.expect("R").with_window(0)));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_2_segment_to_a_broadcast_address_gets_nothing, TcpFixture) {
+  inject(eth(peer_mac, wire::MacAddress::broadcast()) / ipv4(peer4, wire::Ipv4Address{{192, 0, 2, 255}}) /
+         tcp(bench_port, 9).flags("S").seq(bench_isn));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_no_socket, 1));
+}
+
+// ---- TCP-SM-3: LISTEN --------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_ignores_rst, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.send(p.segment("R"));
+  p.send(p.segment("RA"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_listen_rst, 2));
+  BOOST_TEST(state(l) == TCP_LISTEN);
+  p.send(p.segment("S"));  // control
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_answers_an_ack_with_rst, TcpFixture) {
+  listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.rcv_nxt = 424242;
+  p.send(p.segment("A"));
+  BOOST_TEST(sent_segments() == segments(p.expect("R").with_window(0)));
+  BOOST_TEST(dropped(TransportDropReason::tcp_listen_ack, 1));  // no cookie was ever sent: not one to check
+  BOOST_TEST(tcp_stats().syncookies_failed == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_answers_a_syn_with_syn_ack_and_its_options, TcpFixture) {
+  listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  advance(Duration::milliseconds(5));
+  p.send(p.segment("S").mss(1400).window_scale(2).sack_permitted().timestamps(777, 0));
+  const auto synack = sent_one();
+  p.dut_iss = synack.seq;
+  p.rcv_nxt = synack.seq + 1;
+  p.snd_nxt = bench_isn + 1;
+  // Every option the SYN offered, answered; TSecr echoes the SYN's TSval;
+  // the SYN-ACK's own window is not scaled (RFC 7323 2.2).
+  BOOST_TEST(synack == p.expect("SA")
+                           .with_seq(p.dut_iss)
+                           .with_window(65535)
+                           .mss(bench_mss)
+                           .sack_permitted()
+                           .timestamps(5, 777)
+                           .wscale(stack_wscale));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_retransmitted_syn_gets_the_syn_ack_again, TcpFixture) {
+  listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.send(p.segment("S"));
+  const auto first = sent_one();
+  p.send(p.segment("S"));
+  const auto again = sent_one();
+  BOOST_TEST(again == first);
+  BOOST_TEST(tcp_stats().passive_opens == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_full_syn_queue_answers_with_a_cookie_that_completes, TcpFixture) {
+  // LINUX: the SYN queue holds backlog + 1; listen(fd, 0) takes one SYN into it.
+  const int l = listener(listen_port, 0);
+  TcpPeer a(*this, false, bench_port, listen_port);
+  TcpPeer b(*this, false, bench_port + 1, listen_port);
+  a.send(a.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
+  const auto synack_a = sent_one();
+  BOOST_TEST(synack_a.options.window_scale.has_value());  // a connection of its own
+  b.send(b.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
+  const auto cookie = sent_one();
+  // A cookie: stateless, so no window scale or SACK without timestamps to keep them.
+  b.dut_iss = cookie.seq;
+  b.rcv_nxt = cookie.seq + 1;
+  b.snd_nxt = bench_isn + 1;
+  BOOST_TEST(cookie == b.expect("SA").with_seq(b.dut_iss).mss(bench_mss));
+  BOOST_TEST(tcp_stats().syncookies_sent == 1u);
+  BOOST_TEST(table_state(b) == 0);  // nothing kept for it
+  // The first completes and is accepted; then the cookie's ACK makes the second.
+  a.dut_iss = synack_a.seq;
+  a.rcv_nxt = synack_a.seq + 1;
+  a.snd_nxt = bench_isn + 1;
+  a.sends("A");
+  a.fd = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
+  BOOST_TEST(a.fd >= 0);
+  b.sends("A");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(tcp_stats().syncookies_recv == 1u);
+  b.fd = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
+  BOOST_TEST_REQUIRE(b.fd >= 0);
+  BOOST_TEST(state(b.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(info(b.fd).tcpi_snd_mss == bench_mss);  // from the cookie's MSS bits
+  BOOST_TEST(info(b.fd).tcpi_options == 0);
+  b.sends("PA", "via cookie");
+  BOOST_TEST(receive(b.fd) == "via cookie");
+  BOOST_TEST(send_text(b.fd, "answer") == 6);
+  b.window_took(10);
+  BOOST_TEST(sent_segments() == segments(b.expect("PA").data("answer")));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_cookie_keeps_window_scale_and_sack_in_its_timestamp, TcpFixture) {
+  const int l = listener(listen_port, 0);
+  TcpPeer a(*this, false, bench_port, listen_port);
+  a.send(a.segment("S"));  // fills the SYN queue
+  sent_one();
+  TcpPeer b(*this, false, bench_port + 1, listen_port);
+  advance(Duration::milliseconds(950));  // before a's SYN-ACK is sent again (1 s)
+  b.send(b.segment("S").mss(bench_mss).window_scale(3).sack_permitted().timestamps(4242, 0));
+  const auto cookie = sent_one();
+  b.dut_iss = cookie.seq;
+  b.rcv_nxt = cookie.seq + 1;
+  b.snd_nxt = bench_isn + 1;
+  // LINUX cookie_init_timestamp: TSval not ahead of the clock (950 ms), its
+  // low 6 bits the peer's shift (3) and SACK-permitted (0x10): 950 & ~63 | 0x13 = 915.
+  BOOST_TEST(cookie == b.expect("SA")
+                           .with_seq(b.dut_iss)
+                           .mss(bench_mss)
+                           .sack_permitted()
+                           .timestamps(915, 4242)
+                           .wscale(stack_wscale));
+  b.timestamps = true;
+  b.tsval = 4243;
+  b.send(b.segment("A").timestamps(4243, 915));
+  b.fd = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
+  BOOST_TEST_REQUIRE(b.fd >= 0);
+  const auto i = info(b.fd);
+  BOOST_TEST(i.tcpi_options == (TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE));
+  BOOST_TEST(i.tcpi_snd_wscale == 3);
+  BOOST_TEST(i.tcpi_rcv_wscale == stack_wscale);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_ack_that_is_no_cookie_gets_rst_and_is_counted, TcpFixture) {
+  listener(listen_port, 0);
+  TcpPeer a(*this, false, bench_port, listen_port);
+  a.send(a.segment("S"));
+  TcpPeer b(*this, false, bench_port + 1, listen_port);
+  b.send(b.segment("S"));  // a cookie: the listener checks cookies now
+  BOOST_TEST(sent_segments().size() == 2u);
+  TcpPeer c(*this, false, bench_port + 2, listen_port);
+  c.snd_nxt = bench_isn + 1;
+  c.rcv_nxt = 0x12345678;
+  c.send(c.segment("A"));
+  BOOST_TEST(sent_segments() == segments(c.expect("R").with_window(0)));
+  BOOST_TEST(dropped(TransportDropReason::tcp_bad_cookie, 1));
+  BOOST_TEST(tcp_stats().syncookies_failed == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_full_accept_queue_drops_the_syn, TcpFixture) {
+  const int l = listener(listen_port, 0);
+  TcpPeer a = passive_open(l);  // accepted: the queue is empty again
+  (void)a;
+  TcpPeer b(*this, false, bench_port + 1, listen_port);
+  b.send(b.segment("S"));
+  b.snd_nxt = bench_isn + 1;
+  const auto synack = sent_one();
+  b.rcv_nxt = synack.seq + 1;
+  b.sends("A");  // queued, not accepted: the accept queue (backlog + 1) is full
+  TcpPeer c(*this, false, bench_port + 2, listen_port);
+  c.send(c.segment("S"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_listen_overflow, 1));
+  BOOST_TEST(tcp_stats().listen_overflows == 1u);
+  // Control: once accepted there is room again.
+  BOOST_TEST(sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK) >= 0);
+  c.send(c.segment("S"));
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_without_cookies_a_full_syn_queue_drops_the_syn,
+                        TcpFixtureWith<without_cookies>) {
+  listener(listen_port, 0);
+  TcpPeer a(*this, false, bench_port, listen_port);
+  a.send(a.segment("S"));
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+  TcpPeer b(*this, false, bench_port + 1, listen_port);
+  b.send(b.segment("S"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_listen_overflow, 1));
+  BOOST_TEST(tcp_stats().syncookies_sent == 0u);
+}
+
+// ---- TCP-SM-4: SYN-SENT ------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_4_unacceptable_ack_gets_rst_and_the_attempt_goes_on, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  // SEG.ACK =< ISS or > SND.NXT: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.3).
+  for (const std::uint32_t bad : {p.dut_iss, p.dut_iss + 2, p.dut_iss - 1000}) {
+    p.send(p.segment("A").ack(bad));
+    BOOST_TEST(sent_segments() == segments(p.expect("R").with_seq(bad).with_window(0)));
+  }
+  p.send(p.segment("SA").ack(p.dut_iss + 9));
+  BOOST_TEST(sent_segments() == segments(p.expect("R").with_seq(p.dut_iss + 9).with_window(0)));
+  BOOST_TEST(dropped(TransportDropReason::tcp_syn_sent_bad_ack, 4));
+  BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+  // Control: the right SYN-ACK completes it.
+  p.send(p.segment("SA"));
+  p.snd_nxt = bench_isn + 1;
+  p.dut_window = 65535;
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_4_rst_with_acceptable_ack_refuses_the_connection, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  p.send(p.segment("RA"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(revents(p.fd, all_events) == reset_mask);
+  BOOST_TEST(table_state(p) == 0);
+  BOOST_TEST(tcp_stats().attempt_fails == 1u);
+  BOOST_TEST(connect_again(p) == -ECONNREFUSED);  // the attempt's end, reported once
+  BOOST_TEST(so_error(p.fd) == 0);
+  // LINUX __inet_stream_connect: the socket is unconnected again; the next connect() tries anew.
+  BOOST_TEST(connect_again(p) == -EINPROGRESS);
+  BOOST_TEST(sent_one().flags == tcp_flags("S"));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_4_rst_without_an_acceptable_ack_is_ignored, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  p.send(p.segment("R"));                        // no ACK
+  p.send(p.segment("RA").ack(p.dut_iss + 5));    // an ACK of nothing sent
+  BOOST_TEST(sent_segments().empty());           // never a RST for a RST
+  BOOST_TEST(dropped(TransportDropReason::tcp_syn_sent_bad_ack, 2));
+  BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+  BOOST_TEST(so_error(p.fd) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SM_4_segment_without_syn_or_rst_is_dropped, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  syn_from_stack(p);
+  p.send(p.segment("A"));  // acceptable ACK, neither SYN nor RST
+  p.send(p.segment("PA"), "early");
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_syn_sent_no_syn, 2));
+  BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
