@@ -908,9 +908,11 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
       c.rtt_pending = false;
     }
   }
-  // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one
+  // Window update (RFC 9293 3.10.7.4): only from an ACK at or above SND.UNA
+  // (an old one carries an old window), from a newer segment or the same one
   // acknowledging more.
-  if (before(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && before_or_equal(c.snd_wl2, seg.ack))) {
+  if (!before(seg.ack, c.snd_una) &&
+      (before(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && before_or_equal(c.snd_wl2, seg.ack)))) {
     const bool opened = c.snd_wnd == 0 && window > 0;
     c.snd_wnd = window;
     c.max_snd_wnd = std::max(c.max_snd_wnd, window);
@@ -1154,6 +1156,7 @@ void Tcp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
           if (m < c.mss) {
             c.mss = m;
             output(s);
+            update_timer(s);
           }
         }
         return;
@@ -1178,6 +1181,7 @@ void Tcp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
         if (m < c.mss) {
           c.mss = m;
           output(s);
+          update_timer(s);
         }
       }
       return;
