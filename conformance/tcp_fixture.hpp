@@ -284,7 +284,7 @@ class TcpFixture : public StackFixture {
   // peer's or with a bad checksum fails the test.
   Segments sent_segments() {
     Segments out;
-    for (const auto& f : sent_ip()) {
+    for (const auto& f : sent_frames()) {
       auto s = decode_segment(f);
       if (s) out.list.push_back(std::move(*s));
     }
@@ -296,8 +296,32 @@ class TcpFixture : public StackFixture {
     BOOST_TEST_REQUIRE(all.size() == 1u, "expected one segment, got " << all);
     return all.front();
   }
-  // Every frame decoded or not (ICMP errors from the stack, for instance).
-  std::vector<std::vector<std::byte>> sent_frames() { return sent_ip(); }
+  // Every IP frame the stack sent since the last call, TCP or not (ICMP
+  // errors, for instance), neighbour traffic left out.
+  std::vector<std::vector<std::byte>> sent_frames() {
+    auto out = std::move(held_);
+    held_.clear();
+    for (auto& f : sent_ip()) out.push_back(std::move(f));
+    return out;
+  }
+
+  // run_for() with the peer on the link: the stack's ARP requests and
+  // neighbour solicitations for it are answered as they come, so a long
+  // timer (a SYN sent again for two minutes) does not end in a failed
+  // resolution. Other frames wait for sent_segments().
+  void run_with_peer(net::Duration d) {
+    const auto end = clock.current() + d;
+    answer_neighbors();
+    while (stack.next_deadline() <= end) {
+      const auto next = stack.next_deadline();
+      clock.set(next > clock.current() ? next : clock.current() + net::Duration::milliseconds(1));
+      stack.poll(clock.now());
+      answer_neighbors();
+    }
+    if (clock.current() < end) clock.set(end);
+    stack.poll(clock.now());
+    answer_neighbors();
+  }
 
   static std::optional<TcpSegment> decode_segment(const std::vector<std::byte>& frame) {
     const auto eth = wire::EthernetView::parse(frame);
@@ -565,6 +589,26 @@ class TcpFixture : public StackFixture {
   socket::Sockets sockets;
 
  private:
+  void answer_neighbors() {
+    using namespace harness;
+    for (auto& f : device.take_all()) {
+      const auto at = [&](std::size_t i) { return std::to_integer<unsigned>(f[i]); };
+      if (f.size() >= 42 && at(12) == 0x08 && at(13) == 0x06 && at(21) == 1 &&
+          std::memcmp(f.data() + 38, peer4.octets.data(), 4) == 0) {
+        BOOST_REQUIRE(device.inject(eth(peer_mac, our_mac) / arp_reply(peer_mac, peer4, our_mac, our4)));
+        stack.poll(clock.now());
+      } else if (is_neighbor_traffic(f) && f.size() >= 78 && at(54) == 135 &&
+                 std::memcmp(f.data() + 62, peer6.octets.data(), 16) == 0) {
+        BOOST_REQUIRE(device.inject(eth(peer_mac, our_mac) / ipv6(peer6, our6).hop_limit(255) /
+                                    nd_na(peer6).solicited().override_flag().options(tlla(peer_mac))));
+        stack.poll(clock.now());
+      } else if (!is_neighbor_traffic(f)) {
+        held_.push_back(std::move(f));
+      }
+    }
+  }
+  std::vector<std::vector<std::byte>> held_;  // frames run_with_peer() took, for sent_frames()
+
   static socket::Sockets make_sockets(net::Stack& stack, net::Entropy& entropy, const socket::SocketConfig& c) {
     auto s = socket::Sockets::create(stack, entropy, c);
     if (!s) BOOST_FAIL("Sockets::create: " << s.error().message());

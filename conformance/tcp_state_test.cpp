@@ -597,3 +597,455 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_4_segment_without_syn_or_rst_is_dropped, TcpFixtu
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-SEQ-1: the acceptability test -----------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_SEQ)
+
+BOOST_FIXTURE_TEST_CASE(TCP_SEQ_1_retransmitted_data_is_acked_at_once_not_delivered_twice, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.sends("PA", "abcdef");
+  run_for(Duration::milliseconds(40));
+  p.window_took(6);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  // The same segment again: it ends at RCV.NXT, nothing new. An ACK at once (LINUX: a duplicate).
+  p.send(p.segment("PA").seq(p.snd_nxt - 6), "abcdef");
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(receive(p.fd) == "abcdef");
+  BOOST_TEST(receive(p.fd) == failed(EAGAIN));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SEQ_1_segment_wholly_below_the_window_is_acked_and_dropped, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.sends("PA", "0123456789");
+  run_for(Duration::milliseconds(40));
+  p.window_took(10);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  p.send(p.segment("PA").seq(p.snd_nxt - 10), "0123");  // ends 6 before RCV.NXT
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_out_of_window, 1));
+  BOOST_TEST(receive(p.fd) == "0123456789");
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SEQ_1_segment_beyond_the_window_is_acked_and_dropped, TcpFixture) {
+  TcpPeer p = passive_open();
+  // The window the SYN-ACK offered: 65535 from RCV.NXT. One past its right edge:
+  p.send(p.segment("PA").seq(p.snd_nxt + 65536), "late");
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_out_of_window, 1));
+  BOOST_TEST(receive(p.fd) == failed(EAGAIN));
+  // Control: at RCV.NXT it is taken.
+  p.sends("PA", "now");
+  BOOST_TEST(receive(p.fd) == "now");
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SEQ_1_overlapping_segment_delivers_only_the_new_bytes, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.sends("PA", "hello");
+  p.send(p.segment("PA").seq(p.snd_nxt - 2), "loworld");  // "lo" again, then "world"
+  p.snd_nxt += 5;
+  run_for(Duration::milliseconds(40));
+  p.window_took(10);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(receive(p.fd) == "helloworld");
+  BOOST_TEST(transport_drops() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SEQ_1_acks_to_bad_segments_without_data_are_rate_limited, TcpFixture) {
+  TcpPeer p = passive_open();
+  // LINUX tcp_oow_rate_limited: one ACK per 500 ms (tcp_invalid_ratelimit)
+  // to out-of-window segments without data, so that two TCPs cannot ACK
+  // each other's stale ACKs for ever; a segment with data always gets one.
+  const auto stale = p.segment("A").seq(p.snd_nxt + 100000);
+  p.send(stale);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  p.send(stale);
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(tcp_stats().acks_skipped == 1u);
+  p.send(stale, "data");
+  p.send(stale, "data");
+  BOOST_TEST(sent_segments() == segments(p.expect("A"), p.expect("A")));
+  advance(Duration::milliseconds(499));
+  p.send(stale);
+  BOOST_TEST(sent_segments().empty());
+  advance(Duration::milliseconds(1));
+  p.send(stale);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_out_of_window, 6));
+  BOOST_TEST(tcp_stats().acks_skipped == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-RST-1 (RFC 5961 3) -----------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_RST)
+
+BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_at_rcv_nxt_resets, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("R"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(revents(p.fd, all_events) == reset_mask);
+  BOOST_TEST(receive(p.fd) == failed(ECONNRESET));
+  BOOST_TEST(tcp_stats().estab_resets == 1u);
+  BOOST_TEST(table_state(p) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_in_the_window_not_at_rcv_nxt_gets_a_challenge_ack, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("R").seq(p.snd_nxt + 1000));
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+  BOOST_TEST(dropped(TransportDropReason::tcp_rst_challenged, 1));
+  BOOST_TEST(tcp_stats().challenge_acks == 1u);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(so_error(p.fd) == 0);
+  // The peer, if it really reset, answers the challenge with a RST at RCV.NXT:
+  p.send(p.segment("R"));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(receive(p.fd) == failed(ECONNRESET));
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_outside_the_window_is_dropped_silently, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("R").seq(p.snd_nxt + 70000));  // past the right edge
+  p.send(p.segment("R").seq(p.snd_nxt - 1));      // below RCV.NXT
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_rst_out_of_window, 2));
+  BOOST_TEST(tcp_stats().challenge_acks == 0u);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_at_rcv_nxt_minus_1_after_the_fin_resets, TcpFixture) {
+  // LINUX tcp_reset_check: a peer that sent FIN may send its RST with the
+  // FIN's sequence number (RCV.NXT - 1) in CLOSE-WAIT, CLOSING or LAST-ACK.
+  const int l = listener();
+  TcpPeer p = passive_open(l);
+  to_close_wait(p);
+  p.send(p.segment("R").seq(p.snd_nxt - 1));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(so_error(p.fd) == EPIPE);  // LINUX tcp_reset: EPIPE in CLOSE-WAIT
+  BOOST_TEST(receive(p.fd) == "(eof)");  // the FIN came first
+  // In ESTABLISHED the same offset is below the window.
+  TcpPeer q = passive_open(l, {}, false, bench_port + 1);
+  q.send(q.segment("R").seq(q.snd_nxt - 1));
+  BOOST_TEST(state(q.fd) == TCP_ESTABLISHED);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_at_the_right_edge_of_our_sack_blocks_resets, TcpFixture) {
+  // LINUX tcp_validate_incoming: with SACK, a RST at the highest right edge
+  // of the blocks we report counts as at RCV.NXT.
+  PeerOptions sack;
+  sack.sack_permitted = true;
+  TcpPeer p = passive_open(-1, sack);
+  p.send(p.segment("PA").seq(p.snd_nxt + 10), "0123456789");  // a hole of 10 bytes before it
+  const auto left = p.snd_nxt + 10;
+  BOOST_TEST(sent_segments() == segments(p.expect("A").sack({{left, left + 10}})));
+  p.send(p.segment("R").seq(left));  // inside the block: a challenge
+  BOOST_TEST(sent_segments() == segments(p.expect("A").sack({{left, left + 10}})));
+  p.send(p.segment("R").seq(left + 10));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-SYN-1 (RFC 5961 4) -----------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_SYN)
+
+BOOST_FIXTURE_TEST_CASE(TCP_SYN_1_syn_in_established_gets_a_challenge_ack_no_reset, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("S").seq(p.snd_nxt));  // in the window
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_syn_challenged, 1));
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  advance(Duration::milliseconds(500));
+  p.send(p.segment("S").seq(p.snd_nxt + 1000000));  // far outside it: the same
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  advance(Duration::milliseconds(500));
+  p.send(p.segment("SA").seq(p.snd_nxt - 1));  // a SYN-ACK too
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_syn_challenged, 3));
+  BOOST_TEST(tcp_stats().challenge_acks == 3u);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(so_error(p.fd) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_SYN_1_syn_in_close_wait_and_fin_wait_2_gets_a_challenge_ack, TcpFixture) {
+  const int l = listener();
+  TcpPeer p = passive_open(l);
+  to_close_wait(p);
+  p.send(p.segment("S").seq(p.snd_nxt + 5));
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE_WAIT);
+  TcpPeer q = passive_open(l, {}, false, bench_port + 1);
+  to_fin_wait_2(q);
+  q.send(q.segment("S").seq(q.snd_nxt + 5));
+  BOOST_TEST(sent_segments() == segments(q.expect("A")));
+  BOOST_TEST(state(q.fd) == TCP_FIN_WAIT2);
+  BOOST_TEST(tcp_stats().challenge_acks == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-ACK-1 (RFC 5961 5) -----------------------------------------------------------------
+
+namespace {
+
+// ESTABLISHED with 10 bytes the stack sent and the bench acknowledged:
+// SND.UNA = ISS + 11, every sequence number acknowledged so far: 11.
+TcpPeer with_ten_bytes_acked(TcpFixture& f) {
+  TcpPeer p = f.passive_open();
+  BOOST_TEST(f.send_text(p.fd, "0123456789") == 10);
+  BOOST_TEST(f.sent_segments() == segments(p.expect("PA").data("0123456789")));
+  p.rcv_nxt += 10;
+  p.sends("A");
+  BOOST_TEST(f.sent_segments().empty());
+  return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(TCP_ACK)
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_ack_of_data_not_yet_sent_is_dropped_and_acked, TcpFixture) {
+  TcpPeer p = with_ten_bytes_acked(*this);
+  p.send(p.segment("PA").ack(p.rcv_nxt + 5), "forged");
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_ack_out_of_window, 1));
+  BOOST_TEST(receive(p.fd) == failed(EAGAIN));  // the data went with it
+  BOOST_TEST(tcp_stats().challenge_acks == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_ack_older_than_snd_una_minus_max_snd_wnd_is_dropped_and_acked, TcpFixture) {
+  TcpPeer p = with_ten_bytes_acked(*this);
+  // LINUX (no ACK of bytes never sent): MAX.SND.WND is capped by what was
+  // ever acknowledged, 11 here, so SND.UNA - 12 is too old...
+  p.send(p.segment("PA").ack(p.rcv_nxt - 12), "forged");
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_ack_out_of_window, 1));
+  BOOST_TEST(receive(p.fd) == failed(EAGAIN));
+  // ... and SND.UNA - 11 only old: ignored, its data taken, no ACK at once.
+  p.send(p.segment("PA").ack(p.rcv_nxt - 11), "fine");
+  p.snd_nxt += 4;
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(receive(p.fd) == "fine");
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_ack_out_of_window) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_ack_below_snd_una_before_any_data_is_challenged, TcpFixture) {
+  // Nothing but the SYN was ever acknowledged: any ACK below SND.UNA is of
+  // bytes never sent (LINUX; plain RFC 5961 would allow 65535 of them).
+  TcpPeer p = passive_open();
+  p.send(p.segment("A").ack(p.rcv_nxt - 2));
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(dropped(TransportDropReason::tcp_ack_out_of_window, 1));
+  advance(Duration::milliseconds(500));
+  p.send(p.segment("A").ack(p.rcv_nxt - 1));  // the SYN's own number: old, not forged
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(sockets.drops(TransportDropReason::tcp_ack_out_of_window) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_challenge_acks_are_limited_per_connection, TcpFixture) {
+  TcpPeer p = with_ten_bytes_acked(*this);
+  const auto forged = p.segment("A").ack(p.rcv_nxt + 1000);
+  p.send(forged);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  p.send(forged);
+  p.send(p.segment("R").seq(p.snd_nxt + 1));  // a RST to challenge shares the limit
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(tcp_stats().challenge_acks == 1u);
+  BOOST_TEST(tcp_stats().acks_skipped == 2u);
+  advance(Duration::milliseconds(500));
+  p.send(forged);
+  BOOST_TEST(sent_segments() == segments(p.expect("A")));
+  BOOST_TEST(tcp_stats().challenge_acks == 2u);
+  BOOST_TEST(dropped(TransportDropReason::tcp_ack_out_of_window, 3));
+}
+
+namespace {
+TcpFixtureOptions challenge_limit_4() {
+  TcpFixtureOptions o;
+  o.sockets.tcp_challenge_ack_limit = 4;
+  return o;
+}
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_host_wide_challenge_limit_is_drawn_at_random_each_second,
+                        TcpFixtureWith<challenge_limit_4>) {
+  // LINUX tcp_send_challenge_ack with tcp_challenge_ack_limit set: each
+  // second allows a count drawn from [limit/2, limit*3/2), so that an
+  // attacker cannot count them (CVE-2016-5696).
+  const int l = listener();
+  std::vector<TcpPeer> peers;
+  for (std::uint16_t i = 0; i < 8; ++i) peers.push_back(passive_open(l, {}, false, bench_port + i));
+  auto challenge_all = [&] {
+    for (auto& p : peers) p.send(p.segment("R").seq(p.snd_nxt + 1));
+    return sent_segments().size();
+  };
+  const std::size_t first = challenge_all();
+  BOOST_TEST(first >= 2u);
+  BOOST_TEST(first <= 5u);
+  BOOST_TEST(tcp_stats().challenge_acks == first);
+  advance(Duration::milliseconds(500));  // the same second, past each connection's own limit
+  BOOST_TEST(challenge_all() == 0u);
+  advance(Duration::milliseconds(500));  // a new second, a new count
+  const std::size_t second = challenge_all();
+  BOOST_TEST(second >= 2u);
+  BOOST_TEST(second <= 5u);
+  for (const auto& p : peers) BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ACK_1_without_a_host_wide_limit_by_default, TcpFixture) {
+  // Linux 6.0 and later: tcp_challenge_ack_limit INT_MAX, only the per-connection limit.
+  BOOST_TEST(socket::SocketConfig{}.tcp_challenge_ack_limit == 0x7fffffffu);
+  const int l = listener();
+  std::vector<TcpPeer> peers;
+  for (std::uint16_t i = 0; i < 40; ++i) peers.push_back(passive_open(l, {}, false, bench_port + i));
+  for (auto& p : peers) p.send(p.segment("R").seq(p.snd_nxt + 1));
+  BOOST_TEST(sent_segments().size() == 40u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- TCP-ERR-1 -------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(TCP_ERR)
+
+BOOST_FIXTURE_TEST_CASE(TCP_ERR_1_rst_in_established_reports_econnreset_then_epipe, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("R"));
+  BOOST_TEST(revents(p.fd, all_events) == reset_mask);
+  BOOST_TEST(receive(p.fd) == failed(ECONNRESET));  // once
+  BOOST_TEST(receive(p.fd) == "(eof)");
+  BOOST_TEST(revents(p.fd, all_events) == (POLLIN | POLLOUT | POLLHUP | POLLRDHUP));
+  // No call raises SIGPIPE: the socket layer returns EPIPE as with MSG_NOSIGNAL.
+  BOOST_TEST(send_text(p.fd, "x") == -EPIPE);
+  BOOST_TEST(send_text(p.fd, "x") == -EPIPE);
+  BOOST_TEST(sockets.shutdown(p.fd, SHUT_WR) == -ENOTCONN);
+  BOOST_TEST(sent_segments().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ERR_1_send_after_a_reset_reports_econnreset_first, TcpFixture) {
+  TcpPeer p = passive_open();
+  p.send(p.segment("R"));
+  BOOST_TEST(send_text(p.fd, "x") == -ECONNRESET);  // LINUX sk_stream_error: the pending error first
+  BOOST_TEST(send_text(p.fd, "x") == -EPIPE);
+  BOOST_TEST(so_error(p.fd) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ERR_1_rst_in_close_wait_reports_epipe, TcpFixture) {
+  TcpPeer p = passive_open();
+  to_close_wait(p);
+  p.send(p.segment("R"));
+  BOOST_TEST(so_error(p.fd) == EPIPE);  // LINUX tcp_reset
+  BOOST_TEST(send_text(p.fd, "x") == -EPIPE);
+  BOOST_TEST(tcp_stats().estab_resets == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_ERR_1_send_after_shut_wr_is_epipe, TcpFixture) {
+  TcpPeer p = passive_open();
+  to_fin_wait_1(p);
+  BOOST_TEST(send_text(p.fd, "late") == -EPIPE);
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(so_error(p.fd) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- ICMP4-6, TCP's part (RFC 1122 4.2.3.9, RFC 5927) -------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(ICMP4_6_TCP)
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_port_unreachable_in_syn_sent_aborts_with_econnrefused, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(3, p.ip_of(syn)));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(connect_again(p) == -ECONNREFUSED);
+  BOOST_TEST(tcp_stats().attempt_fails == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_protocol_unreachable_in_syn_sent_aborts, TcpFixture) {
+  TcpPeer p(*this, false, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(2, p.ip_of(syn)));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(so_error(p.fd) == ENOPROTOOPT);  // LINUX icmp_err_convert
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_icmpv6_port_unreachable_in_syn_sent_aborts, TcpFixture) {
+  TcpPeer p(*this, true, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  inject(eth(peer_mac, our_mac) / ipv6(peer6, our6) / icmpv6_dest_unreachable(4, p.ip_of(syn)));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(connect_again(p) == -ECONNREFUSED);
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_net_unreachable_in_syn_sent_is_a_soft_error, TcpFixture) {
+  // RFC 1122 4.2.3.9: codes 0, 1 and 5 are soft errors, TCP MUST NOT abort;
+  // the error is reported when the attempt times out instead of ETIMEDOUT.
+  // (Linux aborts at once in SYN-SENT, against that MUST NOT.)
+  TcpPeer p(*this, false, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(0, p.ip_of(syn)));
+  BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+  BOOST_TEST(so_error(p.fd) == 0);
+  BOOST_TEST(revents(p.fd) == 0);
+  // The SYN is sent again 6 times (1 + 2 + ... + 64 s), then the attempt ends at 127 s.
+  run_with_peer(Duration::seconds(126));
+  // Each at its time (TSval in ms): RFC 6298's doubling from 1 s.
+  BOOST_TEST(sent_segments() == segments(syn.timestamps(1000, 0), syn.timestamps(3000, 0), syn.timestamps(7000, 0),
+                                         syn.timestamps(15000, 0), syn.timestamps(31000, 0),
+                                         syn.timestamps(63000, 0)));
+  BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+  run_with_peer(Duration::seconds(1));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);
+  BOOST_TEST(connect_again(p) == -ENETUNREACH);
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_errors_in_established_are_soft, TcpFixture) {
+  TcpPeer p = passive_open();
+  BOOST_TEST(send_text(p.fd, "data") == 4);
+  const auto data = sent_one();
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(3, p.ip_of(data)));
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+  BOOST_TEST(so_error(p.fd) == 0);
+  BOOST_TEST(revents(p.fd) == POLLOUT);
+  p.rcv_nxt += 4;
+  p.sends("A");  // the peer was there after all
+  BOOST_TEST(send_text(p.fd, "more") == 4);
+  BOOST_TEST(sent_segments() == segments(p.expect("PA").data("more")));
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_ip_recverr_reports_errors_in_established_at_once, TcpFixture) {
+  // LINUX tcp_v4_err: with IP_RECVERR the error is the socket's at once, the connection stays.
+  TcpPeer p = passive_open();
+  BOOST_TEST(set_int(p.fd, IPPROTO_IP, IP_RECVERR, 1) == 0);
+  BOOST_TEST(send_text(p.fd, "data") == 4);
+  const auto data = sent_one();
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(1, p.ip_of(data)));
+  BOOST_TEST((revents(p.fd) & POLLERR) != 0);
+  BOOST_TEST(so_error(p.fd) == EHOSTUNREACH);
+  BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
+}
+
+BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_quoted_sequence_outside_snd_una_snd_nxt_is_ignored, TcpFixture) {
+  // RFC 5927 4.1: SND.UNA =< SEG.SEQ < SND.NXT, else the error is not about
+  // anything in flight (a blind attack) and is ignored.
+  TcpPeer p(*this, false, listen_port, 0);
+  const auto syn = syn_from_stack(p);
+  for (const std::uint32_t seq : {p.dut_iss - 1, p.dut_iss + 1}) {
+    inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / icmp_dest_unreachable(3, p.ip_of(syn.with_seq(seq))));
+    BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
+  }
+  // Other ports, another peer: no connection of ours.
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) /
+         icmp_dest_unreachable(3, p.ip_of(syn.with_seq(p.dut_iss)).build()));
+  BOOST_TEST(state(p.fd) == TCP_CLOSE);  // control: the right one aborts
+}
+
+BOOST_AUTO_TEST_SUITE_END()
