@@ -327,6 +327,9 @@ void Tcp::output(Socket& s) {
       }
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
+      // LINUX tcp_send_fin: a FIN asked for while data waits rides on the last data segment.
+      const bool with_fin = c.fin_queued && len == unsent;
+      if (with_fin) flags |= wire::TcpFlags(wire::TcpFlag::fin);
       const bool retransmission = before(c.snd_nxt, c.snd_max);
       send_segment(s, c.snd_nxt, flags, sent_data, len, retransmission);
       if (!c.rtt_pending && !retransmission) {
@@ -334,7 +337,8 @@ void Tcp::output(Socket& s) {
         c.rtt_seq = c.snd_nxt;
         c.rtt_start = now();
       }
-      c.snd_nxt += static_cast<std::uint32_t>(len);
+      c.snd_nxt += static_cast<std::uint32_t>(len) + (with_fin ? 1u : 0u);
+      if (with_fin) c.fin_sent = true;
       if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
