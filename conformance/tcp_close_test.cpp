@@ -14,21 +14,19 @@
 using namespace hardstack;
 using namespace hardstack::harness;
 using namespace hardstack::conformance;
-using socket::TransportDropReason;
 using net::Duration;
+using socket::TransportDropReason;
 
 namespace {
 
-constexpr short all_events = POLLIN | POLLOUT | POLLRDHUP;
-
-// What tcp_poll reports, by name.
+// The masks of tcp_fixture.hpp, by shorter names.
 constexpr short none = 0;
 constexpr short out = POLLOUT;
 constexpr short in_out = POLLIN | POLLOUT;
-constexpr short closed = POLLOUT | POLLHUP;                                        // CLOSE, never connected
-constexpr short peer_closed = POLLIN | POLLOUT | POLLRDHUP;                        // RCV_SHUTDOWN only
-constexpr short both_shut = POLLIN | POLLOUT | POLLHUP | POLLRDHUP;                // SHUTDOWN_MASK
-constexpr short with_error = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;     // reset, refused
+constexpr short closed = closed_mask;
+constexpr short peer_closed = peer_closed_mask;
+constexpr short both_shut = both_shut_mask;
+constexpr short with_error = reset_mask;
 
 // Loopback frames go one hop per poll: enough polls at the same instant for an exchange to end.
 void settle(TcpFixture& f) {
@@ -86,10 +84,10 @@ BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_1_the_peer_sees_econnreset, TcpFixture) {
   // data resets the other, whose next call reports ECONNRESET.
   const int l = tcp_socket();
   const auto at = tcp_sin4({{127, 0, 0, 1}}, 8080);
-  BOOST_TEST_REQUIRE(sockets.bind(l, as_sa(at), sizeof at) == 0);
+  BOOST_TEST_REQUIRE(sockets.bind(l, as_sockaddr(at), sizeof at) == 0);
   BOOST_TEST_REQUIRE(sockets.listen(l, 4) == 0);
   const int client = tcp_socket();
-  BOOST_TEST(sockets.connect(client, as_sa(at), sizeof at) == -EINPROGRESS);
+  BOOST_TEST(sockets.connect(client, as_sockaddr(at), sizeof at) == -EINPROGRESS);
   settle(*this);
   const int server = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
   BOOST_TEST_REQUIRE(server >= 0);
@@ -279,10 +277,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_4_close_in_fin_wait_states_sends_nothing_more,
 BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_5_time_wait_lasts_60_seconds, TcpFixture) {
   TcpPeer p = passive_open();
   to_time_wait(p, true);
-  run_for(Duration::milliseconds(59999));
-  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);
-  run_for(Duration::milliseconds(1));
-  BOOST_TEST(table_state(p) == 0);
+  lasts_exactly(p, TCP_TIME_WAIT, Duration::seconds(60));
   BOOST_TEST(sent_segments().empty());  // it ends silently
 }
 
@@ -292,10 +287,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_5_retransmitted_fin_is_acked_again_and_restart
   run_for(Duration::seconds(30));
   p.send(p.segment("FA").seq(p.snd_nxt - 1));  // our ACK was lost: the FIN again
   BOOST_TEST(sent_segments() == segments(p.expect("A")));
-  run_for(Duration::milliseconds(59999));
-  BOOST_TEST(table_state(p) == TCP_TIME_WAIT);  // 89.999 s after it began
-  run_for(Duration::milliseconds(1));
-  BOOST_TEST(table_state(p) == 0);
+  lasts_exactly(p, TCP_TIME_WAIT, Duration::seconds(60));  // 90 s after it began
 }
 
 BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_5_time_wait_acks_stray_segments_under_the_rate_limit, TcpFixture) {
@@ -361,10 +353,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_5_old_syn_in_time_wait_is_acked_not_a_new_conn
 BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_6_fin_wait_2_orphan_times_out_after_60_seconds, TcpFixture) {
   TcpPeer p = passive_open();
   to_fin_wait_2(p, true);
-  run_for(Duration::milliseconds(59999));
-  BOOST_TEST(table_state(p) == TCP_FIN_WAIT2);
-  run_for(Duration::milliseconds(1));
-  BOOST_TEST(table_state(p) == 0);
+  lasts_exactly(p, TCP_FIN_WAIT2, Duration::seconds(60));
   BOOST_TEST(sent_segments().empty());  // tcp_fin_timeout ends it silently
 }
 
@@ -381,10 +370,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_6_linger2_sets_the_orphan_timeout, TcpFixture)
   TcpPeer p = passive_open();
   BOOST_TEST(set_int(p.fd, IPPROTO_TCP, TCP_LINGER2, 10) == 0);
   to_fin_wait_2(p, true);
-  run_for(Duration::milliseconds(9999));
-  BOOST_TEST(table_state(p) == TCP_FIN_WAIT2);
-  run_for(Duration::milliseconds(1));
-  BOOST_TEST(table_state(p) == 0);
+  lasts_exactly(p, TCP_FIN_WAIT2, Duration::seconds(10));
 }
 
 BOOST_FIXTURE_TEST_CASE(TCP_CLOSE_6_negative_linger2_resets_when_the_fin_is_acked, TcpFixture) {
@@ -434,7 +420,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_SHUT_1_shut_rd_sends_nothing, TcpFixture) {
   BOOST_TEST(sockets.shutdown(p.fd, SHUT_RD) == 0);
   BOOST_TEST(sent_segments().empty());
   BOOST_TEST(state(p.fd) == TCP_ESTABLISHED);
-  BOOST_TEST(receive(p.fd) == "(eof)");  // reading is over for the application
+  BOOST_TEST(receive(p.fd) == "(eof)");       // reading is over for the application
   BOOST_TEST(send_text(p.fd, "still") == 5);  // writing is not
   BOOST_TEST(sent_segments() == segments(p.expect("PA").data("still")));
 }
@@ -501,7 +487,7 @@ BOOST_FIXTURE_TEST_CASE(SOCK_3_accept_on_a_socket_not_listening_is_einval, TcpFi
   const int fresh = tcp_socket();
   BOOST_TEST(sockets.accept4(fresh, nullptr, nullptr, 0) == -EINVAL);
   const auto a = tcp_sin4({}, 7000);
-  BOOST_TEST(sockets.bind(fresh, as_sa(a), sizeof a) == 0);
+  BOOST_TEST(sockets.bind(fresh, as_sockaddr(a), sizeof a) == 0);
   BOOST_TEST(sockets.accept4(fresh, nullptr, nullptr, 0) == -EINVAL);
   TcpPeer p = passive_open();
   BOOST_TEST(sockets.accept4(p.fd, nullptr, nullptr, 0) == -EINVAL);
@@ -559,7 +545,7 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_tcp_readiness_before_a_connection, TcpFixture) {
   const int fresh = tcp_socket();
   BOOST_TEST(poll_text(revents(fresh, all_events)) == poll_text(closed));
   const auto a = tcp_sin4({}, listen_port);
-  BOOST_TEST(sockets.bind(fresh, as_sa(a), sizeof a) == 0);
+  BOOST_TEST(sockets.bind(fresh, as_sockaddr(a), sizeof a) == 0);
   BOOST_TEST(poll_text(revents(fresh, all_events)) == poll_text(closed));
   BOOST_TEST(sockets.listen(fresh, 4) == 0);
   BOOST_TEST(poll_text(revents(fresh, all_events)) == poll_text(none));
@@ -572,7 +558,7 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_tcp_readiness_before_a_connection, TcpFixture) {
   TcpPeer q(*this, false, listen_port, 0);
   syn_from_stack(q);
   BOOST_TEST(poll_text(revents(q.fd, all_events)) == poll_text(none));  // SYN-SENT
-  q.send(q.segment("S").mss(bench_mss));                                 // SYN-RECEIVED (simultaneous)
+  q.send(q.segment("S").mss(bench_mss));                                // SYN-RECEIVED (simultaneous)
   BOOST_TEST(poll_text(revents(q.fd, all_events)) == poll_text(none));
 }
 
@@ -601,7 +587,8 @@ BOOST_FIXTURE_TEST_CASE(SOCK_4_tcp_readiness_through_an_active_close, TcpFixture
   p.sends("A");
   BOOST_TEST(poll_text(revents(p.fd, all_events)) == poll_text(out));  // FIN-WAIT-2
   p.sends("FA");
-  BOOST_TEST(poll_text(revents(p.fd, all_events)) == poll_text(both_shut));  // TIME-WAIT (CLOSE to Linux's socket)
+  BOOST_TEST(poll_text(revents(p.fd, all_events)) ==
+             poll_text(both_shut));  // TIME-WAIT (CLOSE to Linux's socket)
 }
 
 BOOST_FIXTURE_TEST_CASE(SOCK_4_tcp_readiness_through_a_passive_close, TcpFixture) {

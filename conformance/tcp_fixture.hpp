@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "hardstack/harness/builders.hpp"
+#include "hardstack/harness/dut_scenarios.hpp"
 #include "hardstack/socket/socket.hpp"
 #include "hardstack/wire/ethernet.hpp"
 #include "hardstack/wire/ipv4.hpp"
@@ -89,9 +90,15 @@ struct TcpSegment {
   bool operator==(const TcpSegment&) const = default;
 
   // Builders for expectations: p.expect("A").window(0).data("hello").
-  TcpSegment with_seq(std::uint32_t v) const { return edit([&](TcpSegment& s) { s.seq = v; }); }
-  TcpSegment with_ack(std::uint32_t v) const { return edit([&](TcpSegment& s) { s.ack = v; }); }
-  TcpSegment with_window(std::uint16_t v) const { return edit([&](TcpSegment& s) { s.window = v; }); }
+  TcpSegment with_seq(std::uint32_t v) const {
+    return edit([&](TcpSegment& s) { s.seq = v; });
+  }
+  TcpSegment with_ack(std::uint32_t v) const {
+    return edit([&](TcpSegment& s) { s.ack = v; });
+  }
+  TcpSegment with_window(std::uint16_t v) const {
+    return edit([&](TcpSegment& s) { s.window = v; });
+  }
   TcpSegment mss(std::uint16_t v) const {
     return edit([&](TcpSegment& s) { s.options.maximum_segment_size = v; });
   }
@@ -175,24 +182,21 @@ Segments segments(const S&... s) {
 
 // ---- Socket addresses ----------------------------------------------------------
 
+// The bench's addresses as the application names them (harness::scenarios::socket_address).
 inline sockaddr_in tcp_sin4(const wire::Ipv4Address& a, std::uint16_t port) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_port = htons(port);
-  std::memcpy(&s.sin_addr, a.octets.data(), 4);
-  return s;
+  return harness::scenarios::socket_address(a, port);
 }
 inline sockaddr_in6 tcp_sin6(const wire::Ipv6Address& a, std::uint16_t port) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_port = htons(port);
-  std::memcpy(&s.sin6_addr, a.octets.data(), 16);
-  return s;
+  return harness::scenarios::socket_address(a, port);
 }
-template <typename T>
-const sockaddr* as_sa(const T& s) {
-  return reinterpret_cast<const sockaddr*>(&s);
-}
+using harness::scenarios::as_sockaddr;
+
+// What tcp_poll reports, by name (LINUX 6.x, read through KernelDut).
+inline constexpr short all_events = POLLIN | POLLOUT | POLLRDHUP;                // what tests ask for
+inline constexpr short closed_mask = POLLOUT | POLLHUP;                          // CLOSE, never connected
+inline constexpr short peer_closed_mask = POLLIN | POLLOUT | POLLRDHUP;          // RCV_SHUTDOWN only
+inline constexpr short both_shut_mask = POLLIN | POLLOUT | POLLHUP | POLLRDHUP;  // SHUTDOWN_MASK
+inline constexpr short reset_mask = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;  // reset, refused
 
 // Poll bits as text, for messages: "IN OUT HUP".
 inline std::string poll_text(short m) {
@@ -242,8 +246,8 @@ class TcpPeer {
   std::uint16_t dut_port = 0;       // the stack's
   std::uint32_t iss = bench_isn;    // the bench's ISN
   std::uint32_t snd_nxt = bench_isn;
-  std::uint32_t dut_iss = 0;  // the stack's ISN
-  std::uint32_t rcv_nxt = 0;  // what the bench expects from the stack next
+  std::uint32_t dut_iss = 0;         // the stack's ISN
+  std::uint32_t rcv_nxt = 0;         // what the bench expects from the stack next
   std::uint16_t window = 65535;      // the bench's window field
   std::uint16_t dut_window = 65535;  // the window field the stack's next segment carries
   std::uint8_t dut_wscale = 0;       // the shift of the stack's window field (negotiated)
@@ -391,10 +395,10 @@ class TcpFixture : public StackFixture {
     int r = 0;
     if (domain == AF_INET) {
       const auto a = tcp_sin4({}, port);
-      r = sockets.bind(fd, as_sa(a), sizeof a);
+      r = sockets.bind(fd, as_sockaddr(a), sizeof a);
     } else {
       const auto a = tcp_sin6({}, port);
-      r = sockets.bind(fd, as_sa(a), sizeof a);
+      r = sockets.bind(fd, as_sockaddr(a), sizeof a);
     }
     BOOST_TEST_REQUIRE(r == 0);
     BOOST_TEST_REQUIRE(sockets.listen(fd, backlog) == 0);
@@ -404,15 +408,7 @@ class TcpFixture : public StackFixture {
   // The SYN is returned; `p` knows the stack's port and ISN.
   TcpSegment syn_from_stack(TcpPeer& p) {
     p.fd = tcp_socket(p.ipv6 ? AF_INET6 : AF_INET);
-    int r = 0;
-    if (p.ipv6) {
-      const auto to = tcp_sin6(peer6, p.port);
-      r = sockets.connect(p.fd, as_sa(to), sizeof to);
-    } else {
-      const auto to = tcp_sin4(peer4, p.port);
-      r = sockets.connect(p.fd, as_sa(to), sizeof to);
-    }
-    BOOST_TEST(r == -EINPROGRESS);
+    BOOST_TEST(connect_again(p) == -EINPROGRESS);
     const TcpSegment syn = sent_one();
     p.dut_port = syn.sport;
     p.dut_iss = syn.seq;
@@ -437,12 +433,8 @@ class TcpFixture : public StackFixture {
                        std::uint16_t port = bench_port) {
     if (listen_fd < 0) listen_fd = listener(listen_port, 16, ipv6 ? AF_INET6 : AF_INET);
     TcpPeer p(*this, ipv6, port, listen_port);
-    p.send(with_options(p.segment("S"), options));
-    p.snd_nxt = p.iss + 1;
-    const TcpSegment synack = sent_one();
+    const TcpSegment synack = syn_ack_for(p, with_options(p.segment("S"), options));
     BOOST_TEST(synack.flags == (harness::flag::syn | harness::flag::ack));
-    p.dut_iss = synack.seq;
-    p.rcv_nxt = synack.seq + 1;
     negotiated(p, options);
     p.sends("A");
     p.fd = sockets.accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK);
@@ -450,13 +442,23 @@ class TcpFixture : public StackFixture {
     BOOST_TEST(sent_segments().empty());
     return p;
   }
+  // The bench sends `syn` (a SYN at p.iss) to a listener: the stack's answer,
+  // whose ISN `p` learns; p.snd_nxt moves past the SYN.
+  TcpSegment syn_ack_for(TcpPeer& p, const harness::TcpLayer& syn, harness::ByteArg data = {}) {
+    p.send(syn, std::move(data));
+    p.snd_nxt = p.iss + 1;
+    const TcpSegment answer = sent_one();
+    p.dut_iss = answer.seq;
+    p.rcv_nxt = answer.seq + 1;
+    return answer;
+  }
   int connect_again(const TcpPeer& p) {
     if (p.ipv6) {
       const auto to = tcp_sin6(peer6, p.port);
-      return sockets.connect(p.fd, as_sa(to), sizeof to);
+      return sockets.connect(p.fd, as_sockaddr(to), sizeof to);
     }
     const auto to = tcp_sin4(peer4, p.port);
-    return sockets.connect(p.fd, as_sa(to), sizeof to);
+    return sockets.connect(p.fd, as_sockaddr(to), sizeof to);
   }
   static harness::TcpLayer with_options(harness::TcpLayer t, const PeerOptions& o) {
     if (o.mss) t = t.mss(*o.mss);
@@ -542,6 +544,13 @@ class TcpFixture : public StackFixture {
     return 0;
   }
   std::size_t table_size() const { return sockets.tcp_table().size(); }
+  // The connection stays in `state` for exactly `d` from now, then leaves the table.
+  void lasts_exactly(const TcpPeer& p, int state, net::Duration d) {
+    run_for(d - net::Duration::milliseconds(1));
+    BOOST_TEST(table_state(p) == state);
+    run_for(net::Duration::milliseconds(1));
+    BOOST_TEST(table_state(p) == 0);
+  }
   short revents(int fd, short events = POLLIN | POLLOUT | POLLRDHUP) {
     pollfd q{fd, events, 0};
     BOOST_TEST(sockets.poll(&q, 1) >= 0);
@@ -609,7 +618,8 @@ class TcpFixture : public StackFixture {
   }
   std::vector<std::vector<std::byte>> held_;  // frames run_with_peer() took, for sent_frames()
 
-  static socket::Sockets make_sockets(net::Stack& stack, net::Entropy& entropy, const socket::SocketConfig& c) {
+  static socket::Sockets make_sockets(net::Stack& stack, net::Entropy& entropy,
+                                      const socket::SocketConfig& c) {
     auto s = socket::Sockets::create(stack, entropy, c);
     if (!s) BOOST_FAIL("Sockets::create: " << s.error().message());
     return std::move(s.value());

@@ -13,13 +13,10 @@
 using namespace hardstack;
 using namespace hardstack::harness;
 using namespace hardstack::conformance;
-using socket::TransportDropReason;
 using net::Duration;
+using socket::TransportDropReason;
 
 namespace {
-
-constexpr short all_events = POLLIN | POLLOUT | POLLRDHUP;
-constexpr short reset_mask = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;
 
 // The stack's SYN for an active open: every option it offers (RFC 9293 3.7.1
 // MSS, RFC 7323 window scale and timestamps, RFC 2018 SACK-permitted).
@@ -129,7 +126,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_1_active_open_closed_syn_sent_established, TcpFix
   BOOST_TEST(state(fd) == TCP_CLOSE);
   p.fd = fd;
   const auto to = tcp_sin4(peer4, listen_port);
-  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EINPROGRESS);
+  BOOST_TEST(sockets.connect(fd, as_sockaddr(to), sizeof to) == -EINPROGRESS);
   const auto syn = sent_one();
   p.dut_port = syn.sport;
   p.dut_iss = syn.seq;
@@ -138,7 +135,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_1_active_open_closed_syn_sent_established, TcpFix
   BOOST_TEST(p.dut_port >= 32768);  // an ephemeral port (LINUX ip_local_port_range)
   BOOST_TEST(state(fd) == TCP_SYN_SENT);
   BOOST_TEST(revents(fd) == 0);  // LINUX tcp_poll: nothing in SYN-SENT
-  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EALREADY);
+  BOOST_TEST(sockets.connect(fd, as_sockaddr(to), sizeof to) == -EALREADY);
   BOOST_TEST(tcp_stats().active_opens == 1u);
   // SYN-ACK acknowledging the SYN: ESTABLISHED, and the ACK.
   advance(Duration::milliseconds(10));
@@ -147,8 +144,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_1_active_open_closed_syn_sent_established, TcpFix
   BOOST_TEST(sent_segments() == segments(p.expect("A")));
   BOOST_TEST(state(fd) == TCP_ESTABLISHED);
   BOOST_TEST(revents(fd) == POLLOUT);
-  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == 0);  // LINUX: reports the completion once
-  BOOST_TEST(sockets.connect(fd, as_sa(to), sizeof to) == -EISCONN);
+  BOOST_TEST(sockets.connect(fd, as_sockaddr(to), sizeof to) == 0);  // LINUX: reports the completion once
+  BOOST_TEST(sockets.connect(fd, as_sockaddr(to), sizeof to) == -EISCONN);
   BOOST_TEST(info(fd).tcpi_snd_mss == bench_mss);
   BOOST_TEST(info(fd).tcpi_options == 0);  // the SYN-ACK offered no option but MSS
 }
@@ -340,7 +337,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_2_never_rst_a_rst, TcpFixture) {
 BOOST_FIXTURE_TEST_CASE(TCP_SM_2_bound_but_not_listening_port_gets_rst, TcpFixture) {
   const int fd = tcp_socket();
   const auto a = tcp_sin4({}, 7070);
-  BOOST_TEST(sockets.bind(fd, as_sa(a), sizeof a) == 0);
+  BOOST_TEST(sockets.bind(fd, as_sockaddr(a), sizeof a) == 0);
   TcpPeer p(*this, false, bench_port, 7070);
   p.send(p.segment("S"));
   BOOST_TEST(sent_segments() == segments(p.expect("RA").with_seq(0).with_ack(bench_isn + 1).with_window(0)));
@@ -390,11 +387,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_answers_a_syn_with_syn_ack_and_its_optio
   listener();
   TcpPeer p(*this, false, bench_port, listen_port);
   advance(Duration::milliseconds(5));
-  p.send(p.segment("S").mss(1400).window_scale(2).sack_permitted().timestamps(777, 0));
-  const auto synack = sent_one();
-  p.dut_iss = synack.seq;
-  p.rcv_nxt = synack.seq + 1;
-  p.snd_nxt = bench_isn + 1;
+  const auto synack =
+      syn_ack_for(p, p.segment("S").mss(1400).window_scale(2).sack_permitted().timestamps(777, 0));
   // Every option the SYN offered, answered; TSecr echoes the SYN's TSval;
   // the SYN-ACK's own window is not scaled (RFC 7323 2.2).
   BOOST_TEST(synack == p.expect("SA")
@@ -422,22 +416,14 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_3_full_syn_queue_answers_with_a_cookie_that_compl
   const int l = listener(listen_port, 0);
   TcpPeer a(*this, false, bench_port, listen_port);
   TcpPeer b(*this, false, bench_port + 1, listen_port);
-  a.send(a.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
-  const auto synack_a = sent_one();
+  const auto synack_a = syn_ack_for(a, a.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
   BOOST_TEST(synack_a.options.window_scale.has_value());  // a connection of its own
-  b.send(b.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
-  const auto cookie = sent_one();
+  const auto cookie = syn_ack_for(b, b.segment("S").mss(bench_mss).window_scale(2).sack_permitted());
   // A cookie: stateless, so no window scale or SACK without timestamps to keep them.
-  b.dut_iss = cookie.seq;
-  b.rcv_nxt = cookie.seq + 1;
-  b.snd_nxt = bench_isn + 1;
   BOOST_TEST(cookie == b.expect("SA").with_seq(b.dut_iss).mss(bench_mss));
   BOOST_TEST(tcp_stats().syncookies_sent == 1u);
   BOOST_TEST(table_state(b) == 0);  // nothing kept for it
   // The first completes and is accepted; then the cookie's ACK makes the second.
-  a.dut_iss = synack_a.seq;
-  a.rcv_nxt = synack_a.seq + 1;
-  a.snd_nxt = bench_isn + 1;
   a.sends("A");
   a.fd = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
   BOOST_TEST(a.fd >= 0);
@@ -463,19 +449,13 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_3_cookie_keeps_window_scale_and_sack_in_its_times
   sent_one();
   TcpPeer b(*this, false, bench_port + 1, listen_port);
   advance(Duration::milliseconds(950));  // before a's SYN-ACK is sent again (1 s)
-  b.send(b.segment("S").mss(bench_mss).window_scale(3).sack_permitted().timestamps(4242, 0));
-  const auto cookie = sent_one();
-  b.dut_iss = cookie.seq;
-  b.rcv_nxt = cookie.seq + 1;
-  b.snd_nxt = bench_isn + 1;
+  const auto cookie =
+      syn_ack_for(b, b.segment("S").mss(bench_mss).window_scale(3).sack_permitted().timestamps(4242, 0));
   // LINUX cookie_init_timestamp: TSval not ahead of the clock (950 ms), its
   // low 6 bits the peer's shift (3) and SACK-permitted (0x10): 950 & ~63 | 0x13 = 915.
-  BOOST_TEST(cookie == b.expect("SA")
-                           .with_seq(b.dut_iss)
-                           .mss(bench_mss)
-                           .sack_permitted()
-                           .timestamps(915, 4242)
-                           .wscale(stack_wscale));
+  BOOST_TEST(cookie ==
+             b.expect("SA").with_seq(b.dut_iss).mss(bench_mss).sack_permitted().timestamps(915, 4242).wscale(
+                 stack_wscale));
   b.timestamps = true;
   b.tsval = 4243;
   b.send(b.segment("A").timestamps(4243, 915));
@@ -508,10 +488,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_3_full_accept_queue_drops_the_syn, TcpFixture) {
   TcpPeer a = passive_open(l);  // accepted: the queue is empty again
   (void)a;
   TcpPeer b(*this, false, bench_port + 1, listen_port);
-  b.send(b.segment("S"));
-  b.snd_nxt = bench_isn + 1;
-  const auto synack = sent_one();
-  b.rcv_nxt = synack.seq + 1;
+  syn_ack_for(b, b.segment("S"));
   b.sends("A");  // queued, not accepted: the accept queue (backlog + 1) is full
   TcpPeer c(*this, false, bench_port + 2, listen_port);
   c.send(c.segment("S"));
@@ -578,9 +555,9 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_4_rst_with_acceptable_ack_refuses_the_connection,
 BOOST_FIXTURE_TEST_CASE(TCP_SM_4_rst_without_an_acceptable_ack_is_ignored, TcpFixture) {
   TcpPeer p(*this, false, listen_port, 0);
   syn_from_stack(p);
-  p.send(p.segment("R"));                        // no ACK
-  p.send(p.segment("RA").ack(p.dut_iss + 5));    // an ACK of nothing sent
-  BOOST_TEST(sent_segments().empty());           // never a RST for a RST
+  p.send(p.segment("R"));                      // no ACK
+  p.send(p.segment("RA").ack(p.dut_iss + 5));  // an ACK of nothing sent
+  BOOST_TEST(sent_segments().empty());         // never a RST for a RST
   BOOST_TEST(dropped(TransportDropReason::tcp_syn_sent_bad_ack, 2));
   BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
   BOOST_TEST(so_error(p.fd) == 0);
@@ -725,7 +702,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_RST_1_rst_at_rcv_nxt_minus_1_after_the_fin_resets, T
   p.send(p.segment("R").seq(p.snd_nxt - 1));
   BOOST_TEST(sent_segments().empty());
   BOOST_TEST(state(p.fd) == TCP_CLOSE);
-  BOOST_TEST(so_error(p.fd) == EPIPE);  // LINUX tcp_reset: EPIPE in CLOSE-WAIT
+  BOOST_TEST(so_error(p.fd) == EPIPE);   // LINUX tcp_reset: EPIPE in CLOSE-WAIT
   BOOST_TEST(receive(p.fd) == "(eof)");  // the FIN came first
   // In ESTABLISHED the same offset is below the window.
   TcpPeer q = passive_open(l, {}, false, bench_port + 1);
@@ -998,9 +975,9 @@ BOOST_FIXTURE_TEST_CASE(ICMP4_6_tcp_net_unreachable_in_syn_sent_is_a_soft_error,
   // The SYN is sent again 6 times (1 + 2 + ... + 64 s), then the attempt ends at 127 s.
   run_with_peer(Duration::seconds(126));
   // Each at its time (TSval in ms): RFC 6298's doubling from 1 s.
-  BOOST_TEST(sent_segments() == segments(syn.timestamps(1000, 0), syn.timestamps(3000, 0), syn.timestamps(7000, 0),
-                                         syn.timestamps(15000, 0), syn.timestamps(31000, 0),
-                                         syn.timestamps(63000, 0)));
+  BOOST_TEST(sent_segments() == segments(syn.timestamps(1000, 0), syn.timestamps(3000, 0),
+                                         syn.timestamps(7000, 0), syn.timestamps(15000, 0),
+                                         syn.timestamps(31000, 0), syn.timestamps(63000, 0)));
   BOOST_TEST(state(p.fd) == TCP_SYN_SENT);
   run_with_peer(Duration::seconds(1));
   BOOST_TEST(state(p.fd) == TCP_CLOSE);

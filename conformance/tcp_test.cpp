@@ -129,12 +129,7 @@ namespace conf = hardstack::conformance;
 // The SYN-ACK the stack's listener answers a SYN whose option area is
 // `area` (hex) with; `p` learns the stack's ISN.
 TcpSegment synack_for(TcpFixture& f, TcpPeer& p, std::string_view area) {
-  p.send(p.segment("S").raw_options(hex(area)));
-  const auto synack = f.sent_one();
-  p.dut_iss = synack.seq;
-  p.rcv_nxt = synack.seq + 1;
-  p.snd_nxt = p.iss + 1;
-  return synack;
+  return f.syn_ack_for(p, p.segment("S").raw_options(hex(area)));
 }
 
 // The connection's TCP_INFO once the bench completed the handshake.
@@ -154,12 +149,8 @@ BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_answers_each_known_option_of_a_syn, TcpF
   TcpPeer p(*this, false, conf::bench_port, conf::listen_port);
   // MSS 1400, SACK-permitted, Timestamps 7/0, NOP, WS 2.
   const auto synack = synack_for(*this, p, "02040578 0402 080a 00000007 00000000 01 030302");
-  BOOST_TEST(synack == p.expect("SA")
-                           .with_seq(p.dut_iss)
-                           .mss(1460)
-                           .sack_permitted()
-                           .timestamps(0, 7)
-                           .wscale(conf::stack_wscale));
+  BOOST_TEST(synack == p.expect("SA").with_seq(p.dut_iss).mss(1460).sack_permitted().timestamps(0, 7).wscale(
+                           conf::stack_wscale));
   p.timestamps = true;
   p.tsval = 7;
   const auto i = established(*this, p, l);
@@ -202,4 +193,3 @@ BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_stops_at_a_bad_length_and_still_answers,
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-

@@ -437,5 +437,5 @@ inline void bench_acks(TestBench& bench, BenchTcp& c, std::uint32_t dut_bytes) {
   X(CMSG_8_pktinfo_and_ttl_are_received,                                                                \
     scenarios::udp_pktinfo_and_ttl_received(bench, *dut, dut->identity(), config))                      \
   X(UDP_3_no_socket_gets_port_unreachable_ipv6,                                                         \
-    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))                              \
+    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))                               \
   HARDSTACK_TCP_STATE_SCENARIOS(X)

@@ -56,6 +56,41 @@ inline BenchTcp bench_connects(TestBench& bench, Dut& dut, int listener, std::ui
   return c;
 }
 
+// The DUT connects to the bench's `port` over IPv4: -EINPROGRESS and its SYN,
+// taken. The connection as the bench keeps it (bench ISN 0x30000000, nothing
+// acknowledged yet); fd -1 after a failed check.
+inline BenchTcp dut_sends_syn(TestBench& bench, Dut& dut, const TestBenchConfig& peer, std::uint16_t port) {
+  BenchTcp c;
+  c.bench_port = port;
+  c.bench_isn = 0x30000000;
+  c.bench_nxt = c.bench_isn;
+  const int fd = dut.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) return c;
+  const auto to = socket_address(*peer.peer_ipv4, port);
+  BOOST_TEST(dut.connect(fd, as_sockaddr(to), sizeof to) == -EINPROGRESS);
+  const auto syn = dut_segment(bench.expect_ipv4(tcp(flags("S"), dport(port))).frame());
+  if (!syn) return c;
+  c.dut_port = syn->tcp.src_port;
+  c.dut_isn = syn->tcp.seq.value();
+  c.fd = fd;
+  return c;
+}
+
+// A DUT listener on `dut_port` and the connection the bench made to it from
+// `bench_port`, accepted (the scenario's usual start; link chatter skipped).
+struct AcceptedTcp {
+  int listener = -1;
+  BenchTcp c;
+};
+inline AcceptedTcp accepted_tcp(TestBench& bench, Dut& dut, std::uint16_t dut_port,
+                                std::uint16_t bench_port) {
+  bench.skip(link_chatter());
+  AcceptedTcp a;
+  a.listener = dut_listener(dut, dut_port);
+  a.c = bench_connects(bench, dut, a.listener, dut_port, bench_port);
+  return a;
+}
+
 // TCP_INFO's state of a DUT socket (TCP_ESTABLISHED ...), or -errno.
 inline int dut_tcp_state(Dut& dut, int fd) {
   tcp_info info{};
@@ -99,7 +134,8 @@ constexpr short tcp_both_shut = POLLIN | POLLOUT | POLLHUP | POLLRDHUP;
 
 // TCP-SM-2: a segment for no connection gets a RST: <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
 // <CTL=RST,ACK> without ACK in it, <SEQ=SEG.ACK><CTL=RST> with; never one for a RST.
-inline void tcp_no_connection_gets_rst(TestBench& bench, const DutIdentity& dut, const TestBenchConfig& peer) {
+inline void tcp_no_connection_gets_rst(TestBench& bench, const DutIdentity& dut,
+                                       const TestBenchConfig& peer) {
   bench.skip(link_chatter());
   bench_segment(bench, tcp(40000, 9).flags("S").seq(1000).mss(1460));
   BOOST_TEST(bench.expect_ipv4(src(*dut.ipv4), dst(*peer.peer_ipv4),
@@ -113,7 +149,8 @@ inline void tcp_no_connection_gets_rst(TestBench& bench, const DutIdentity& dut,
   BOOST_TEST(bench.expect_none(net::Duration::milliseconds(100)));
 }
 
-inline void tcp_no_connection_gets_rst_ipv6(TestBench& bench, const DutIdentity& dut, const TestBenchConfig& peer) {
+inline void tcp_no_connection_gets_rst_ipv6(TestBench& bench, const DutIdentity& dut,
+                                            const TestBenchConfig& peer) {
   bench.skip(link_chatter());
   BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv6_to_dut() / tcp(40000, 9).flags("S").seq(1000)));
   BOOST_TEST(bench.expect_ipv6(src(*dut.ipv6), dst(*peer.peer_ipv6),
@@ -169,9 +206,7 @@ inline void tcp_full_syn_queue_answers_with_a_cookie(TestBench& bench, Dut& dut,
 // (the descriptor reads CLOSE, as Linux's socket does), and a retransmitted
 // FIN ACKed again.
 inline void tcp_open_data_and_active_close(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7102);
-  auto c = bench_connects(bench, dut, l, 7102, 40003);
+  auto [l, c] = accepted_tcp(bench, dut, 7102, 40003);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   BOOST_TEST(dut_tcp_state(dut, c.fd) == TCP_ESTABLISHED);
   bench_sends(bench, c, "ping");
@@ -199,9 +234,7 @@ inline void tcp_open_data_and_active_close(TestBench& bench, Dut& dut, const Tes
 // TCP-CLOSE-5 (RFC 1122 4.2.2.13, LINUX): a SYN above RCV.NXT to a listener's
 // four-tuple in TIME-WAIT opens a new connection with ISN = the old SND.NXT + 65537.
 inline void tcp_time_wait_reopened_by_a_new_syn(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7103);
-  auto c = bench_connects(bench, dut, l, 7103, 40004);
+  auto [l, c] = accepted_tcp(bench, dut, 7103, 40004);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   BOOST_TEST(dut.close(c.fd) == 0);
   BOOST_TEST(bench.expect_ipv4(tcp(flags("FA"), seq(c.dut_seq(0)))));
@@ -215,9 +248,7 @@ inline void tcp_time_wait_reopened_by_a_new_syn(TestBench& bench, Dut& dut, cons
 
 // TCP-CLOSE-1 (RFC 2525 2.17): close() with unread data sends <RST,ACK> at SND.NXT, not a FIN.
 inline void tcp_close_with_unread_data_sends_rst(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7104);
-  auto c = bench_connects(bench, dut, l, 7104, 40005);
+  auto [l, c] = accepted_tcp(bench, dut, 7104, 40005);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   bench_sends(bench, c, "unread");
   BOOST_TEST(bench.expect_ipv4(tcp(flags("A"), seq(c.dut_seq(0)), ack(c.bench_seq(6)))));
@@ -229,9 +260,7 @@ inline void tcp_close_with_unread_data_sends_rst(TestBench& bench, Dut& dut, con
 
 // TCP-CLOSE-2: data for a connection closed in FIN-WAIT-1 is answered with <SEQ=SEG.ACK><CTL=RST>.
 inline void tcp_data_after_close_gets_rst(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7105);
-  auto c = bench_connects(bench, dut, l, 7105, 40006);
+  auto [l, c] = accepted_tcp(bench, dut, 7105, 40006);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   BOOST_TEST(dut.close(c.fd) == 0);
   BOOST_TEST(bench.expect_ipv4(tcp(flags("FA"), seq(c.dut_seq(0)), ack(c.bench_seq(0)))));
@@ -242,9 +271,7 @@ inline void tcp_data_after_close_gets_rst(TestBench& bench, Dut& dut, const Test
 
 // TCP-CLOSE-3: SO_LINGER {1, 0}: close() sends <RST,ACK> at once.
 inline void tcp_linger_zero_sends_rst(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7106);
-  auto c = bench_connects(bench, dut, l, 7106, 40007);
+  auto [l, c] = accepted_tcp(bench, dut, 7106, 40007);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   const linger now{1, 0};
   BOOST_TEST(dut.setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &now, sizeof now) == 0);
@@ -258,9 +285,7 @@ inline void tcp_linger_zero_sends_rst(TestBench& bench, Dut& dut, const TestBenc
 // and a SYN get a challenge ACK, a second within 500 ms none (LINUX
 // tcp_invalid_ratelimit); a RST at RCV.NXT resets: ECONNRESET.
 inline void tcp_challenge_acks_and_reset(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7107);
-  auto c = bench_connects(bench, dut, l, 7107, 40008);
+  auto [l, c] = accepted_tcp(bench, dut, 7107, 40008);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   const auto challenge = tcp(flags("A"), seq(c.dut_seq(0)), ack(c.bench_seq(0)));
   bench_segment(bench, c.segment("R").seq(c.bench_seq(100)));
@@ -285,9 +310,7 @@ inline void tcp_challenge_acks_and_reset(TestBench& bench, Dut& dut, const TestB
 // TCP-SEQ-1 (LINUX tcp_oow_rate_limited): an out-of-window ACK gets an ACK,
 // a second at once none; out-of-window data always gets one.
 inline void tcp_out_of_window_acks_rate_limited(TestBench& bench, Dut& dut, const TestBenchConfig&) {
-  bench.skip(link_chatter());
-  const int l = dut_listener(dut, 7108);
-  auto c = bench_connects(bench, dut, l, 7108, 40009);
+  auto [l, c] = accepted_tcp(bench, dut, 7108, 40009);
   BOOST_TEST_REQUIRE(c.fd >= 0);
   const auto ack_now = tcp(flags("A"), seq(c.dut_seq(0)), ack(c.bench_seq(0)));
   const auto stale = c.segment("A").seq(c.bench_seq(200000));
@@ -308,18 +331,10 @@ inline void tcp_out_of_window_acks_rate_limited(TestBench& bench, Dut& dut, cons
 // establishes it with an ACK.
 inline void tcp_simultaneous_open(TestBench& bench, Dut& dut, const TestBenchConfig& peer) {
   bench.skip(link_chatter());
-  const int fd = dut.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  BOOST_TEST_REQUIRE(fd >= 0);
+  auto c = dut_sends_syn(bench, dut, peer, 7109);
+  BOOST_TEST_REQUIRE(c.fd >= 0);
+  const int fd = c.fd;
   const auto to = socket_address(*peer.peer_ipv4, 7109);
-  BOOST_TEST(dut.connect(fd, as_sockaddr(to), sizeof to) == -EINPROGRESS);
-  const auto syn = dut_segment(bench.expect_ipv4(tcp(flags("S"), dport(7109))).frame());
-  BOOST_TEST_REQUIRE(syn.has_value());
-  BenchTcp c;
-  c.bench_port = 7109;
-  c.dut_port = syn->tcp.src_port;
-  c.dut_isn = syn->tcp.seq.value();
-  c.bench_isn = 0x30000000;
-  c.bench_nxt = c.bench_isn;
   bench_segment(bench, c.segment("S").ack(0).mss(1460));
   BOOST_TEST(bench.expect_ipv4(tcp(flags("SA"), seq(c.dut_isn), ack(c.bench_seq(0)))));
   BOOST_TEST(dut_tcp_state(dut, fd) == TCP_SYN_RECV);
@@ -335,14 +350,12 @@ inline void tcp_simultaneous_open(TestBench& bench, Dut& dut, const TestBenchCon
 // the attempt goes on; a RST with an acceptable ACK refuses it.
 inline void tcp_syn_sent_checks(TestBench& bench, Dut& dut, const TestBenchConfig& peer) {
   bench.skip(link_chatter());
-  const int fd = dut.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  BOOST_TEST_REQUIRE(fd >= 0);
+  const auto c = dut_sends_syn(bench, dut, peer, 7110);
+  BOOST_TEST_REQUIRE(c.fd >= 0);
+  const int fd = c.fd;
   const auto to = socket_address(*peer.peer_ipv4, 7110);
-  BOOST_TEST(dut.connect(fd, as_sockaddr(to), sizeof to) == -EINPROGRESS);
-  const auto syn = dut_segment(bench.expect_ipv4(tcp(flags("S"), dport(7110))).frame());
-  BOOST_TEST_REQUIRE(syn.has_value());
-  const std::uint16_t port = syn->tcp.src_port;
-  const std::uint32_t iss = syn->tcp.seq.value();
+  const std::uint16_t port = c.dut_port;
+  const std::uint32_t iss = c.dut_isn;
   bench_segment(bench, tcp(7110, port).flags("A").seq(5000).ack(iss + 2));
   BOOST_TEST(bench.expect_ipv4(tcp(flags("R"), seq(iss + 2), ack(0))));
   bench_segment(bench, tcp(7110, port).flags("R").seq(5000));  // no ACK: ignored
@@ -392,25 +405,26 @@ inline void tcp_readiness_through_a_passive_close(TestBench& bench, Dut& dut, co
 }  // namespace hardstack::harness::scenarios
 
 // One test case each (see HARDSTACK_SOCKET_SCENARIOS).
-#define HARDSTACK_TCP_STATE_SCENARIOS(X)                                                               \
+#define HARDSTACK_TCP_STATE_SCENARIOS(X)                                                                    \
   X(TCP_SM_2_no_connection_gets_rst, scenarios::tcp_no_connection_gets_rst(bench, dut->identity(), config)) \
-  X(TCP_SM_2_no_connection_gets_rst_ipv6,                                                              \
-    scenarios::tcp_no_connection_gets_rst_ipv6(bench, dut->identity(), config))                        \
+  X(TCP_SM_2_no_connection_gets_rst_ipv6,                                                                   \
+    scenarios::tcp_no_connection_gets_rst_ipv6(bench, dut->identity(), config))                             \
   X(TCP_SM_3_listen_ignores_rst_resets_ack_answers_syn, scenarios::tcp_listen_answers(bench, *dut, config)) \
-  X(TCP_SM_3_full_syn_queue_answers_with_a_cookie,                                                     \
-    scenarios::tcp_full_syn_queue_answers_with_a_cookie(bench, *dut, config))                          \
-  X(TCP_SM_1_open_data_and_active_close_through_time_wait,                                             \
-    scenarios::tcp_open_data_and_active_close(bench, *dut, config))                                    \
-  X(TCP_SM_1_simultaneous_open, scenarios::tcp_simultaneous_open(bench, *dut, config))                 \
-  X(TCP_SM_4_syn_sent_bad_ack_rst_and_refusal, scenarios::tcp_syn_sent_checks(bench, *dut, config))    \
-  X(TCP_SEQ_1_out_of_window_acks_rate_limited,                                                         \
-    scenarios::tcp_out_of_window_acks_rate_limited(bench, *dut, config))                               \
-  X(TCP_RST_1_TCP_SYN_1_challenge_acks_then_reset, scenarios::tcp_challenge_acks_and_reset(bench, *dut, config)) \
-  X(TCP_CLOSE_1_close_with_unread_data_sends_rst,                                                      \
-    scenarios::tcp_close_with_unread_data_sends_rst(bench, *dut, config))                              \
-  X(TCP_CLOSE_2_data_after_close_gets_rst, scenarios::tcp_data_after_close_gets_rst(bench, *dut, config)) \
-  X(TCP_CLOSE_3_linger_zero_sends_rst, scenarios::tcp_linger_zero_sends_rst(bench, *dut, config))      \
-  X(TCP_CLOSE_5_time_wait_reopened_by_a_new_syn,                                                       \
-    scenarios::tcp_time_wait_reopened_by_a_new_syn(bench, *dut, config))                               \
-  X(SOCK_4_tcp_readiness_through_a_passive_close,                                                      \
+  X(TCP_SM_3_full_syn_queue_answers_with_a_cookie,                                                          \
+    scenarios::tcp_full_syn_queue_answers_with_a_cookie(bench, *dut, config))                               \
+  X(TCP_SM_1_open_data_and_active_close_through_time_wait,                                                  \
+    scenarios::tcp_open_data_and_active_close(bench, *dut, config))                                         \
+  X(TCP_SM_1_simultaneous_open, scenarios::tcp_simultaneous_open(bench, *dut, config))                      \
+  X(TCP_SM_4_syn_sent_bad_ack_rst_and_refusal, scenarios::tcp_syn_sent_checks(bench, *dut, config))         \
+  X(TCP_SEQ_1_out_of_window_acks_rate_limited,                                                              \
+    scenarios::tcp_out_of_window_acks_rate_limited(bench, *dut, config))                                    \
+  X(TCP_RST_1_TCP_SYN_1_challenge_acks_then_reset,                                                          \
+    scenarios::tcp_challenge_acks_and_reset(bench, *dut, config))                                           \
+  X(TCP_CLOSE_1_close_with_unread_data_sends_rst,                                                           \
+    scenarios::tcp_close_with_unread_data_sends_rst(bench, *dut, config))                                   \
+  X(TCP_CLOSE_2_data_after_close_gets_rst, scenarios::tcp_data_after_close_gets_rst(bench, *dut, config))   \
+  X(TCP_CLOSE_3_linger_zero_sends_rst, scenarios::tcp_linger_zero_sends_rst(bench, *dut, config))           \
+  X(TCP_CLOSE_5_time_wait_reopened_by_a_new_syn,                                                            \
+    scenarios::tcp_time_wait_reopened_by_a_new_syn(bench, *dut, config))                                    \
+  X(SOCK_4_tcp_readiness_through_a_passive_close,                                                           \
     scenarios::tcp_readiness_through_a_passive_close(bench, *dut, config))

@@ -38,8 +38,8 @@ bool is_link_local(const wire::Ipv6Address& a) { return a.octets[0] == 0xfe && (
 // RFC 5961 3.2 as Linux extends it (tcp_reset_check): after the peer's FIN,
 // a RST may carry the FIN's sequence number, RCV.NXT - 1.
 bool reset_after_fin(const TcpConnection& c, const Segment& seg) {
-  return seg.seq == c.rcv_nxt - 1 && (c.state == TcpState::close_wait || c.state == TcpState::last_ack ||
-                                      c.state == TcpState::closing);
+  return seg.seq == c.rcv_nxt - 1 &&
+         (c.state == TcpState::close_wait || c.state == TcpState::last_ack || c.state == TcpState::closing);
 }
 
 // LINUX tcp_validate_incoming: a RST at the highest right edge of the SACK
@@ -286,7 +286,8 @@ void Tcp::send_cookie(Socket& listener, const Segment& seg) {
     std::uint32_t tsval = (now_ms & ~cookie_ts_mask) | options;
     // Never ahead of the clock (modulo 2^32, in 64 bits so nothing wraps).
     if (tsval > now_ms)
-      tsval = static_cast<std::uint32_t>((std::uint64_t{tsval} + 0x100000000u - (cookie_ts_mask + 1)) & 0xffffffffu);
+      tsval = static_cast<std::uint32_t>((std::uint64_t{tsval} + 0x100000000u - (cookie_ts_mask + 1)) &
+                                         0xffffffffu);
     c.synack_tsval = tsval;
   }
   send_syn(probe, true);
@@ -328,7 +329,8 @@ bool Tcp::cookie_ack(Socket& listener, const Segment& seg) {
     const std::uint32_t shift = bits & cookie_no_wscale;
     options.timestamps = seg.options->timestamps;
     options.sack_permitted = (bits & cookie_sack) != 0;
-    if (shift != cookie_no_wscale) options.window_scale = wire::TcpWindowScale{static_cast<std::uint8_t>(shift)};
+    if (shift != cookie_no_wscale)
+      options.window_scale = wire::TcpWindowScale{static_cast<std::uint8_t>(shift)};
     valid = cfg.tcp_timestamps && (!options.sack_permitted || cfg.tcp_sack) &&
             (shift == cookie_no_wscale || (shift <= max_wscale && cfg.tcp_window_scaling));
   }
@@ -841,7 +843,8 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
       const std::uint32_t sent_ms = seg.options->timestamps->tsecr;
       const std::uint32_t now_ms = ts_clock(now());
       // Modulo 2^32 (the clock wraps), computed without unsigned wrap-around.
-      const auto rtt_ms = static_cast<std::uint32_t>((std::uint64_t{now_ms} + 0x100000000u - sent_ms) & 0xffffffffu);
+      const auto rtt_ms =
+          static_cast<std::uint32_t>((std::uint64_t{now_ms} + 0x100000000u - sent_ms) & 0xffffffffu);
       if (rtt_ms < 0x7fffffffu) rtt_sample(c, std::int64_t{rtt_ms} * 1000);
       c.rtt_pending = false;
     } else if (c.rtt_pending && after(seg.ack, c.rtt_seq)) {

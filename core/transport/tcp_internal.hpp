@@ -40,10 +40,10 @@ inline constexpr std::uint16_t default_mss_v6 = 1220;  // RFC 8200 8.3
 inline constexpr std::uint16_t min_mss = 88;           // LINUX TCP_MIN_MSS
 inline constexpr std::uint32_t max_window = 65535;
 inline constexpr std::uint8_t max_wscale = 14;
-inline constexpr std::size_t timestamp_option_len = 12;  // NOP NOP TS
-inline constexpr int keepalive_max_idle_s = 32767;       // LINUX MAX_TCP_KEEPIDLE
-inline constexpr int keepalive_max_count = 127;          // LINUX MAX_TCP_KEEPCNT
-inline constexpr int fin_timeout_max_s = 120;            // LINUX TCP_FIN_TIMEOUT_MAX
+inline constexpr std::size_t timestamp_option_len = 12;               // NOP NOP TS
+inline constexpr int keepalive_max_idle_s = 32767;                    // LINUX MAX_TCP_KEEPIDLE
+inline constexpr int keepalive_max_count = 127;                       // LINUX MAX_TCP_KEEPCNT
+inline constexpr int fin_timeout_max_s = 120;                         // LINUX TCP_FIN_TIMEOUT_MAX
 inline constexpr std::uint32_t challenge_ack_unlimited = 0x7fffffff;  // LINUX INT_MAX: no host-wide limit
 
 inline bool synchronized(TcpState s) {
