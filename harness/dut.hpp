@@ -108,7 +108,7 @@ class Dut {
   virtual int bind(int fd, const sockaddr* address, socklen_t length);
   virtual int connect(int fd, const sockaddr* address, socklen_t length);
   virtual int listen(int fd, int backlog);
-  // A new descriptor of the DUT's (closed with it, or by close()).
+  // A connection from the listener's queue: a descriptor of the DUT's, or -EAGAIN.
   virtual int accept4(int fd, sockaddr* address, socklen_t* length, int flags);
   virtual ssize_t sendmsg(int fd, const msghdr* message, int flags);
   virtual ssize_t recvmsg(int fd, msghdr* message, int flags);

@@ -423,6 +423,7 @@ int KernelDut::listen(int fd, int backlog) {
 }
 int KernelDut::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
   if (!owns(fd)) return -EBADF;
+  // The connection was made in the namespace: its descriptor is the DUT's too.
   const int child = result(::accept4(fd, address, length, flags));
   if (child >= 0) sockets_.push_back(child);
   return child;

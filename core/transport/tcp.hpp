@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +43,8 @@ enum class TcpState : std::uint8_t {
   time_wait,
 };
 const char* to_string(TcpState state);
+// Linux's number for the state (netinet/tcp.h TCP_ESTABLISHED ... TCP_CLOSING).
+int linux_state_number(TcpState state);
 
 // The socket's view of connecting (LINUX sock->state): decides what a second
 // connect() answers.
@@ -92,6 +95,7 @@ struct TcpConnection {
   SeqNum snd_sml;             // the end of the last small segment sent (LINUX snd_sml, Minshall's Nagle)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
+  std::uint64_t acked_total = 0;  // sequence numbers ever acknowledged, the SYN's too (LINUX bytes_acked)
   SeqNum snd_wl1;
   SeqNum snd_wl2;
   // Receive sequence space
@@ -108,6 +112,7 @@ struct TcpConnection {
   bool sack_ok = false;
   bool ts_ok = false;
   std::uint32_t ts_recent = 0;
+  std::optional<std::uint32_t> synack_tsval;  // a SYN cookie's SYN-ACK: TSval carrying the options
   net::Instant ts_recent_stamp{};
   std::uint32_t last_ack_sent = 0;  // RCV.NXT at our last ACK (RFC 7323 4.3)
 
@@ -163,14 +168,15 @@ struct TcpConnection {
   int keepalive_intvl_s = 0;  // TCP_KEEPINTVL
   int keepalive_count = 0;    // TCP_KEEPCNT
   net::Instant last_received{};
-  net::Instant last_challenge_ack{};
-  bool challenge_acked_once = false;
+  net::Instant last_oow_ack{};  // LINUX last_oow_ack_time: challenge ACKs and ACKs to bad segments
+  bool oow_acked_once = false;
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
   // Listener
   int backlog = 0;
   std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
   std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
   socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index.
@@ -204,6 +210,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
+  void fill_info(const socket::Socket& s, tcp_info& info) const;
   int listen(socket::Socket& s, int backlog) override;
   int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child) override;
 
@@ -216,6 +223,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void on_timer(net::Instant now) override;
   net::Instant next_deadline() const override;
 
+  // Every listener and connection (Sockets::tcp_table).
+  std::vector<socket::TcpTableEntry> table() const;
   // SO_KEEPALIVE, before the socket layer records it (LINUX tcp_set_keepalive).
   void set_keepalive(socket::Socket& s, bool on);
 
@@ -253,17 +262,21 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void listen_input(socket::Socket& listener, const Segment& seg);
   void syn_sent_input(socket::Socket& s, const Segment& seg);
   void established_input(socket::Socket& s, const Segment& seg);
+  void time_wait_input(socket::Socket& s, const Segment& seg);
   bool check_sequence(socket::Socket& s, const Segment& seg);
   bool process_ack(socket::Socket& s, const Segment& seg);
   void process_data(socket::Socket& s, const Segment& seg);
   void process_fin(socket::Socket& s, const Segment& seg);
   void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
   static void prune_sacked(TcpConnection& c);
+  bool oow_rate_limited(TcpConnection& c);
+  void send_dupack(socket::Socket& s, const Segment& seg);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
   void begin_transfer(socket::Socket& s);
-  socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
-  socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
+  void send_cookie(socket::Socket& listener, const Segment& seg);
+  bool cookie_ack(socket::Socket& listener, const Segment& seg);
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool send_synack);
 
   // Output (tcp_output.cpp)
   void output(socket::Socket& s);  // data, FIN and ACKs the windows allow
@@ -283,7 +296,6 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   net::Duration keepalive_idle(const TcpConnection& c) const;
   void on_persist(socket::Socket& s);
   net::Duration retransmit_budget(int boundary) const;
-  void fill_info(const socket::Socket& s, tcp_info& info) const;
   void on_rto(socket::Socket& s, net::Instant now);
   void rtt_sample(TcpConnection& c, std::int64_t rtt_us);
   std::uint32_t receive_window(const socket::Socket& s) const;

@@ -113,8 +113,9 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
-    // A SYN-ACK's window is offered like any other (the acceptability test reads rcv_adv).
-    if (flags.ack() && before(c.rcv_adv, c.rcv_nxt + h.window)) c.rcv_adv = c.rcv_nxt + h.window;
+    // A SYN-ACK's window sets the right edge the next segments keep to
+    // (receiver SWS avoidance starts from it, as for any other segment).
+    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
@@ -123,8 +124,12 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
-      h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
-  } else if (!flags.rst()) {
+      h.options.timestamps =
+          wire::TcpTimestamps{c.synack_tsval.value_or(ts_clock(t)), answering ? c.ts_recent : 0};
+  } else {
+    // Every segment but a SYN, a connection's RST included (LINUX
+    // tcp_transmit_skb; a RST for a segment nobody takes, from a blank
+    // connection, gets window 0 and no options).
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
@@ -331,6 +336,8 @@ void Tcp::output(Socket& s) {
       if (len < mss_now && !c.nodelay && c.snd_una != c.snd_nxt && small_out && !c.fin_queued) break;
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
+      // LINUX tcp_send_fin: a FIN asked for while data waits rides on the last data segment.
+      if (c.fin_queued && len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::fin);
       send_data(s, sent_data, len, flags);
       if (len < mss_now) c.snd_sml = c.snd_nxt;  // LINUX tcp_minshall_update
     }
@@ -344,10 +351,12 @@ void Tcp::output(Socket& s) {
     } else if (c.persist_at == net::Instant::never()) {
       c.persist_at = now() + persist_interval(c);
     }
-    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
-    const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1); the data
+    // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
+    const SeqNum data_start = c.snd_una == c.iss ? c.iss + 1 : c.snd_una;
+    const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
     if (c.fin_queued && sent_data == c.send.size() &&
-        c.snd_nxt == c.snd_una + static_cast<std::uint32_t>(c.send.size())) {
+        c.snd_nxt == data_start + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
       flags |= wire::TcpFlags(wire::TcpFlag::ack);
       const bool retransmission = c.fin_sent;
@@ -380,8 +389,8 @@ std::uint32_t Tcp::send_mss(const TcpConnection& c) const {
 }
 
 // New data (or data sent again after a timeout) from `offset` past SND.NXT's
-// place in the send buffer: sent, timed (Karn: never a retransmission), and
-// the retransmission timer armed.
+// place in the send buffer, with the FIN when `flags` has it: sent, timed
+// (Karn: never a retransmission), and the retransmission timer armed.
 void Tcp::send_data(Socket& s, std::size_t offset, std::size_t len, wire::TcpFlags flags) {
   TcpConnection& c = *s.tcp;
   const bool retransmission = before(c.snd_nxt, c.snd_max);
@@ -391,7 +400,8 @@ void Tcp::send_data(Socket& s, std::size_t offset, std::size_t len, wire::TcpFla
     c.rtt_seq = c.snd_nxt;
     c.rtt_start = now();
   }
-  c.snd_nxt += static_cast<std::uint32_t>(len);
+  c.snd_nxt += static_cast<std::uint32_t>(len) + (flags.fin() ? 1u : 0u);
+  if (flags.fin()) c.fin_sent = true;
   if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
   if (c.rto_at == net::Instant::never()) arm_rto(s);
 }
@@ -484,6 +494,19 @@ void Tcp::on_rto(Socket& s, net::Instant) {
   }
   if (c.snd_una == c.snd_max) {
     c.rto_at = net::Instant::never();
+    return;
+  }
+  if (c.snd_una == c.iss) {
+    // Closed in SYN-RECEIVED (FIN-WAIT-1 or LAST-ACK with our SYN-ACK not yet
+    // acknowledged): the SYN-ACK again, then the FIN after it.
+    if (c.retransmits >= context_.config.tcp_synack_retries) {
+      reset_connection(s, ETIMEDOUT);
+      return;
+    }
+    ++c.retransmits;
+    ++c.backoff;
+    send_syn(s, true);
+    output(s);
     return;
   }
   if (c.retransmits > 0 && now() - c.retrans_stamp >= retransmit_budget(context_.config.tcp_retries2)) {
