@@ -39,10 +39,7 @@
 #include "hardstack/wire/ipv6.hpp"
 #include "hardstack/wire/udp.hpp"
 #include "stack_fixture.hpp"
-
-namespace hardstack::socket {
-inline std::ostream& operator<<(std::ostream& os, TransportDropReason r) { return os << to_string(r); }
-}  // namespace hardstack::socket
+#include "transport_print.hpp"
 
 namespace hardstack::conformance {
 

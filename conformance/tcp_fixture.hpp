@@ -42,13 +42,7 @@
 #include "hardstack/wire/ipv6.hpp"
 #include "hardstack/wire/tcp.hpp"
 #include "stack_fixture.hpp"
-
-namespace hardstack::socket {
-inline std::ostream& operator<<(std::ostream& os, TransportDropReason r) { return os << to_string(r); }
-inline std::ostream& operator<<(std::ostream& os, const std::optional<TransportDropReason>& r) {
-  return r ? os << to_string(*r) : os << "(none)";
-}
-}  // namespace hardstack::socket
+#include "transport_print.hpp"
 
 namespace hardstack::wire {
 // Scapy's letters, FSRPAUEC order ("SA"); "." for none.
