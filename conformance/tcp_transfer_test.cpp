@@ -786,7 +786,6 @@ BOOST_FIXTURE_TEST_CASE(TCP_SACK_1_three_blocks_fit_beside_timestamps_four_witho
       c.bench_nxt = base + k * 200;
       bench_sends(c, 100, 'z');
       const auto a = one_segment();
-      saw(c, a);
       got = a.tcp.options.sack_blocks.size();
       BOOST_TEST(a.tcp.options.sack_blocks[0].left == base + k * 200);  // the newest first
     }
