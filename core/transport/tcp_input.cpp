@@ -586,8 +586,7 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   // TS.Recent is a duplicate from an earlier incarnation. A RST is exempt.
   if (c.ts_ok && seg.options->timestamps && !seg.flags.rst()) {
     const auto tsval = seg.options->timestamps->tsval;
-    const bool older =
-        static_cast<std::int32_t>(tsval - c.ts_recent) < 0;  // NOLINT: RFC 7323 modular compare
+    const bool older = ts_before(tsval, c.ts_recent);
     if (older && (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns) {
       ++context_.tcp.paws_rejected;
       context_.drop(TransportDropReason::tcp_paws);
@@ -627,7 +626,7 @@ void Tcp::time_wait_input(Socket& s, const Segment& seg) {
   const auto* ts = seg.options->timestamps ? &*seg.options->timestamps : nullptr;
   // RFC 7323 5.3: PAWS here too (a RST is exempt).
   const bool paws_reject = c.ts_ok && ts != nullptr && !seg.flags.rst() &&
-                           static_cast<std::int32_t>(ts->tsval - c.ts_recent) < 0 &&  // NOLINT: modular
+                           ts_before(ts->tsval, c.ts_recent) &&
                            (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns;
   const auto restart = [&] {
     c.state_timer_at = now() + context_.config.tcp_time_wait;
@@ -653,8 +652,7 @@ void Tcp::time_wait_input(Socket& s, const Segment& seg) {
   // connection's ISN is then past everything the old one sent (LINUX
   // tw_snd_nxt + 65537).
   if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && !paws_reject &&
-      (after(seg.seq, c.rcv_nxt) ||
-       (c.ts_ok && ts != nullptr && static_cast<std::int32_t>(c.ts_recent - ts->tsval) < 0))) {  // NOLINT
+      (after(seg.seq, c.rcv_nxt) || (c.ts_ok && ts != nullptr && ts_before(c.ts_recent, ts->tsval)))) {
     Segment again = seg;
     again.time_wait_isn = c.snd_nxt + 65537;
     if (*again.time_wait_isn == SeqNum(0)) *again.time_wait_isn += 1;

@@ -50,6 +50,10 @@ inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;
 }
 
+// RFC 7323 5.3: timestamps compare modulo 2^32, as sequence numbers do (no
+// unsigned wrap-around in the subtraction).
+inline bool ts_before(std::uint32_t a, std::uint32_t b) { return before(SeqNum(a), SeqNum(b)); }
+
 // Milliseconds for the timestamp clock (RFC 7323 5.4: 1 ms ticks, as Linux).
 inline std::uint32_t ts_clock(net::Instant now) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now.ns() / 1000000) & 0xffffffffu);
