@@ -1091,7 +1091,7 @@ BOOST_FIXTURE_TEST_CASE(TCP_ISN_1_isns_differ_across_connections_and_advance_wit
   }
   for (std::size_t k = 1; k < isns.size(); ++k) {
     BOOST_TEST(isns[k] != isns[k - 1]);
-    const std::uint32_t step = isns[k] - isns[k - 1];     // NOLINT: modular
+    const std::uint32_t step = distance(wire::SeqNum(isns[k - 1]), wire::SeqNum(isns[k]));
     BOOST_TEST((step > 1000000u && step < 0xfff00000u));  // not a small clock tick apart
     BOOST_TEST(ports[k] != ports[k - 1] + 1);             // not sequential (RFC 6056 3.1)
   }
