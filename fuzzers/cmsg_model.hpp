@@ -272,8 +272,9 @@ HS_FUZZ_NO_COVERAGE inline bool has_source_route(wire::Bytes options) {
 // TS may have their pointer moved and slots filled (LINUX ip_options_build);
 // a source route lists the remaining hops then the final destination, the
 // datagram going to the first hop. Past the options: EOL padding only.
-HS_FUZZ_NO_COVERAGE inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
-                          const wire::Ipv6Address& final_dst) {
+HS_FUZZ_NO_COVERAGE inline void check_options(wire::Bytes sent, wire::Bytes given,
+                                              const wire::Ipv6Address& header_dst,
+                                              const wire::Ipv6Address& final_dst) {
   const auto b = wire::Ipv4Options::parse(given, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   if (trace()) {
     std::fprintf(stderr, "options sent:");
