@@ -141,9 +141,9 @@ HS_FUZZ_NO_COVERAGE inline bool linux_errno(Call call, int e) {
       // errors, a broadcast peer without SO_BROADCAST, no ephemeral port left;
       // tcp_v4_connect / __inet_stream_connect: in progress, already,
       // connected, what a failed handshake leaves in sk_err, else ECONNABORTED.
-      return in({EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, ENETUNREACH, EHOSTUNREACH, EACCES, EADDRNOTAVAIL,
-                 EAGAIN, EFAULT, ENODEV, EPERM, ENOMEM, EADDRINUSE, EINPROGRESS, EALREADY, EISCONN, ETIMEDOUT,
-                 ECONNRESET, ECONNABORTED}) ||
+      return in({EBADF,         ENOTSOCK, EINVAL,  EAFNOSUPPORT, ENETUNREACH, EHOSTUNREACH, EACCES,
+                 EADDRNOTAVAIL, EAGAIN,   EFAULT,  ENODEV,       EPERM,       ENOMEM,       EADDRINUSE,
+                 EINPROGRESS,   EALREADY, EISCONN, ETIMEDOUT,    ECONNRESET,  ECONNABORTED}) ||
              in(icmp_errors);
     case Call::sendmsg:
       // udp_sendmsg / udpv6_sendmsg; tcp_sendmsg: not connected, reset, timed out.
