@@ -42,9 +42,6 @@ inline bool is_mapped(const wire::Ipv6Address& a) {
     if (a.octets[i] != 0) return false;
   return a.octets[10] == 0xff && a.octets[11] == 0xff;
 }
-inline wire::Ipv4Address unmapped(const wire::Ipv6Address& a) {
-  return {{a.octets[12], a.octets[13], a.octets[14], a.octets[15]}};
-}
 
 // Bytes kept past the call that gave them (the control buffer is reused).
 template <std::size_t N>

@@ -78,6 +78,7 @@ using namespace hardstack;
 namespace {
 
 using namespace fuzz::linux_cmsg;
+using fuzz::unmapped;
 
 enum class Dev : std::uint8_t { loopback, tun0, tun1 };
 
