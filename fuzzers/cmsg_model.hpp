@@ -42,9 +42,6 @@ inline bool is_mapped(const wire::Ipv6Address& a) {
     if (a.octets[i] != 0) return false;
   return a.octets[10] == 0xff && a.octets[11] == 0xff;
 }
-inline wire::Ipv4Address unmapped(const wire::Ipv6Address& a) {
-  return {{a.octets[12], a.octets[13], a.octets[14], a.octets[15]}};
-}
 
 // Bytes kept past the call that gave them (the control buffer is reused).
 template <std::size_t N>
@@ -272,8 +269,9 @@ HS_FUZZ_NO_COVERAGE inline bool has_source_route(wire::Bytes options) {
 // TS may have their pointer moved and slots filled (LINUX ip_options_build);
 // a source route lists the remaining hops then the final destination, the
 // datagram going to the first hop. Past the options: EOL padding only.
-HS_FUZZ_NO_COVERAGE inline void check_options(wire::Bytes sent, wire::Bytes given, const wire::Ipv6Address& header_dst,
-                          const wire::Ipv6Address& final_dst) {
+HS_FUZZ_NO_COVERAGE inline void check_options(wire::Bytes sent, wire::Bytes given,
+                                              const wire::Ipv6Address& header_dst,
+                                              const wire::Ipv6Address& final_dst) {
   const auto b = wire::Ipv4Options::parse(given, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   if (trace()) {
     std::fprintf(stderr, "options sent:");

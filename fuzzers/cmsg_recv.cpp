@@ -287,7 +287,8 @@ HS_FUZZ_NO_COVERAGE void check_received_options(wire::Bytes got, wire::Bytes sen
 }
 
 // The peeked cmsgs against what arrived and what the socket enabled.
-HS_FUZZ_NO_COVERAGE void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
+HS_FUZZ_NO_COVERAGE void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled,
+                                     const Arrival& a) {
   if (fuzz::trace()) {
     std::fprintf(stderr, "peeked (family %d, enabled %02x, %s):", family, enabled, a.ipv6 ? "IPv6" : "IPv4");
     for (const Cmsg& c : list) std::fprintf(stderr, " %d/%d[%zu]", c.level, c.type, c.data.size());
@@ -367,8 +368,8 @@ struct Placement {
   bool truncated = false;
 };
 
-HS_FUZZ_NO_COVERAGE Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control, const std::byte* peeked,
-                const std::byte* written) {
+HS_FUZZ_NO_COVERAGE Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control,
+                                    const std::byte* peeked, const std::byte* written) {
   Placement p;
   std::size_t left = null_control ? 0 : size;
   std::size_t from = 0;  // where each cmsg sits in the peeked (large) buffer

@@ -78,6 +78,7 @@ using namespace hardstack;
 namespace {
 
 using namespace fuzz::linux_cmsg;
+using fuzz::unmapped;
 
 enum class Dev : std::uint8_t { loopback, tun0, tun1 };
 
@@ -347,7 +348,7 @@ struct Sender {
 
 // The datagrams the stack sent for one datagram of `total` payload bytes.
 HS_FUZZ_NO_COVERAGE void check_sent(World& w, const Sender& sender, const Expected& e, std::size_t total,
-                std::uint16_t local_port) {
+                                    std::uint16_t local_port) {
   const std::size_t segment =
       e.gso != 0 && total > static_cast<std::size_t>(e.gso) ? e.gso : std::max<std::size_t>(total, 1);
   const std::size_t count = total == 0 ? 1 : (total + segment - 1) / segment;
@@ -616,8 +617,8 @@ SocketState setup(World& w, fuzz::ByteReader& in) {
 }
 
 // The datagram one send makes, by Linux's rules (udp_sendmsg / udpv6_sendmsg).
-HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path, const Cmsgs& c,
-                bool& must_fail) {
+HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path,
+                                    const Cmsgs& c, bool& must_fail) {
   Expected e;
   e.ipv4 = ipv4_path;
   const wire::Ipv6Address local = local_address(w, s.fd, s.family);

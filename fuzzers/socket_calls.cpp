@@ -20,11 +20,11 @@
 //     (socket_fuzz.hpp's table); a descriptor that is not open gives EBADF
 //     (POLLNVAL in poll) and socket() returns the lowest free descriptor;
 //   - open_sockets() is what the calls opened and closed, never over 6;
-//   - a datagram arriving adds at most one datagram's charge to a socket's
+//   - (datagram sockets) a datagram arriving adds at most one datagram's charge to a socket's
 //     receive queue, and only to a queue not over its SO_RCVBUF
 //     (receive_queue_bytes within SO_RCVBUF + one datagram);
 //   - every frame the stack sends is IPv4 / IPv6 with a valid header checksum
-//     carrying UDP or ICMP / ICMPv6 with a valid checksum (fragments put
+//     carrying UDP, TCP (a SOCK_STREAM socket's SYN) or ICMP / ICMPv6 with a valid checksum (fragments put
 //     back together first);
 //   - recv never returns more than was asked unless MSG_TRUNC asked for the
 //     real length; getsockname / getpeername fill the socket's family;
@@ -280,6 +280,7 @@ constexpr std::array<std::array<std::uint8_t, 12>, 4> ip_options = {{
 struct Table {
   std::array<bool, max_fd> open{};
   std::array<int, max_fd> family{};
+  std::array<bool, max_fd> datagram{};  // SOCK_DGRAM (else SOCK_STREAM: TCP)
   std::size_t count = 0;
   std::size_t largest_datagram = 0;  // the largest payload that arrived this input
   bool is_open(int fd) const {
@@ -295,6 +296,14 @@ HS_FUZZ_NO_COVERAGE void check_frames(World& w) {
       // ICMP (RFC 792): the checksum covers the message.
       HS_FUZZ_CHECK(d.ipv4 && d.transport.size() >= 8);
       HS_FUZZ_CHECK(fuzz::ones_complement_sum({d.transport}) == 0xffff);
+    } else if (d.protocol == 6) {
+      // TCP (RFC 9293 3.1): a header, the checksum over the pseudo-header.
+      HS_FUZZ_CHECK(d.transport.size() >= 20);
+      const auto pseudo =
+          d.ipv4 ? fuzz::pseudo_header_bytes(fuzz::unmapped(d.src), fuzz::unmapped(d.final_dst), 6,
+                                             static_cast<std::uint16_t>(d.transport.size()))
+                 : fuzz::pseudo_header_bytes(d.src, d.dst, 6, static_cast<std::uint32_t>(d.transport.size()));
+      HS_FUZZ_CHECK(fuzz::ones_complement_sum({pseudo.span(), d.transport}) == 0xffff);
     } else {
       // ICMPv6 (RFC 4443 2.3): over the pseudo-header too.
       HS_FUZZ_CHECK(!d.ipv4 && d.protocol == 58 && d.transport.size() >= 8);
@@ -324,7 +333,7 @@ struct Queues {
 Queues snapshot(World& w, const Table& t) {
   Queues q;
   for (std::size_t fd = 0; fd < max_fd; ++fd) {
-    if (!t.open[fd]) continue;
+    if (!t.open[fd] || !t.datagram[fd]) continue;  // (UDP's rules)
     q.bytes[fd] = queue_bytes(w, static_cast<int>(fd));
     q.limit[fd] = rcvbuf(w, static_cast<int>(fd));
   }
@@ -340,7 +349,7 @@ HS_FUZZ_NO_COVERAGE void check_queues(World& w, const Table& t, const Queues& be
   const long largest = 65535 + 256;
   const long one = static_cast<long>(t.largest_datagram) + 256;
   for (std::size_t fd = 0; fd < max_fd; ++fd) {
-    if (!t.open[fd]) continue;
+    if (!t.open[fd] || !t.datagram[fd]) continue;  // (UDP's rules)
     const long now = queue_bytes(w, static_cast<int>(fd));
     HS_FUZZ_CHECK(now >= 0);
     if (now > before.bytes[fd]) {
@@ -408,6 +417,7 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
         HS_FUZZ_CHECK(t.count < max_sockets);
         t.open[lowest] = true;
         t.family[lowest] = domain;
+        t.datagram[lowest] = (type & 0xf) == SOCK_DGRAM;
         ++t.count;
       } else if (r == -EMFILE) {
         HS_FUZZ_CHECK(t.count == max_sockets);
@@ -560,7 +570,8 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
           // Only what was asked, and POLLERR / POLLHUP always.
           HS_FUZZ_CHECK((p.revents & ~(p.events | POLLERR | POLLHUP)) == 0);
           // A datagram socket is always writable (nothing waits in a send queue).
-          HS_FUZZ_CHECK((p.revents & POLLOUT) == (p.events & POLLOUT));
+          if (t.datagram[static_cast<std::size_t>(p.fd)])
+            HS_FUZZ_CHECK((p.revents & POLLOUT) == (p.events & POLLOUT));
         }
         if (p.revents != 0) ++ready;
       }

@@ -96,12 +96,13 @@ struct ByteReader {
 };
 
 // ---- errno sets: what Linux can return from each call on an AF_INET /
-// AF_INET6 datagram socket (man pages socket(2), bind(2), connect(2),
+// AF_INET6 datagram or stream socket (man pages socket(2), bind(2), connect(2),
 // send(2), recv(2), setsockopt(2), shutdown(2), close(2), poll(2),
 // getsockname(2), and the kernel paths: __sys_socket / inet_create,
 // inet_bind / inet6_bind, ip4_datagram_connect / ip6_datagram_connect,
 // udp_sendmsg / udpv6_sendmsg with ip_cmsg_send / ip6_datagram_send_ctl,
-// udp_recvmsg / udpv6_recvmsg, do_ip_setsockopt / do_ipv6_setsockopt /
+// udp_recvmsg / udpv6_recvmsg, tcp_v4_connect / tcp_sendmsg / tcp_recvmsg,
+// do_ip_setsockopt / do_ipv6_setsockopt /
 // sock_setsockopt / udp_lib_setsockopt and their getsockopt twins,
 // inet_shutdown). ENOMEM / ENOBUFS are allowed where the kernel allocates.
 
@@ -137,16 +138,25 @@ HS_FUZZ_NO_COVERAGE inline bool linux_errno(Call call, int e) {
           {EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, EACCES, EFAULT, ENODEV, ENOMEM});
     case Call::connect:
       // LINUX ip4_datagram_connect / ip6_datagram_connect: route and source
-      // errors, a broadcast peer without SO_BROADCAST, no ephemeral port left.
-      return in({EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, ENETUNREACH, EHOSTUNREACH, EACCES, EADDRNOTAVAIL,
-                 EAGAIN, EFAULT, ENODEV, EPERM, ENOMEM, EADDRINUSE});
+      // errors, a broadcast peer without SO_BROADCAST, no ephemeral port left;
+      // tcp_v4_connect / __inet_stream_connect: in progress, already,
+      // connected, what a failed handshake leaves in sk_err, else ECONNABORTED.
+      return in({EBADF,         ENOTSOCK, EINVAL,  EAFNOSUPPORT, ENETUNREACH, EHOSTUNREACH, EACCES,
+                 EADDRNOTAVAIL, EAGAIN,   EFAULT,  ENODEV,       EPERM,       ENOMEM,       EADDRINUSE,
+                 EINPROGRESS,   EALREADY, EISCONN, ETIMEDOUT,    ECONNRESET,  ECONNABORTED}) ||
+             in(icmp_errors);
     case Call::sendmsg:
-      return in({EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, EDESTADDRREQ, EMSGSIZE, EOPNOTSUPP, EACCES,
-                 ENETUNREACH, EHOSTUNREACH, ENODEV, EADDRNOTAVAIL, EAGAIN, EPIPE, EFAULT, ENOBUFS, ENOMEM,
-                 EPERM, EIO}) ||
+      // udp_sendmsg / udpv6_sendmsg; tcp_sendmsg: not connected, reset, timed out.
+      return in({EBADF,      ENOTSOCK, EINVAL,      EAFNOSUPPORT, EDESTADDRREQ, EMSGSIZE,
+                 EOPNOTSUPP, EACCES,   ENETUNREACH, EHOSTUNREACH, ENODEV,       EADDRNOTAVAIL,
+                 EAGAIN,     EPIPE,    EFAULT,      ENOBUFS,      ENOMEM,       EPERM,
+                 EIO,        ENOTCONN, EISCONN,     ECONNRESET,   ETIMEDOUT}) ||
              in(icmp_errors);
     case Call::recvmsg:
-      return in({EBADF, ENOTSOCK, EAGAIN, EINVAL, EFAULT, EMSGSIZE, ENOMEM}) || in(icmp_errors);
+      // udp_recvmsg; tcp_recvmsg: not connected, reset, timed out.
+      return in({EBADF, ENOTSOCK, EAGAIN, EINVAL, EFAULT, EMSGSIZE, ENOMEM, ENOTCONN, ECONNRESET,
+                 ETIMEDOUT}) ||
+             in(icmp_errors);
     case Call::setsockopt:
       return in({EBADF, ENOTSOCK, EINVAL, ENOPROTOOPT, EFAULT, EPERM, ENOMEM, ENOBUFS, EADDRNOTAVAIL, ENODEV,
                  EOPNOTSUPP}) ||
@@ -246,6 +256,10 @@ struct SentDatagram {
   wire::Bytes destination_options;  // the one after the Fragment header's place
   wire::Bytes transport;
 };
+
+inline wire::Ipv4Address unmapped(const wire::Ipv6Address& a) {
+  return {{a.octets[12], a.octets[13], a.octets[14], a.octets[15]}};
+}
 
 inline wire::Ipv6Address mapped(const wire::Ipv4Address& a) {
   wire::Ipv6Address m;
@@ -448,14 +462,9 @@ HS_FUZZ_NO_COVERAGE inline wire::Bytes check_udp(const SentDatagram& d) {
   HS_FUZZ_CHECK(t.size() >= 8 && t.size() <= 0xffff);
   HS_FUZZ_CHECK(wire::load_be16(t, 4) == t.size());
   HS_FUZZ_CHECK(wire::load_be16(t, 6) != 0);  // UDP-2: computed 0 goes as 0xffff
-  const auto pseudo =
-      d.ipv4
-          ? pseudo_header_bytes(
-                wire::Ipv4Address{{d.src.octets[12], d.src.octets[13], d.src.octets[14], d.src.octets[15]}},
-                wire::Ipv4Address{{d.final_dst.octets[12], d.final_dst.octets[13], d.final_dst.octets[14],
-                                   d.final_dst.octets[15]}},
-                17, static_cast<std::uint16_t>(t.size()))
-          : pseudo_header_bytes(d.src, d.dst, 17, static_cast<std::uint32_t>(t.size()));
+  const auto pseudo = d.ipv4 ? pseudo_header_bytes(unmapped(d.src), unmapped(d.final_dst), 17,
+                                                   static_cast<std::uint16_t>(t.size()))
+                             : pseudo_header_bytes(d.src, d.dst, 17, static_cast<std::uint32_t>(t.size()));
   HS_FUZZ_CHECK(ones_complement_sum({pseudo.span(), t}) == 0xffff);
   return t.subspan(8);
 }

@@ -5,6 +5,7 @@
 
 #include "socket.hpp"
 
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 
 #include <algorithm>
@@ -773,8 +774,8 @@ int Sockets::Impl::getsockopt(Socket& s, int level, int name, void* value, sockl
   if (level == SOL_SOCKET) return get_socket_option(s, name, value, length);
   if (level == SOL_IP) return get_ip_option(s, name, value, length);
   if (level == SOL_IPV6 && s.domain == AF_INET6) return get_ipv6_option(s, name, value, length);
-  // The protocol's own level: SOL_UDP for UDP, SOL_TCP for TCP (LINUX tcp_getsockopt).
-  if ((level == SOL_UDP && !s.tcp) || (level == SOL_TCP && s.tcp))
+  // The protocol's own level: SOL_UDP for UDP, SOL_TCP for TCP.
+  if (level == (s.type == SOCK_STREAM ? SOL_TCP : SOL_UDP))
     return s.proto->getsockopt(s, level, name, value, length);
   // LINUX: an IPv4 socket passes other levels to do_ip_getsockopt
   // (EOPNOTSUPP), an IPv6 one to ipv6_getsockopt (ENOPROTOOPT).
