@@ -1,7 +1,8 @@
 // tap_server: the hardstack core on a Linux TAP device, with the system's
 // steady clock and entropy, until SIGINT or SIGTERM. It answers ARP, neighbour
-// discovery and ping (IPv4 and IPv6, fragmented or not); the sockets and TCP
-// issues add UDP and TCP services here.
+// discovery and ping (IPv4 and IPv6, fragmented or not), and runs TCP echo
+// (port 7), discard (port 9) and close-unread (port 10) services for both
+// families through the stack's own socket API (examples/tcp_services.hpp).
 //
 //   tap_server --tap hs0 --mac 02:00:00:00:00:02 --ipv4 192.0.2.2/24 --ipv6 2001:db8::2/64
 //
@@ -11,7 +12,8 @@
 // tools/tap_server_test.sh runs it in a network namespace against Linux's ping.
 //
 // The loop: wait on the TAP descriptor until the stack's next deadline, then
-// stack.poll(now). Nothing else wakes the stack, so an idle server sleeps.
+// stack.poll(now), then serve the sockets the readiness callback marked and the
+// services' deadlines. Nothing else wakes the stack, so an idle server sleeps.
 
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +33,8 @@
 #include "hardstack/devices/system_entropy.hpp"
 #include "hardstack/devices/tap_device.hpp"
 #include "hardstack/net/stack.hpp"
+#include "hardstack/socket/socket.hpp"
+#include "tcp_services.hpp"
 
 namespace {
 
@@ -45,6 +49,7 @@ constexpr const char* kUsage =
     "                  [--reasm-timeout-v4 SECONDS] [--reasm-timeout-v6 SECONDS]\n"
     "                  [--reasm-memory BYTES] [--reasm-fragments N]\n"
     "                  [--icmp-ratelimit-ms N] [--icmp-burst N] [--ttl N] [--echo-broadcasts]\n"
+    "                  [--no-tcp-echo] [--no-tcp-discard] [--no-tcp-close-unread] [--no-tcp]\n"
     "                  [--ready-file PATH]\n"
     "\n"
     "  --tap NAME              TAP interface to create or attach to (kernel side of the link)\n"
@@ -60,6 +65,12 @@ constexpr const char* kUsage =
     "  --icmp-burst N          token bucket size (default 50)\n"
     "  --ttl N                 default TTL and hop limit (default 64)\n"
     "  --echo-broadcasts       answer echo requests sent to a broadcast address\n"
+    "  --no-tcp-echo           no TCP echo service (RFC 862) on port 7\n"
+    "  --no-tcp-discard        no TCP discard service (RFC 863) on port 9; it logs each\n"
+    "                          connection's byte count and SHA-256 at the peer's FIN\n"
+    "  --no-tcp-close-unread   no service on TCP port 10, which accepts, waits 200 ms and\n"
+    "                          closes without reading (a RST if the peer sent data)\n"
+    "  --no-tcp                none of the TCP services\n"
     "  --ready-file PATH       write PATH once the device is up (for scripts)\n";
 
 struct Prefix4 {
@@ -81,6 +92,7 @@ struct Options {
   std::optional<std::size_t> mtu;
   net::StackConfig stack;
   std::string ready_file;
+  examples::TcpServiceConfig tcp;
 };
 
 template <typename T>
@@ -116,6 +128,14 @@ Options parse(int argc, char** argv) {
     }
     if (flag == "--echo-broadcasts") {
       o.stack.echo_ignore_broadcasts = false;
+      continue;
+    }
+    if (flag == "--no-tcp" || flag == "--no-tcp-echo" || flag == "--no-tcp-discard" ||
+        flag == "--no-tcp-close-unread") {
+      const bool all = flag == "--no-tcp";
+      if (all || flag == "--no-tcp-echo") o.tcp.echo = false;
+      if (all || flag == "--no-tcp-discard") o.tcp.discard = false;
+      if (all || flag == "--no-tcp-close-unread") o.tcp.close_unread = false;
       continue;
     }
     if (i + 1 >= argc) usage_error(std::string(flag) + " needs a value");
@@ -216,6 +236,22 @@ void print_stats(const net::Stack& s) {
   }
 }
 
+void print_tcp_stats(const examples::TcpServices& services, const socket::Sockets& sockets) {
+  const auto& sv = services.stats();
+  const auto& t = sockets.tcp_stats();
+  std::fprintf(
+      stderr,
+      "tap_server: TCP services: %llu accepted, %llu bytes echoed, %llu discarded, %llu closed unread "
+      "(RST), %llu closed empty, %llu ended on an error; TCP in %llu out %llu segments, %llu "
+      "retransmitted, %llu RSTs sent, %llu passive opens\n",
+      static_cast<unsigned long long>(sv.accepted), static_cast<unsigned long long>(sv.echoed_bytes),
+      static_cast<unsigned long long>(sv.discarded_bytes), static_cast<unsigned long long>(sv.closed_unread),
+      static_cast<unsigned long long>(sv.closed_empty), static_cast<unsigned long long>(sv.errors),
+      static_cast<unsigned long long>(t.in_segs), static_cast<unsigned long long>(t.out_segs),
+      static_cast<unsigned long long>(t.retrans_segs), static_cast<unsigned long long>(t.out_rsts),
+      static_cast<unsigned long long>(t.passive_opens));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,8 +283,19 @@ int main(int argc, char** argv) {
   for (const auto& p : o.ipv6) or_die(stack.add_address(id, p.address, p.length), "--ipv6");
   if (o.gateway4) or_die(stack.set_default_gateway(*o.gateway4), "--gateway4");
   if (o.gateway6) or_die(stack.set_default_gateway(*o.gateway6), "--gateway6");
+  auto sockets = or_die(socket::Sockets::create(stack, entropy), "sockets");
+  examples::TcpServices tcp;
+  tcp.set_log(stderr);
+  std::string failed;
+  if (const int r = tcp.open(sockets, o.tcp, failed); r < 0) {
+    std::fprintf(stderr, "tap_server: %s: %s\n", failed.c_str(), std::strerror(-r));
+    return 1;
+  }
+  sockets.set_readiness_callback([&](int fd) { tcp.on_ready(fd); });
 
-  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)\n", tap->name().c_str(), stack.mtu(id));
+  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)%s%s%s\n", tap->name().c_str(), stack.mtu(id),
+               o.tcp.echo ? ", TCP echo on port 7" : "", o.tcp.discard ? ", TCP discard on port 9" : "",
+               o.tcp.close_unread ? ", TCP close-unread on port 10" : "");
   if (!o.ready_file.empty()) {
     if (FILE* f = std::fopen(o.ready_file.c_str(), "w")) {
       std::fprintf(f, "%s\n", tap->name().c_str());
@@ -259,7 +306,8 @@ int main(int argc, char** argv) {
   while (g_stop == 0) {
     const net::Instant now = clock.now();
     stack.poll(now);
-    const net::Instant next = stack.next_deadline();
+    tcp.serve(clock.now());
+    const net::Instant next = std::min(stack.next_deadline(), tcp.next_deadline());
     // Sleep until a frame arrives or the next deadline, at most a second.
     std::int64_t wait_ms = 1000;
     if (next != net::Instant::never()) {
@@ -273,5 +321,6 @@ int main(int argc, char** argv) {
     }
   }
   print_stats(stack);
+  print_tcp_stats(tcp, sockets);
   return 0;
 }
