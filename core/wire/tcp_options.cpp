@@ -249,16 +249,21 @@ void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
   w.pad_to4(kind_byte(TcpOptionKind::end_of_option_list));
 }
 
-// Which layout emit() uses, or unrepresentable.
-Result<bool, WireError> choose_layout(const TcpOptions& o) {
-  for (const auto u : o.unknown)
+// Which layout emit() uses and its length, or unrepresentable.
+struct Layout {
+  bool aligned = true;
+  std::size_t size = 0;
+};
+
+Result<Layout, WireError> choose_layout(const TcpOptions& o) {
+  for (const auto& u : o.unknown)
     if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
   OptionWriter aligned{MutableBytes{}};
   lay_out(o, aligned, true);
-  if (aligned.size() <= len::max_option_space) return true;
+  if (aligned.size() <= len::max_option_space) return Layout{true, aligned.size()};
   OptionWriter packed{MutableBytes{}};
   lay_out(o, packed, false);
-  if (packed.size() <= len::max_option_space) return false;
+  if (packed.size() <= len::max_option_space) return Layout{false, packed.size()};
   return emit_error(WireError::unrepresentable);
 }
 
@@ -267,21 +272,17 @@ Result<bool, WireError> choose_layout(const TcpOptions& o) {
 Result<std::size_t, WireError> TcpOptions::encoded_len() const {
   const auto layout = choose_layout(*this);
   if (!layout) return emit_error(layout.error());
-  OptionWriter counter{MutableBytes{}};
-  lay_out(*this, counter, *layout);
-  return counter.size();
+  return layout->size;
 }
 
 EmitResult TcpOptions::emit(MutableBytes out) const {
   const auto layout = choose_layout(*this);
   if (!layout) return emit_error(layout.error());
-  OptionWriter counter{MutableBytes{}};
-  lay_out(*this, counter, *layout);
-  const std::size_t n = counter.size();
+  const std::size_t n = layout->size;
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
   if (n == 0) return std::size_t{0};
   OptionWriter writer{out.first(n)};
-  lay_out(*this, writer, *layout);
+  lay_out(*this, writer, layout->aligned);
   return n;
 }
 
