@@ -144,16 +144,18 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
   }
   h.payload_len = data_len;
-  const auto header_len = h.header_len();
-  if (!header_len) return false;
   if (segment_.size() < max_header + data_len) segment_.resize(max_header + data_len);
-  if (scratch_.size() < data_len) scratch_.resize(data_len);
-  if (data_len > 0) c.send.copy_out(data_offset, scratch_.data(), data_len);
+  // The data straight from the send ring, or gathered where the ring wraps.
+  wire::Bytes data = c.send.contiguous(data_offset, data_len);
+  if (data.size() != data_len) {
+    if (scratch_.size() < data_len) scratch_.resize(data_len);
+    c.send.copy_out(data_offset, scratch_.data(), data_len);
+    data = wire::Bytes(scratch_).first(data_len);
+  }
   const auto pseudo =
       c.ipv4 ? wire::PseudoHeader::v4(socket::unmap_v4(s.local.address), socket::unmap_v4(s.remote.address))
              : wire::PseudoHeader::v6(s.local.address, s.remote.address);
-  const auto written = h.emit(wire::MutableBytes(segment_).first(*header_len + data_len),
-                              wire::Bytes(scratch_).first(data_len), pseudo);
+  const auto written = h.emit(wire::MutableBytes(segment_), data, pseudo);
   if (!written) return false;
   if (flags.ack()) {
     c.last_ack_sent = c.rcv_nxt.value();
