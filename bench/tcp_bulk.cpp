@@ -170,6 +170,15 @@ Outcome run_stack(std::uint64_t total, std::uint32_t loss_ppm, const std::vector
         clock.set(std::max(next, clock.now()));
       });
   o.frames_lost = link->a_to_b().lost + link->b_to_a().lost;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(socket::TransportDropReason::count_); ++r) {
+    const auto reason = static_cast<socket::TransportDropReason>(r);
+    for (const auto* h : {&a, &b})
+      if (h->sockets.drops(reason) != 0)
+        std::printf("  %s drop %s: %llu\n", h == &a ? "sender" : "receiver", socket::to_string(reason),
+                    static_cast<unsigned long long>(h->sockets.drops(reason)));
+  }
+  std::printf("  link refused %llu frames (queue full)\n",
+              static_cast<unsigned long long>(link->a_to_b().queue_full + link->b_to_a().queue_full));
   o.sender = a.sockets.tcp_stats();
   o.receiver = b.sockets.tcp_stats();
   return o;

@@ -488,7 +488,7 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
       release_receive_if_empty(c);
       // LINUX tcp_cleanup_rbuf: tell the peer when reading opened the window a lot.
       const std::uint32_t after = receive_window(s);
-      const std::uint32_t advertised = distance(c.rcv_nxt, c.rcv_adv);
+      const std::uint32_t advertised = advertised_window(c);
       if (synchronized(c.state) && c.state != TcpState::time_wait && after > before &&
           after >= 2 * std::max<std::uint32_t>(advertised, c.mss)) {
         send_ack(s);

@@ -288,7 +288,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
   socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
-  socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
+  // A connection for `seg`'s SYN under `listener`, in SYN-RECEIVED; `answer`:
+  // send the SYN-ACK (not for a SYN cookie's ACK, whose SYN-ACK went before).
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool answer);
 
   // Output (tcp_output.cpp)
   void output(socket::Socket& s);  // data, FIN and ACKs the windows allow

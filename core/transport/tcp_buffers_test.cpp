@@ -111,18 +111,9 @@ BOOST_AUTO_TEST_CASE(released_buffers_go_to_the_pool_and_come_back_without_alloc
   BOOST_TEST(pool.buffered_bytes() == (BufferPool::max_buffers - 1) * 4096u + 131072u);
 }
 
-// Two stacks over a link that loses 3% of frames and reorders 3% each way:
-// 4 MB arrive intact, in order, and loss recovery ran (out-of-order segments
-// were held in place and SACKed).
-BOOST_AUTO_TEST_CASE(a_transfer_over_a_lossy_reordering_link_arrives_intact) {
-  harness::VirtualClock clock(net::Instant::from_ns(1'000'000'000));
-  net::SeededEntropy link_entropy(5);
-  harness::MemoryLinkConfig lc;
-  lc.queue_frames = 1024;
-  lc.latency = net::Duration::microseconds(50);
-  lc.a_to_b = lc.b_to_a = harness::LinkImpairments{30'000, 0, 30'000};
-  auto link = harness::MemoryLink::create(lc, clock, &link_entropy);
-  BOOST_REQUIRE(link);
+// Two stacks over a MemoryLink (192.0.2.1 and .2), the second listening on
+// port 5001; time moves with the link and the timers.
+struct TwoHosts {
   struct Host {
     net::SeededEntropy entropy;
     net::Stack stack;
@@ -137,42 +128,93 @@ BOOST_AUTO_TEST_CASE(a_transfer_over_a_lossy_reordering_link_arrives_intact) {
       BOOST_REQUIRE(stack.add_address(id, wire::Ipv4Address{{192, 0, 2, last}}, 24));
     }
   };
-  Host a(1, link->a(), 1);
-  Host b(2, link->b(), 2);
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(5001);
-  at.sin_addr.s_addr = htonl(0xc0000202);
-  const int l = b.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  BOOST_REQUIRE(b.sockets.bind(l, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
-  BOOST_REQUIRE(b.sockets.listen(l, 4) == 0);
-  const int tx = a.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  BOOST_REQUIRE(a.sockets.connect(tx, reinterpret_cast<const sockaddr*>(&at), sizeof at) == -EINPROGRESS);
-
-  const auto data = counting(4'000'000, 7);
-  std::vector<std::byte> got;
-  std::vector<std::byte> buffer(65536);
-  std::size_t sent = 0;
+  harness::VirtualClock clock{net::Instant::from_ns(1'000'000'000)};
+  net::SeededEntropy link_entropy{5};
+  harness::MemoryLink link;
+  Host a;
+  Host b;
+  int listener = -1;
+  int tx = -1;
   int rx = -1;
-  for (int round = 0; round < 2'000'000 && got.size() < data.size(); ++round) {
+
+  explicit TwoHosts(const harness::MemoryLinkConfig& lc)
+      : link(harness::MemoryLink::create(lc, clock, &link_entropy).value()),
+        a(1, link.a(), 1),
+        b(2, link.b(), 2) {
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(5001);
+    at.sin_addr.s_addr = htonl(0xc0000202);
+    listener = b.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    BOOST_REQUIRE(b.sockets.bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
+    BOOST_REQUIRE(b.sockets.listen(listener, 4) == 0);
+    tx = a.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    BOOST_REQUIRE(a.sockets.connect(tx, reinterpret_cast<const sockaddr*>(&at), sizeof at) == -EINPROGRESS);
+  }
+  // Polls both stacks; the connection is accepted once it can be.
+  void poll() {
     a.stack.poll(clock.now());
     b.stack.poll(clock.now());
-    if (rx < 0) rx = b.sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
+    if (rx < 0) rx = b.sockets.accept4(listener, nullptr, nullptr, SOCK_NONBLOCK);
+  }
+  // Moves time to the next frame or timer (at least 10 us on).
+  void step() {
+    const net::Instant next =
+        std::min({link.next_delivery(), a.stack.next_deadline(), b.stack.next_deadline()});
+    clock.set(std::max(clock.now() + net::Duration::microseconds(10), next));
+  }
+  void read_into(std::vector<std::byte>& got) {
+    std::byte buffer[65536];
+    for (ssize_t n; rx >= 0 && (n = b.sockets.recv(rx, buffer, sizeof buffer, 0)) > 0;)
+      got.insert(got.end(), buffer, buffer + n);
+  }
+};
+
+// A passive opener takes a whole initial window sent before it said anything
+// after its SYN-ACK: the SYN-ACK's window is the right edge it checks against.
+BOOST_AUTO_TEST_CASE(the_first_flight_after_the_handshake_is_taken_whole) {
+  harness::MemoryLinkConfig lc;
+  lc.latency = net::Duration::microseconds(100);
+  TwoHosts h(lc);
+  for (h.poll(); h.rx < 0; h.poll()) h.step();  // a poll last: sends are stamped with its time
+  const auto data = counting(10 * 1448, 1);  // IW10 (RFC 6928): ten segments at once
+  BOOST_TEST(h.a.sockets.send(h.tx, data.data(), data.size(), 0) == static_cast<ssize_t>(data.size()));
+  std::vector<std::byte> got;
+  for (int i = 0; i < 100 && got.size() < data.size(); ++i) {
+    h.poll();
+    h.read_into(got);
+    h.step();
+  }
+  BOOST_TEST((got == data));
+  BOOST_TEST(h.b.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == 0u);
+  BOOST_TEST(h.a.sockets.tcp_stats().retrans_segs == 0u);
+}
+
+// Two stacks over a link that loses 3% of frames and reorders 3% each way:
+// 4 MB arrive intact, in order, and loss recovery ran (out-of-order segments
+// were held in place and SACKed).
+BOOST_AUTO_TEST_CASE(a_transfer_over_a_lossy_reordering_link_arrives_intact) {
+  harness::MemoryLinkConfig lc;
+  lc.queue_frames = 1024;
+  lc.latency = net::Duration::microseconds(50);
+  lc.a_to_b = lc.b_to_a = harness::LinkImpairments{30'000, 0, 30'000};
+  TwoHosts h(lc);
+  const auto data = counting(4'000'000, 7);
+  std::vector<std::byte> got;
+  std::size_t sent = 0;
+  for (int round = 0; round < 2'000'000 && got.size() < data.size(); ++round) {
+    h.poll();
     if (sent < data.size()) {
       const ssize_t n =
-          a.sockets.send(tx, data.data() + sent, std::min<std::size_t>(65536, data.size() - sent), 0);
+          h.a.sockets.send(h.tx, data.data() + sent, std::min<std::size_t>(65536, data.size() - sent), 0);
       if (n > 0) sent += static_cast<std::size_t>(n);
     }
-    for (ssize_t n; rx >= 0 && (n = b.sockets.recv(rx, buffer.data(), buffer.size(), 0)) > 0;)
-      got.insert(got.end(), buffer.begin(), buffer.begin() + n);
-    // Time moves with the link; when nothing is queued, to the next timer.
-    net::Instant next = std::min({link->next_delivery(), a.stack.next_deadline(), b.stack.next_deadline()});
-    if (link->next_delivery() == net::Instant::never() && sent < data.size()) next = clock.now();
-    clock.set(std::max(clock.now() + net::Duration::microseconds(10), std::min(next, net::Instant::never())));
+    h.read_into(got);
+    h.step();
   }
   BOOST_REQUIRE(got.size() == data.size());
   BOOST_TEST((got == data));
-  BOOST_TEST(link->a_to_b().lost > 0u);
-  BOOST_TEST(link->a_to_b().reordered > 0u);
-  BOOST_TEST(a.sockets.tcp_stats().fast_retransmits > 0u);
+  BOOST_TEST(h.link.a_to_b().lost > 0u);
+  BOOST_TEST(h.link.a_to_b().reordered > 0u);
+  BOOST_TEST(h.a.sockets.tcp_stats().fast_retransmits > 0u);
 }

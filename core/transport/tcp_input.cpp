@@ -238,7 +238,7 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     ++st.syncookies_sent;
     return;
   }
-  make_child(listener, seg);
+  make_child(listener, seg, true);
 }
 
 // The cookie's hash part: the four-tuple and a 64-second counter under a
@@ -274,7 +274,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     Segment as_syn = seg;
     as_syn.seq = peer_isn;
     as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
-    Socket* child = make_child(listener, as_syn);
+    Socket* child = make_child(listener, as_syn, false);
     if (child == nullptr) return nullptr;
     TcpConnection& c = *child->tcp;
     // The handshake is complete: the child starts as the cookie said.
@@ -286,6 +286,8 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     c.peer_mss = cookie_mss[index];
     c.wscale_ok = c.sack_ok = c.ts_ok = false;
     c.snd_wscale = c.rcv_wscale = 0;
+    // The right edge the cookie's SYN-ACK advertised (unscaled).
+    c.rcv_adv = c.rcv_nxt + std::min<std::uint32_t>(receive_window(*child), max_window);
     c.rto_at = net::Instant::never();
     c.retransmits = 0;
     update_timer(*child);
@@ -296,7 +298,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
   return nullptr;
 }
 
-Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
+Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool answer) {
   TcpConnection& l = *listener.tcp;
   auto owned = std::make_unique<Socket>();
   Socket& s = *owned;
@@ -350,7 +352,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
   orphans_.emplace(&s, std::move(owned));
-  send_syn(s, true);
+  if (answer) send_syn(s, true);
   update_timer(s);
   return &s;
 }
@@ -478,7 +480,7 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   // TCP-SEQ-1 (LINUX tcp_sequence): the segment must overlap what we can
   // take: its end not before the last ACKed RCV.NXT, its start not past the
   // window's right edge.
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
+  const std::uint32_t window = advertised_window(c);
   const SeqNum wup(c.last_ack_sent);
   const bool acceptable = !before(seg.end(), wup) && !after(seg.seq, c.rcv_nxt + window);
   if (acceptable) return true;
@@ -832,13 +834,22 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
   }
   // Received bytes live in the receive ring at their place from RCV.NXT on:
   // in order at size(), out of order past it. Nothing goes beyond the
-  // receive buffer (SO_RCVBUF) counted from the ring's front.
-  const std::size_t capacity = static_cast<std::size_t>(s.rcvbuf);
+  // receive buffer (SO_RCVBUF) counted from the ring's front, or beyond the
+  // window advertised (which scaling may round past the buffer).
   const std::size_t in_order = c.receive.size();
+  const std::size_t capacity =
+      std::max<std::size_t>(static_cast<std::size_t>(s.rcvbuf), in_order + advertised_window(c));
   const auto offset_of = [&](SeqNum seq) { return in_order + distance(c.rcv_nxt, seq); };
   const std::size_t extent = c.out_of_order.empty() ? in_order : offset_of(c.out_of_order.back().end);
   if (!after(seg.seq, c.rcv_nxt)) {
     // In order (possibly overlapping RCV.NXT): take what is new and fits.
+    if (advertised_window(c) == 0) {
+      // LINUX tcp_data_queue (TCPZeroWindowDrop): nothing goes into a closed
+      // window, a zero-window probe included; the ACK repeats the window.
+      context_.drop(TransportDropReason::tcp_receive_buffer);
+      c.ack_now = true;
+      return;
+    }
     const std::uint32_t skip = distance(seg.seq, c.rcv_nxt);
     std::size_t n = seg.payload.size() - skip;
     const std::size_t room = in_order < capacity ? capacity - in_order : 0;
@@ -883,7 +894,7 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
   // Out of order (RFC 9293 3.10.7.4, TCP-OOO-1): kept within the window and
   // the buffer, in a bounded number of ranges; overlaps merge.
   c.ack_now = true;  // a duplicate ACK (with SACK) tells the sender at once
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
+  const std::uint32_t window = advertised_window(c);
   const SeqNum start = seg.seq;
   SeqNum end = data_end;
   if (after(end, c.rcv_nxt + window)) end = c.rcv_nxt + window;

@@ -41,6 +41,12 @@ inline constexpr int keepalive_max_idle_s = 32767;       // LINUX MAX_TCP_KEEPID
 inline constexpr int keepalive_max_count = 127;          // LINUX MAX_TCP_KEEPCNT
 inline constexpr int fin_timeout_max_s = 120;            // LINUX TCP_FIN_TIMEOUT_MAX
 
+// What is left of the window last advertised (LINUX tcp_receive_window): 0
+// once data accepted past its right edge has moved RCV.NXT beyond it.
+inline std::uint32_t advertised_window(const TcpConnection& c) {
+  return before(c.rcv_nxt, c.rcv_adv) ? distance(c.rcv_nxt, c.rcv_adv) : 0;
+}
+
 inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;
 }

@@ -122,10 +122,13 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
       h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
+    // The SYN-ACK's window is the first right edge the peer may fill.
+    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
   } else if (!flags.rst()) {
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
+    const SeqNum previous = before(c.rcv_adv, c.rcv_nxt) ? c.rcv_nxt : c.rcv_adv;
     const std::uint32_t free = receive_window(s);
     const SeqNum edge = c.rcv_nxt + free;
     const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(s.rcvbuf) / 2, c.mss);
@@ -133,9 +136,13 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
       c.rcv_adv = edge;
     if (before(c.rcv_adv, c.rcv_nxt)) c.rcv_adv = c.rcv_nxt;
     const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
-    h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(window >> c.rcv_wscale, max_window));
+    std::uint32_t field = std::min<std::uint32_t>(window >> c.rcv_wscale, max_window);
+    // RFC 7323 2.4 (LINUX tcp_select_window): scaling rounds down, which
+    // would pull the right edge left of one already advertised; round up then.
+    if (before(c.rcv_nxt + (field << c.rcv_wscale), previous) && field < max_window) ++field;
+    h.window = static_cast<std::uint16_t>(field);
     // Keep the edge where the scaled field says it is.
-    c.rcv_adv = c.rcv_nxt + (static_cast<std::uint32_t>(h.window) << c.rcv_wscale);
+    c.rcv_adv = c.rcv_nxt + (field << c.rcv_wscale);
     if (c.ts_ok) h.options.timestamps = wire::TcpTimestamps{ts_clock(t), c.ts_recent};
     if (c.sack_ok && !c.sack_report.empty()) {
       const std::size_t room = c.ts_ok ? 3 : 4;
