@@ -74,7 +74,7 @@ std::size_t BufferPool::buffered_bytes() const {
 }
 
 void ByteRing::grow(std::size_t needed, std::size_t keep, BufferPool& pool) {
-  std::size_t capacity = capacity_ == 0 ? 4096 : capacity_;
+  std::size_t capacity = capacity_ != 0 ? capacity_ : std::max<std::size_t>(4096, released_capacity_);
   while (capacity < needed) capacity *= 2;
   std::size_t got = 0;
   auto bigger = pool.take(capacity, got);
@@ -132,6 +132,7 @@ void ByteRing::consume(std::size_t n) {
 }
 
 void ByteRing::release(BufferPool& pool) {
+  if (capacity_ != 0) released_capacity_ = capacity_;
   pool.give(std::move(buffer_), capacity_);
   capacity_ = 0;
   head_ = 0;

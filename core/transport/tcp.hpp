@@ -102,6 +102,9 @@ class ByteRing {
   std::size_t capacity_ = 0;  // a power of two, or 0
   std::size_t head_ = 0;
   std::size_t size_ = 0;
+  // The capacity given back last: a ring that fills again starts there
+  // instead of growing through every size again (each step a copy).
+  std::size_t released_capacity_ = 0;
 };
 
 // Sequence numbers that arrived ahead of RCV.NXT (RFC 9293 3.10.7.4); their

@@ -102,6 +102,15 @@ BOOST_AUTO_TEST_CASE(released_buffers_go_to_the_pool_and_come_back_without_alloc
   other.append(a.data(), 20'000, pool);
   BOOST_TEST(other.capacity() == 131072u);
   BOOST_TEST(pool.buffered_bytes() == 0u);
+  // A ring that fills again starts at the size it gave back, not at 4 KiB.
+  r.append(a.data(), 10, pool);
+  BOOST_TEST(r.capacity() == 131072u);
+  r.consume(10);
+  r.release(pool);
+  BOOST_TEST(pool.buffered_bytes() == 131072u);
+  std::size_t got = 0;
+  (void)pool.take(131072, got);
+  BOOST_TEST(got == 131072u);
   // The pool keeps at most max_buffers, and the biggest ones.
   std::vector<ByteRing> rings(BufferPool::max_buffers + 4);
   for (auto& x : rings) x.append(a.data(), 10, pool);

@@ -188,7 +188,11 @@ class OptionWriter {
 
 // One layout pass. aligned: Linux tcp_options_write() order and padding;
 // packed: no NOPs, EOL/zero padding at the end only.
-void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
+// Returns the bytes laid out. The writer is local so that its position stays
+// in a register: every byte stored through `out` could alias a writer the
+// caller passed in, forcing a reload per byte.
+std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
+  OptionWriter w{out};
   if (o.maximum_segment_size) {
     w.u8(kind_byte(TcpOptionKind::maximum_segment_size));
     w.u8(len::maximum_segment_size);
@@ -247,6 +251,7 @@ void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
   }
   // RFC 9293 3.1: header padding is zeros (the first one reads as EOL).
   w.pad_to4(kind_byte(TcpOptionKind::end_of_option_list));
+  return w.size();
 }
 
 // Which layout emit() uses and its length, or unrepresentable.
@@ -258,12 +263,10 @@ struct Layout {
 Result<Layout, WireError> choose_layout(const TcpOptions& o) {
   for (const auto& u : o.unknown)
     if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
-  OptionWriter aligned{MutableBytes{}};
-  lay_out(o, aligned, true);
-  if (aligned.size() <= len::max_option_space) return Layout{true, aligned.size()};
-  OptionWriter packed{MutableBytes{}};
-  lay_out(o, packed, false);
-  if (packed.size() <= len::max_option_space) return Layout{false, packed.size()};
+  if (const std::size_t aligned = lay_out(o, MutableBytes{}, true); aligned <= len::max_option_space)
+    return Layout{true, aligned};
+  if (const std::size_t packed = lay_out(o, MutableBytes{}, false); packed <= len::max_option_space)
+    return Layout{false, packed};
   return emit_error(WireError::unrepresentable);
 }
 
@@ -281,8 +284,7 @@ EmitResult TcpOptions::emit(MutableBytes out) const {
   const std::size_t n = layout->size;
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
   if (n == 0) return std::size_t{0};
-  OptionWriter writer{out.first(n)};
-  lay_out(*this, writer, layout->aligned);
+  lay_out(*this, out.first(n), layout->aligned);
   return n;
 }
 
