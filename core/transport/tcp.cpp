@@ -398,8 +398,10 @@ int Tcp::listen(Socket& s, int backlog) {
   // LINUX inet_listen.
   if (c.state != TcpState::closed && c.state != TcpState::listen) return -EINVAL;
   if (c.sock_state != SockState::unconnected) return -EINVAL;
+  if (c.listen == nullptr) c.listen = std::make_unique<ListenQueue>();
   const auto cap = static_cast<unsigned>(context_.config.somaxconn);
-  c.backlog = static_cast<int>(static_cast<unsigned>(backlog) > cap ? cap : static_cast<unsigned>(backlog));
+  c.listen->backlog =
+      static_cast<int>(static_cast<unsigned>(backlog) > cap ? cap : static_cast<unsigned>(backlog));
   if (c.state == TcpState::listen) return 0;
   if (!s.bound) {
     Endpoint any;
@@ -417,9 +419,9 @@ int Tcp::listen(Socket& s, int backlog) {
 int Tcp::accept(Socket& listener, std::unique_ptr<Socket>& child) {
   TcpConnection& c = *listener.tcp;
   if (c.state != TcpState::listen) return -EINVAL;
-  if (c.accept_queue.empty()) return -EAGAIN;
-  child = std::move(c.accept_queue.front());
-  c.accept_queue.pop_front();
+  if (c.listen->accept_queue.empty()) return -EAGAIN;
+  child = std::move(c.listen->accept_queue.front());
+  c.listen->accept_queue.pop_front();
   child->tcp->parent = nullptr;
   child->tcp->sock_state = SockState::connected;
   return 0;
@@ -515,7 +517,7 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
 short Tcp::poll(const Socket& s) const {
   const TcpConnection& c = *s.tcp;
   // LINUX tcp_poll.
-  if (c.state == TcpState::listen) return c.accept_queue.empty() ? 0 : POLLIN | POLLRDNORM;
+  if (c.state == TcpState::listen) return c.listen->accept_queue.empty() ? 0 : POLLIN | POLLRDNORM;
   short mask = 0;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown) || c.state == TcpState::closed)
     mask |= POLLHUP;
@@ -571,9 +573,9 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     // TCP-CLOSE-4 (LINUX inet_csk_listen_stop): every connection not yet
     // accepted is reset; half-open ones are dropped.
     set_state(s, TcpState::closed);
-    while (!c.accept_queue.empty()) {
-      std::unique_ptr<Socket> child = std::move(c.accept_queue.front());
-      c.accept_queue.pop_front();
+    while (!c.listen->accept_queue.empty()) {
+      std::unique_ptr<Socket> child = std::move(c.listen->accept_queue.front());
+      c.listen->accept_queue.pop_front();
       child->tcp->parent = nullptr;
       child->tcp->user_closed = true;
       send_reset(*child);
@@ -771,7 +773,7 @@ void Tcp::done(Socket& s) {
   unhash_connection(s);
   if (c.parent != nullptr) {
     TcpConnection& p = *c.parent->tcp;
-    if (p.embryonic > 0) --p.embryonic;
+    if (p.listen->embryonic > 0) --p.listen->embryonic;
   }
   update_timer(s);
   context_.notify(s);

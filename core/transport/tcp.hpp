@@ -115,6 +115,14 @@ struct SeqRange {
   std::uint32_t length() const { return distance(seq, end); }
 };
 
+// A listener's queues (LINUX request_sock_queue), kept out of TcpConnection so
+// that every other connection carries none of them.
+struct ListenQueue {
+  int backlog = 0;
+  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
+  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+};
+
 // What one connection holds beyond the socket (LINUX struct tcp_sock).
 struct TcpConnection {
   TcpState state = TcpState::closed;
@@ -200,11 +208,9 @@ struct TcpConnection {
   bool challenge_acked_once = false;
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
-  // Listener
-  int backlog = 0;
-  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
-  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
-  socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
+  // A listener's queues (from listen() on; null for every other connection)
+  std::unique_ptr<ListenQueue> listen;
+  socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index.
   net::Instant indexed_deadline = net::Instant::never();

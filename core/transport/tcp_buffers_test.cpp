@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(the_first_flight_after_the_handshake_is_taken_whole) {
   lc.latency = net::Duration::microseconds(100);
   TwoHosts h(lc);
   for (h.poll(); h.rx < 0; h.poll()) h.step();  // a poll last: sends are stamped with its time
-  const auto data = counting(10 * 1448, 1);  // IW10 (RFC 6928): ten segments at once
+  const auto data = counting(10 * 1448, 1);     // IW10 (RFC 6928): ten segments at once
   BOOST_TEST(h.a.sockets.send(h.tx, data.data(), data.size(), 0) == static_cast<ssize_t>(data.size()));
   std::vector<std::byte> got;
   for (int i = 0; i < 100 && got.size() < data.size(); ++i) {

@@ -196,12 +196,12 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
   }
   // LINUX tcp_conn_request: a full accept queue drops the SYN; a full SYN
   // queue answers with a cookie (or drops without cookies).
-  if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+  if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
     ++st.listen_overflows;
     context_.drop(TransportDropReason::tcp_listen_overflow);
     return;
   }
-  if (l.embryonic >= static_cast<std::size_t>(std::max(l.backlog, 1))) {
+  if (l.listen->embryonic >= static_cast<std::size_t>(std::max(l.listen->backlog, 1))) {
     if (!context_.config.tcp_syncookies) {
       ++st.listen_overflows;
       context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -266,7 +266,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
   for (std::uint32_t age = 0; age < 2 && age <= current; ++age) {
     if (syn_cookie(seg, current - age, index) != value) continue;
     TcpConnection& l = *listener.tcp;
-    if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+    if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
       ++st.listen_overflows;
       return nullptr;
     }
@@ -347,7 +347,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool answer) {
   c.last_received = now();
   take_options(s, seg);
   c.parent = &listener;
-  ++l.embryonic;
+  ++l.listen->embryonic;
   hash_connection(s);
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
@@ -587,7 +587,7 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     Socket* parent = c.parent;
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
-      if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+      if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
         // LINUX tcp_abort_on_overflow 0: the ACK is dropped, the peer retries.
         ++context_.tcp.listen_overflows;
         context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -602,10 +602,10 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     set_state(s, TcpState::established);
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
-      if (l.embryonic > 0) --l.embryonic;
+      if (l.listen->embryonic > 0) --l.listen->embryonic;
       const auto it = orphans_.find(&s);
       if (it != orphans_.end()) {
-        l.accept_queue.push_back(std::move(it->second));
+        l.listen->accept_queue.push_back(std::move(it->second));
         orphans_.erase(it);
       }
       context_.notify(*parent);
