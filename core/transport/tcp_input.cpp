@@ -279,7 +279,9 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     TcpConnection& c = *child->tcp;
     // The handshake is complete: the child starts as the cookie said.
     c.iss = iss;
-    c.snd_una = iss + 1;
+    // The SYN-ACK is sent, not yet acknowledged: the ACK that carried the
+    // cookie acknowledges it in SYN-RECEIVED, as it would a queued child's.
+    c.snd_una = iss;
     c.snd_nxt = iss + 1;
     c.snd_max = iss + 1;
     c.mss = cookie_mss[index];
