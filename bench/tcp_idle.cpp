@@ -19,41 +19,15 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <new>
 #include <string_view>
 
 #include "bench_host.hpp"
 #include "hardstack/harness/builders.hpp"
 #include "hardstack/transport/tcp.hpp"
+#include "heap_count.hpp"
 #include "tcp_peers.hpp"
 
 using namespace hardstack;
-
-// Every allocation of the process, counted (single-threaded).
-namespace {
-std::int64_t g_heap_bytes = 0;
-std::int64_t g_heap_blocks = 0;
-void* counted_alloc(std::size_t n) {
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  g_heap_bytes += static_cast<std::int64_t>(malloc_usable_size(p)) + 8;  // + glibc's chunk header
-  ++g_heap_blocks;
-  return p;
-}
-void counted_free(void* p) noexcept {
-  if (p == nullptr) return;
-  g_heap_bytes -= static_cast<std::int64_t>(malloc_usable_size(p)) + 8;
-  --g_heap_blocks;
-  std::free(p);
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return counted_alloc(n); }
-void* operator new[](std::size_t n) { return counted_alloc(n); }
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete[](void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
 
 namespace {
 
@@ -127,8 +101,8 @@ int main(int argc, char** argv) {
   accept_all();
   malloc_trim(0);
   const long rss0 = bench::rss_kib();
-  const std::int64_t heap0 = g_heap_bytes;
-  const std::int64_t blocks0 = g_heap_blocks;
+  const std::int64_t heap0 = bench::heap.bytes;
+  const std::int64_t blocks0 = bench::heap.blocks;
   const double t0 = bench::wall_seconds();
   for (std::uint32_t i = 1; i < connections; ++i) {
     open_one(i);
@@ -140,8 +114,8 @@ int main(int argc, char** argv) {
   accept_all();
   const double seconds = bench::wall_seconds() - t0;
   const long rss1 = bench::rss_kib();
-  const std::int64_t heap1 = g_heap_bytes;
-  const std::int64_t blocks1 = g_heap_blocks;
+  const std::int64_t heap1 = bench::heap.bytes;
+  const std::int64_t blocks1 = bench::heap.blocks;
   const std::uint32_t added = connections - 1;
 
   // Two idle hours: nothing to send, nothing to grow.
@@ -151,7 +125,7 @@ int main(int argc, char** argv) {
     server.stack.poll(now);
   }
   const long rss2 = bench::rss_kib();
-  const std::int64_t heap2 = g_heap_bytes;
+  const std::int64_t heap2 = bench::heap.bytes;
   const std::uint64_t idle_segments = wire.segments - segments_before_idle;
 
   const double rss_each = static_cast<double>(rss1 - rss0) * 1024 / added;

@@ -35,6 +35,7 @@ class PeerWire final : public net::Device {
   bool transmit(std::span<const std::byte> frame) override {
     ++frames;
     const auto eth = wire::EthernetView::parse(frame);
+    if (eth && eth->ethertype() == wire::EtherType::arp) ++arp_requests;  // the stack only asks
     if (!eth || eth->ethertype() != wire::EtherType::ipv4) return true;
     const auto ip = wire::Ipv4View::parse(eth->payload());
     if (!ip || ip->protocol() != wire::ip_protocol_tcp) return true;
@@ -43,6 +44,7 @@ class PeerWire final : public net::Device {
     const auto tcp = wire::TcpRepr::parse(*view, wire::PseudoHeader::v4(ip->src(), ip->dst()));
     if (!tcp) return true;
     ++segments;
+    if (watched && ip->dst() == *watched && tcp->payload_len > 0) ++watched_data_segments;
     if (tcp->flags.rst()) ++resets;
     if (tcp->flags.syn() && tcp->flags.ack()) {
       ++syn_acks;
@@ -54,10 +56,14 @@ class PeerWire final : public net::Device {
   std::optional<std::size_t> receive(std::span<std::byte>) override { return std::nullopt; }
 
   std::uint64_t frames = 0;
-  std::uint64_t segments = 0;  // TCP
+  std::uint64_t arp_requests = 0;  // for the one neighbour every peer is behind (a gateway)
+  std::uint64_t segments = 0;      // TCP
   std::uint64_t syn_acks = 0;
   std::uint64_t resets = 0;
   std::optional<SynAck> last_syn_ack;
+  // Segments with data to one peer.
+  std::optional<wire::Ipv4Address> watched;
+  std::uint64_t watched_data_segments = 0;
 };
 
 // One peer's segment to the stack, as an Ethernet frame (no payload).
@@ -70,22 +76,24 @@ class SegmentFrame {
     eth_.ethertype = wire::EtherType::ipv4;
   }
 
-  // Writes the frame for `tcp` from `source` and returns it (valid until the next call).
-  std::span<const std::byte> build(const wire::Ipv4Address& source, const wire::TcpRepr& tcp) {
+  // Writes the frame for `tcp` (and `payload`, tcp.payload_len bytes) from
+  // `source` and returns it (valid until the next call).
+  std::span<const std::byte> build(const wire::Ipv4Address& source, const wire::TcpRepr& tcp,
+                                   std::span<const std::byte> payload = {}) {
     wire::Ipv4Repr ip;
     ip.src = source;
     ip.dst = destination_;
     ip.protocol = wire::ip_protocol_tcp;
     const auto tcp_len = tcp.header_len();
     if (!tcp_len) return {};
-    ip.payload_len = static_cast<std::uint16_t>(*tcp_len);
+    ip.payload_len = static_cast<std::uint16_t>(*tcp_len + payload.size());
     const std::span<std::byte> out(buffer_);
     const std::size_t eth_len = eth_.header_len();
     if (!eth_.emit(out)) return {};
     const auto ip_len = ip.emit_header(out.subspan(eth_len));
     if (!ip_len) return {};
     const auto written =
-        tcp.emit(out.subspan(eth_len + *ip_len), {}, wire::PseudoHeader::v4(source, destination_));
+        tcp.emit(out.subspan(eth_len + *ip_len), payload, wire::PseudoHeader::v4(source, destination_));
     if (!written) return {};
     return std::span<const std::byte>(buffer_).first(eth_len + *ip_len + *written);
   }
@@ -93,7 +101,7 @@ class SegmentFrame {
  private:
   wire::EthernetRepr eth_;
   wire::Ipv4Address destination_;
-  std::array<std::byte, 14 + 60 + 60> buffer_{};
+  std::array<std::byte, 14 + 60 + 60 + 1460> buffer_{};
 };
 
 // A SYN as Linux sends it: MSS, SACK-permitted, timestamps, window scale 7.
