@@ -3,6 +3,8 @@
 // thread's CPU clock.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 
 #include <time.h>
@@ -73,6 +75,17 @@ struct Host {
     if (!id) die("add_interface", -EINVAL);
     interface = *id;
     if (!stack.add_address(interface, address, 24)) die("add_address", -EINVAL);
+  }
+  // A non-blocking TCP listener on `port` of every IPv4 address.
+  int listen_tcp(std::uint16_t port, int backlog) {
+    const int fd = sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(port);
+    if (const int r = sockets.bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at); r < 0)
+      die("bind", r);
+    if (const int r = sockets.listen(fd, backlog); r < 0) die("listen", r);
+    return fd;
   }
   static net::Stack make_stack(net::Entropy& e, const net::StackConfig& config) {
     auto s = net::Stack::create(config, e);

@@ -138,11 +138,8 @@ Outcome run_stack(std::uint64_t total, std::uint32_t loss_ppm, const std::vector
   bench::Host a(1, link->a(), mac_a, addr_a, sc);
   bench::Host b(2, link->b(), mac_b, addr_b, sc);
 
-  const int listener = b.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  const int listener = b.listen_tcp(port_b, 8);
   const auto at = v4(addr_b, port_b);
-  if (const int r = b.sockets.bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at); r < 0)
-    die("bind", r);
-  if (const int r = b.sockets.listen(listener, 8); r < 0) die("listen", r);
   const int tx = a.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (const int r = a.sockets.connect(tx, reinterpret_cast<const sockaddr*>(&at), sizeof at);
       r != -EINPROGRESS)

@@ -70,13 +70,7 @@ int main(int argc, char** argv) {
                                        harness::arp_request(gateway_mac, gateway, our_address);
   server.stack.input(server.interface, hello, now);
 
-  const int listener = server.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(server_port);
-  if (const int r = server.sockets.bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at); r < 0)
-    die("bind", r);
-  if (const int r = server.sockets.listen(listener, 4096); r < 0) die("listen", r);
+  const int listener = server.listen_tcp(server_port, 4096);
 
   bench::SegmentFrame frame(gateway_mac, our_mac, our_address);
   std::uint32_t accepted = 0;

@@ -57,13 +57,7 @@ int main() {
   server.stack.input(server.interface, hello, now);
   std::uint64_t arp_answered = 0;
 
-  const int listener = server.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_port = htons(server_port);
-  if (const int r = server.sockets.bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at); r < 0)
-    die("bind", r);
-  if (const int r = server.sockets.listen(listener, backlog); r < 0) die("listen", r);
+  const int listener = server.listen_tcp(server_port, backlog);
 
   bench::SegmentFrame frame(gateway_mac, our_mac, our_address);
   net::SeededEntropy rng(1234);
