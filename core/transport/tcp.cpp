@@ -362,6 +362,7 @@ int Tcp::connect(Socket& s, const Endpoint& remote) {
   ++context_.tcp.active_opens;
   c.sock_state = SockState::connecting;
   send_syn(s, false);
+  update_timer(s);  // the SYN's retransmission timer
   return -EINPROGRESS;
 }
 

@@ -70,6 +70,7 @@ struct Loopback {
   }
   // A connected pair: client fd, server (accepted) fd.
   std::pair<int, int> connected_pair(int listen_fd, std::uint16_t port) {
+    settle();  // the stack's clock reads `now` (it stamps the SYN's timer)
     const int c = tcp();
     const auto to = v4("127.0.0.1", port);
     BOOST_TEST(sockets.connect(c, sa(to), sizeof to) == -EINPROGRESS);
