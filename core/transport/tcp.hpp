@@ -302,7 +302,10 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool answer);
 
   // Output (tcp_output.cpp)
-  void output(socket::Socket& s);  // data, FIN and ACKs the windows allow
+  // Data, FIN and ACKs the windows allow. window_probe: the persist timer
+  // fired with a window too small for SWS avoidance to use: what it allows
+  // goes all the same (LINUX tcp_write_wakeup).
+  void output(socket::Socket& s, bool window_probe = false);
   bool send_segment(socket::Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t data_offset,
                     std::size_t data_len, bool retransmission);
   void send_ack(socket::Socket& s);

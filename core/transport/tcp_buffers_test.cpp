@@ -120,8 +120,30 @@ BOOST_AUTO_TEST_CASE(released_buffers_go_to_the_pool_and_come_back_without_alloc
   BOOST_TEST(pool.buffered_bytes() == (BufferPool::max_buffers - 1) * 4096u + 131072u);
 }
 
+// The receiver's end of the link, with a switch that loses what it sends.
+class Gate final : public net::Device {
+ public:
+  explicit Gate(net::Device& inner) : inner_(inner) {}
+  net::LinkType link_type() const override { return inner_.link_type(); }
+  std::size_t mtu() const override { return inner_.mtu(); }
+  bool transmit(std::span<const std::byte> frame) override {
+    if (closed) {
+      ++lost;
+      return true;
+    }
+    return inner_.transmit(frame);
+  }
+  std::optional<std::size_t> receive(std::span<std::byte> buffer) override { return inner_.receive(buffer); }
+  bool closed = false;
+  int lost = 0;
+
+ private:
+  net::Device& inner_;
+};
+
 // Two stacks over a MemoryLink (192.0.2.1 and .2), the second listening on
-// port 5001; time moves with the link and the timers.
+// port 5001 with `rcvbuf` (0: the default) behind a Gate; time moves with the
+// link and the timers.
 struct TwoHosts {
   struct Host {
     net::SeededEntropy entropy;
@@ -140,23 +162,27 @@ struct TwoHosts {
   harness::VirtualClock clock{net::Instant::from_ns(1'000'000'000)};
   net::SeededEntropy link_entropy{5};
   harness::MemoryLink link;
+  Gate gate{link.b()};
   Host a;
   Host b;
   int listener = -1;
   int tx = -1;
   int rx = -1;
 
-  explicit TwoHosts(const harness::MemoryLinkConfig& lc)
+  explicit TwoHosts(const harness::MemoryLinkConfig& lc, int rcvbuf = 0)
       : link(harness::MemoryLink::create(lc, clock, &link_entropy).value()),
         a(1, link.a(), 1),
-        b(2, link.b(), 2) {
+        b(2, gate, 2) {
     sockaddr_in at{};
     at.sin_family = AF_INET;
     at.sin_port = htons(5001);
     at.sin_addr.s_addr = htonl(0xc0000202);
     listener = b.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (rcvbuf != 0)
+      BOOST_REQUIRE(b.sockets.setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == 0);
     BOOST_REQUIRE(b.sockets.bind(listener, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0);
     BOOST_REQUIRE(b.sockets.listen(listener, 4) == 0);
+    poll();  // connect() stamps its SYN with the time of the last poll
     tx = a.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     BOOST_REQUIRE(a.sockets.connect(tx, reinterpret_cast<const sockaddr*>(&at), sizeof at) == -EINPROGRESS);
   }
@@ -226,4 +252,41 @@ BOOST_AUTO_TEST_CASE(a_transfer_over_a_lossy_reordering_link_arrives_intact) {
   BOOST_TEST(h.link.a_to_b().lost > 0u);
   BOOST_TEST(h.link.a_to_b().reordered > 0u);
   BOOST_TEST(h.a.sockets.tcp_stats().fast_retransmits > 0u);
+}
+
+// TCP-WIN-1: a window update lost while the sender holds data back (a window
+// too small for SWS avoidance, nothing in flight) does not stall the
+// connection: the persist timer sends what the window allows, and the ACK to
+// that brings the real window (LINUX tcp_check_probe_timer / tcp_write_wakeup).
+BOOST_AUTO_TEST_CASE(a_lost_window_update_does_not_stall_a_sender_holding_data_back) {
+  harness::MemoryLinkConfig lc;
+  lc.latency = net::Duration::microseconds(100);
+  TwoHosts h(lc, 2048);  // SO_RCVBUF 4096: three segments fill it
+  for (h.poll(); h.rx < 0; h.poll()) h.step();
+  const auto data = counting(20'000, 3);
+  BOOST_TEST(h.a.sockets.send(h.tx, data.data(), data.size(), 0) == static_cast<ssize_t>(data.size()));
+  // Deliver what is on the link, no timer firing: two segments fill the
+  // receiver's buffer to 2896 bytes and its window is 1152 (scaled), too
+  // small for the sender's SWS avoidance, with nothing in flight.
+  for (int i = 0; i < 100; ++i) {
+    h.poll();
+    if (h.link.next_delivery() == net::Instant::never()) break;
+    h.clock.set(std::max(h.clock.now(), h.link.next_delivery()));
+  }
+  // The receiver reads it all; its window update is lost.
+  std::vector<std::byte> got;
+  h.gate.closed = true;
+  h.read_into(got);
+  h.poll();
+  h.gate.closed = false;
+  BOOST_TEST(h.gate.lost >= 1);
+  BOOST_REQUIRE(got.size() < data.size());
+  for (int i = 0; i < 2000 && got.size() < data.size(); ++i) {
+    h.poll();
+    h.read_into(got);
+    h.step();
+  }
+  BOOST_TEST(got.size() == data.size());
+  BOOST_TEST((got == data));
+  BOOST_TEST(h.clock.now() < net::Instant::from_ns(1'000'000'000) + net::Duration::seconds(5));
 }

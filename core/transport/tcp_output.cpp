@@ -290,7 +290,7 @@ bool Tcp::retransmit_lost(Socket& s) {
   return sent;
 }
 
-void Tcp::output(Socket& s) {
+void Tcp::output(Socket& s, bool window_probe) {
   TcpConnection& c = *s.tcp;
   const TcpState state = c.state;
   const bool can_send_data = state == TcpState::established || state == TcpState::close_wait ||
@@ -309,21 +309,15 @@ void Tcp::output(Socket& s) {
       const std::uint32_t usable_cwnd = in_flight < c.cwnd ? c.cwnd - in_flight : 0;
       const std::size_t usable = std::min(usable_send, usable_cwnd);
       std::size_t len = std::min<std::size_t>({c.mss, unsent, usable});
-      if (len == 0) {
-        // TCP-WIN-1: a closed window with nothing in flight starts the persist timer.
-        if (c.snd_wnd == 0 && c.snd_una == c.snd_nxt && c.persist_at == net::Instant::never()) {
-          std::int64_t t = c.rto_us;
-          for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
-          c.persist_at = now() + net::Duration::microseconds(t);
-        }
-        break;
-      }
+      if (len == 0) break;
       (void)window;
       if (len < c.mss && len < unsent) {
         // Sender SWS avoidance (RFC 1122 4.2.3.4): a partial segment only when
-        // it is at least half the largest window the peer offered.
-        if (len < c.max_snd_wnd / 2) break;
+        // it is at least half the largest window the peer offered, or when
+        // the persist timer says so (the override timeout).
+        if (len < c.max_snd_wnd / 2 && !window_probe) break;
       }
+      window_probe = false;
       if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && !c.fin_queued) {
         break;  // TCP-NAGLE-1: a small segment waits while data is unacknowledged
       }
@@ -342,6 +336,15 @@ void Tcp::output(Socket& s) {
     }
     // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
     const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    // TCP-WIN-1 (LINUX tcp_check_probe_timer): data held back, by a zero
+    // window or by SWS avoidance, with nothing in flight starts the persist
+    // timer; no ACK is due that would bring a window update (and one lost
+    // must not stall the connection).
+    if (sent_data < c.send.size() && c.snd_una == c.snd_nxt && c.persist_at == net::Instant::never()) {
+      std::int64_t t = c.rto_us;
+      for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
+      c.persist_at = now() + net::Duration::microseconds(t);
+    }
     if (c.fin_queued && sent_data == c.send.size() &&
         c.snd_nxt == c.snd_una + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
@@ -427,7 +430,13 @@ void Tcp::run_timers(Socket& s, net::Instant t) {
   }
   if (c.persist_at <= t) {
     c.persist_at = net::Instant::never();
-    if (c.snd_wnd == 0 && !c.send.empty()) {
+    const bool held_back = c.snd_una == c.snd_nxt && !c.send.empty();
+    if (held_back && c.snd_wnd != 0) {
+      // A window too small for SWS avoidance: its worth goes now (the
+      // override timeout, RFC 1122 4.2.3.4), then retransmission takes over.
+      c.persist_backoff = 0;
+      output(s, true);
+    } else if (held_back) {
       send_probe(s);
       ++c.persist_backoff;
       std::int64_t wait = c.rto_us;
