@@ -53,9 +53,9 @@ constexpr std::size_t period = 1'000'003;  // the data repeats with this period 
 // enough that any chunk starting below `period` is contiguous.
 std::vector<std::byte> make_pattern() {
   std::vector<std::byte> p(period + chunk);
-  std::uint32_t x = 12345;
+  std::uint64_t x = 12345;
   for (std::size_t i = 0; i < period; ++i) {
-    x = x * 1103515245u + 12345u;
+    x = (x * 1103515245u + 12345u) & 0xffffffffu;
     p[i] = static_cast<std::byte>(x >> 23);
   }
   std::copy(p.begin(), p.begin() + chunk, p.begin() + period);
@@ -140,6 +140,7 @@ Outcome run_stack(std::uint64_t total, std::uint32_t loss_ppm, const std::vector
 
   const int listener = b.listen_tcp(port_b, 8);
   const auto at = v4(addr_b, port_b);
+  a.stack.poll(clock.now());  // connect() stamps its SYN with the time of the last poll
   const int tx = a.sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (const int r = a.sockets.connect(tx, reinterpret_cast<const sockaddr*>(&at), sizeof at);
       r != -EINPROGRESS)

@@ -84,8 +84,12 @@ int main(int argc, char** argv) {
     const auto port = static_cast<std::uint16_t>(32768 + i % 28000);
     const std::uint32_t tsval = static_cast<std::uint32_t>(now.ns() / 1'000'000);
     wire.last_syn_ack.reset();
-    server.stack.input(server.interface,
-                       frame.build(peer, bench::linux_syn(port, server_port, i * 2654435761u, tsval)), now);
+    server.stack.input(
+        server.interface,
+        frame.build(peer,
+                    bench::linux_syn(port, server_port,
+                                     static_cast<std::uint32_t>(std::uint64_t{i} * 2654435761u), tsval)),
+        now);
     if (!wire.last_syn_ack || wire.last_syn_ack->peer != peer) die("no SYN-ACK", -EPROTO);
     server.stack.input(server.interface,
                        frame.build(peer, bench::third_ack(*wire.last_syn_ack, server_port, tsval)), now);
