@@ -87,8 +87,8 @@ ping_once_of_three() {
 }
 echo "--- ping $tap_neighbour over $tap (ARP, then ICMP echo)"
 ping_once_of_three "$tap_neighbour" || { echo "FAIL: no echo reply over the TAP"; failed=1; }
-echo "--- ping $tun_peer over $tun (raw IPv4)"
-ping_once_of_three "$tun_peer" || { echo "FAIL: no echo reply over the TUN"; failed=1; }
+# The neighbour entry is read while the peer still holds the TAP open: it
+# exits once the TUN echo is answered, and the TAP device goes with it.
 echo "--- the kernel's neighbour entry for $tap_neighbour"
 neigh=$(in_ns ip neigh show "$tap_neighbour" dev "$tap")
 echo "$neigh"
@@ -96,6 +96,8 @@ case "$neigh" in
   *"lladdr $peer_mac"*) ;;
   *) echo "FAIL: the kernel did not learn $peer_mac from the ARP reply"; failed=1 ;;
 esac
+echo "--- ping $tun_peer over $tun (raw IPv4)"
+ping_once_of_three "$tun_peer" || { echo "FAIL: no echo reply over the TUN"; failed=1; }
 
 wait "$peer_pid"
 peer_status=$?

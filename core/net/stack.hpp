@@ -413,8 +413,9 @@ class Stack {
   // limits, identification keys and counters, statistics, the latest time);
   // the copy shares this stack's devices, entropy source and protocol
   // handlers, so it is for restore(), not for driving alongside it. restore()
-  // makes this stack equal to `checkpoint` again, reusing its memory. The
-  // entropy source is the caller's to put back (SeededEntropy is a value).
+  // makes this stack equal to `checkpoint` again, reusing its memory (not
+  // from inside one of its own device or transport calls). The entropy
+  // source is the caller's to put back (SeededEntropy is a value).
   Stack checkpoint() const;
   void restore(const Stack& checkpoint);
 

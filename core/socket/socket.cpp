@@ -5,6 +5,7 @@
 
 #include "socket.hpp"
 
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 
 #include <algorithm>
@@ -138,7 +139,8 @@ const char* to_string(TransportDropReason reason) {
 }
 
 void SocketContext::notify(const Socket& s) const {
-  if (on_ready) on_ready(s.fd);
+  // A socket no descriptor holds (an orphan, a child not yet accepted) has nobody to tell.
+  if (on_ready && s.fd >= 0) on_ready(s.fd);
 }
 
 // Decodes a sockaddr from the caller (LINUX move_addr_to_kernel + the
@@ -778,8 +780,10 @@ int Sockets::Impl::getsockopt(Socket& s, int level, int name, void* value, sockl
   if (level == SOL_SOCKET) return get_socket_option(s, name, value, length);
   if (level == SOL_IP) return get_ip_option(s, name, value, length);
   if (level == SOL_IPV6 && s.domain == AF_INET6) return get_ipv6_option(s, name, value, length);
-  if (level == SOL_UDP) return s.proto->getsockopt(s, level, name, value, length);
-  // LINUX: an IPv4 UDP socket passes other levels to do_ip_getsockopt
+  // The protocol's own level: SOL_UDP for UDP, SOL_TCP for TCP.
+  if (level == (s.type == SOCK_STREAM ? SOL_TCP : SOL_UDP))
+    return s.proto->getsockopt(s, level, name, value, length);
+  // LINUX: an IPv4 socket passes other levels to do_ip_getsockopt
   // (EOPNOTSUPP), an IPv6 one to ipv6_getsockopt (ENOPROTOOPT).
   return s.domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
@@ -825,6 +829,7 @@ int Sockets::close(int fd) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   Protocol* proto = s->proto;
+  s->fd = -1;  // what the protocol keeps (a closing TCP connection) has no descriptor now
   --impl_->open;
   impl_->lowest_free = std::min(impl_->lowest_free, static_cast<std::size_t>(fd));
   proto->close(std::move(impl_->table[static_cast<std::size_t>(fd)]));
@@ -867,6 +872,8 @@ std::uint64_t Sockets::drops(TransportDropReason reason) const {
 std::optional<TransportDropReason> Sockets::last_drop() const { return impl_->context.last_drop; }
 
 std::size_t Sockets::open_sockets() const { return impl_->open; }
+
+std::vector<TcpTableEntry> Sockets::tcp_table() const { return impl_->tcp.table(); }
 
 long Sockets::receive_queue_bytes(int fd) const {
   const Socket* s = impl_->get(fd);

@@ -113,6 +113,9 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
+    // A SYN-ACK's window sets the right edge the next segments keep to
+    // (receiver SWS avoidance starts from it, as for any other segment).
+    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
@@ -121,10 +124,12 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
-      h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
-    // The SYN-ACK's window is the first right edge the peer may fill.
-    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
-  } else if (!flags.rst()) {
+      h.options.timestamps =
+          wire::TcpTimestamps{c.synack_tsval.value_or(ts_clock(t)), answering ? c.ts_recent : 0};
+  } else {
+    // Every segment but a SYN, a connection's RST included (LINUX
+    // tcp_transmit_skb; a RST for a segment nobody takes, from a blank
+    // connection, gets window 0 and no options).
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
@@ -323,6 +328,9 @@ void Tcp::output(Socket& s, bool window_probe) {
       }
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
+      // LINUX tcp_send_fin: a FIN asked for while data waits rides on the last data segment.
+      const bool with_fin = c.fin_queued && len == unsent;
+      if (with_fin) flags |= wire::TcpFlags(wire::TcpFlag::fin);
       const bool retransmission = before(c.snd_nxt, c.snd_max);
       send_segment(s, c.snd_nxt, flags, sent_data, len, retransmission);
       if (!c.rtt_pending && !retransmission) {
@@ -330,12 +338,15 @@ void Tcp::output(Socket& s, bool window_probe) {
         c.rtt_seq = c.snd_nxt;
         c.rtt_start = now();
       }
-      c.snd_nxt += static_cast<std::uint32_t>(len);
+      c.snd_nxt += static_cast<std::uint32_t>(len) + (with_fin ? 1u : 0u);
+      if (with_fin) c.fin_sent = true;
       if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
-    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
-    const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1); the data
+    // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
+    const SeqNum data_start = c.snd_una == c.iss ? c.iss + 1 : c.snd_una;
+    const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
     // TCP-WIN-1 (LINUX tcp_check_probe_timer): data held back, by a zero
     // window or by SWS avoidance, with nothing in flight starts the persist
     // timer; no ACK is due that would bring a window update (and one lost
@@ -346,7 +357,7 @@ void Tcp::output(Socket& s, bool window_probe) {
       c.persist_at = now() + net::Duration::microseconds(t);
     }
     if (c.fin_queued && sent_data == c.send.size() &&
-        c.snd_nxt == c.snd_una + static_cast<std::uint32_t>(c.send.size())) {
+        c.snd_nxt == data_start + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
       flags |= wire::TcpFlags(wire::TcpFlag::ack);
       const bool retransmission = c.fin_sent;
@@ -386,6 +397,19 @@ void Tcp::on_rto(Socket& s, net::Instant) {
   }
   if (c.snd_una == c.snd_max) {
     c.rto_at = net::Instant::never();
+    return;
+  }
+  if (c.snd_una == c.iss) {
+    // Closed in SYN-RECEIVED (FIN-WAIT-1 or LAST-ACK with our SYN-ACK not yet
+    // acknowledged): the SYN-ACK again, then the FIN after it.
+    if (c.retransmits >= context_.config.tcp_synack_retries) {
+      reset_connection(s, ETIMEDOUT);
+      return;
+    }
+    ++c.retransmits;
+    ++c.backoff;
+    send_syn(s, true);
+    output(s);
     return;
   }
   if (c.retransmits >= context_.config.tcp_retries2) {
