@@ -119,10 +119,10 @@ int main() {
   const bool rss_ok = rss < rss_limit_kib;
   std::printf(
       "%u SYNs at %.2f M SYNs/s (%.1f s of virtual time); %llu SYN-ACKs sent, %llu of them SYN cookies (the "
-      "SYN queue holds %d); %llu passive opens\n",
+      "SYN queue holds backlog + 1 = %d, as Linux's); %llu passive opens\n",
       flood_syns, flood_syns / seconds / 1e6, flood_syns * 50e-6,
       static_cast<unsigned long long>(wire.syn_acks), static_cast<unsigned long long>(st.syncookies_sent),
-      backlog, static_cast<unsigned long long>(st.passive_opens));
+      backlog + 1, static_cast<unsigned long long>(st.passive_opens));
   std::printf(
       "stack heap: %.1f KiB before, peak %.1f KiB, %.1f KiB after; peak RSS %ld KiB (limit %ld KiB): %s\n",
       static_cast<double>(heap0) / 1024, static_cast<double>(bench::heap.peak_bytes) / 1024,
