@@ -1,8 +1,9 @@
 // tap_server: the hardstack core on a Linux TAP device, with the system's
 // steady clock and entropy, until SIGINT or SIGTERM. It answers ARP, neighbour
 // discovery and ping (IPv4 and IPv6, fragmented or not), and runs a UDP echo
-// service (RFC 862) on port 7 for both families through the stack's own socket
-// API: one dual-stack socket, every datagram sent back to whoever sent it.
+// service (RFC 862) on port 7 and TCP echo (port 7), discard (port 9) and
+// close-unread (port 10) services (examples/tcp_services.hpp), for both
+// families through the stack's own socket API.
 //
 //   tap_server --tap hs0 --mac 02:00:00:00:00:02 --ipv4 192.0.2.2/24 --ipv6 2001:db8::2/64
 //
@@ -12,9 +13,9 @@
 // tools/tap_server_test.sh runs it in a network namespace against Linux's ping.
 //
 // The loop: wait on the TAP descriptor until the stack's next deadline, then
-// stack.poll(now), then answer every datagram the echo socket holds (the
-// sockets' readiness callback says when there are some). Nothing else wakes the
-// stack, so an idle server sleeps.
+// stack.poll(now), then serve the sockets the readiness callback marked (UDP
+// echo answers every datagram its socket holds) and the TCP services'
+// deadlines. Nothing else wakes the stack, so an idle server sleeps.
 
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +36,7 @@
 #include "hardstack/devices/tap_device.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/socket/socket.hpp"
+#include "tcp_services.hpp"
 
 namespace {
 
@@ -49,7 +51,8 @@ constexpr const char* kUsage =
     "                  [--reasm-timeout-v4 SECONDS] [--reasm-timeout-v6 SECONDS]\n"
     "                  [--reasm-memory BYTES] [--reasm-fragments N]\n"
     "                  [--icmp-ratelimit-ms N] [--icmp-burst N] [--ttl N] [--echo-broadcasts]\n"
-    "                  [--no-udp-echo] [--ready-file PATH]\n"
+    "                  [--no-udp-echo] [--no-tcp-echo] [--no-tcp-discard] [--no-tcp-close-unread]\n"
+    "                  [--no-tcp] [--ready-file PATH]\n"
     "\n"
     "  --tap NAME              TAP interface to create or attach to (kernel side of the link)\n"
     "  --mac MAC               the stack's Ethernet address\n"
@@ -65,6 +68,12 @@ constexpr const char* kUsage =
     "  --ttl N                 default TTL and hop limit (default 64)\n"
     "  --echo-broadcasts       answer echo requests sent to a broadcast address\n"
     "  --no-udp-echo           no UDP echo service on port 7\n"
+    "  --no-tcp-echo           no TCP echo service (RFC 862) on port 7\n"
+    "  --no-tcp-discard        no TCP discard service (RFC 863) on port 9; it logs each\n"
+    "                          connection's byte count and SHA-256 at the peer's FIN\n"
+    "  --no-tcp-close-unread   no service on TCP port 10, which accepts, waits 200 ms and\n"
+    "                          closes without reading (a RST if the peer sent data)\n"
+    "  --no-tcp                none of the TCP services\n"
     "  --ready-file PATH       write PATH once the device is up (for scripts)\n";
 
 struct Prefix4 {
@@ -86,6 +95,7 @@ struct Options {
   std::optional<std::size_t> mtu;
   net::StackConfig stack;
   std::string ready_file;
+  examples::TcpServiceConfig tcp;
   bool udp_echo = true;
 };
 
@@ -122,6 +132,14 @@ Options parse(int argc, char** argv) {
     }
     if (flag == "--echo-broadcasts") {
       o.stack.echo_ignore_broadcasts = false;
+      continue;
+    }
+    if (flag == "--no-tcp" || flag == "--no-tcp-echo" || flag == "--no-tcp-discard" ||
+        flag == "--no-tcp-close-unread") {
+      const bool all = flag == "--no-tcp";
+      if (all || flag == "--no-tcp-echo") o.tcp.echo = false;
+      if (all || flag == "--no-tcp-discard") o.tcp.discard = false;
+      if (all || flag == "--no-tcp-close-unread") o.tcp.close_unread = false;
       continue;
     }
     if (flag == "--no-udp-echo") {
@@ -296,12 +314,31 @@ void print_echo_stats(const UdpEcho& echo, const socket::Sockets& sockets) {
       static_cast<unsigned long long>(u.no_ports), static_cast<unsigned long long>(u.in_errors));
   if (echo.send_errors != 0)
     std::fprintf(stderr, "tap_server:   last send error: %s\n", std::strerror(echo.last_send_error));
+}
+
+void print_transport_drops(const socket::Sockets& sockets) {
   for (std::size_t r = 0; r < static_cast<std::size_t>(socket::TransportDropReason::count_); ++r) {
     const auto reason = static_cast<socket::TransportDropReason>(r);
     if (sockets.drops(reason) != 0)
       std::fprintf(stderr, "tap_server:   %-28s %llu\n", socket::to_string(reason),
                    static_cast<unsigned long long>(sockets.drops(reason)));
   }
+}
+
+void print_tcp_stats(const examples::TcpServices& services, const socket::Sockets& sockets) {
+  const auto& sv = services.stats();
+  const auto& t = sockets.tcp_stats();
+  std::fprintf(
+      stderr,
+      "tap_server: TCP services: %llu accepted, %llu bytes echoed, %llu discarded, %llu closed unread "
+      "(RST), %llu closed empty, %llu ended on an error; TCP in %llu out %llu segments, %llu "
+      "retransmitted, %llu RSTs sent, %llu passive opens\n",
+      static_cast<unsigned long long>(sv.accepted), static_cast<unsigned long long>(sv.echoed_bytes),
+      static_cast<unsigned long long>(sv.discarded_bytes), static_cast<unsigned long long>(sv.closed_unread),
+      static_cast<unsigned long long>(sv.closed_empty), static_cast<unsigned long long>(sv.errors),
+      static_cast<unsigned long long>(t.in_segs), static_cast<unsigned long long>(t.out_segs),
+      static_cast<unsigned long long>(t.retrans_segs), static_cast<unsigned long long>(t.out_rsts),
+      static_cast<unsigned long long>(t.passive_opens));
 }
 
 }  // namespace
@@ -343,11 +380,23 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "tap_server: UDP echo on port %u: %s\n", UdpEcho::port, std::strerror(-r));
       return 1;
     }
-    sockets.set_readiness_callback([&](int fd) { echo_ready = echo_ready || fd == echo.fd(); });
   }
+  examples::TcpServices tcp;
+  tcp.set_log(stderr);
+  std::string failed;
+  if (const int r = tcp.open(sockets, o.tcp, failed); r < 0) {
+    std::fprintf(stderr, "tap_server: %s: %s\n", failed.c_str(), std::strerror(-r));
+    return 1;
+  }
+  sockets.set_readiness_callback([&](int fd) {
+    echo_ready = echo_ready || (o.udp_echo && fd == echo.fd());
+    tcp.on_ready(fd);
+  });
 
-  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)%s\n", tap->name().c_str(), stack.mtu(id),
-               o.udp_echo ? ", UDP echo on port 7" : "");
+  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)%s%s%s%s\n", tap->name().c_str(), stack.mtu(id),
+               o.udp_echo ? ", UDP echo on port 7" : "", o.tcp.echo ? ", TCP echo on port 7" : "",
+               o.tcp.discard ? ", TCP discard on port 9" : "",
+               o.tcp.close_unread ? ", TCP close-unread on port 10" : "");
   if (!o.ready_file.empty()) {
     if (FILE* f = std::fopen(o.ready_file.c_str(), "w")) {
       std::fprintf(f, "%s\n", tap->name().c_str());
@@ -362,7 +411,8 @@ int main(int argc, char** argv) {
       echo_ready = false;
       echo.serve();
     }
-    const net::Instant next = stack.next_deadline();
+    tcp.serve(clock.now());
+    const net::Instant next = std::min(stack.next_deadline(), tcp.next_deadline());
     // Sleep until a frame arrives or the next deadline, at most a second.
     std::int64_t wait_ms = 1000;
     if (next != net::Instant::never()) {
@@ -377,5 +427,7 @@ int main(int argc, char** argv) {
   }
   print_stats(stack);
   if (o.udp_echo) print_echo_stats(echo, sockets);
+  print_tcp_stats(tcp, sockets);
+  print_transport_drops(sockets);
   return 0;
 }

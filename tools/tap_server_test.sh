@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # examples/tap_server against the Linux kernel: the unmodified ping and ping -6
-# from a peer network namespace, and the UDP echo service on port 7 through the
-# kernel's own UDP sockets (tools/udp_echo_check), over IPv4 and IPv6, sizes
-# that need fragmentation both ways included. Everything lives in two namespaces made for the run and deleted
-# afterwards, pass or fail; the host's interfaces are never touched.
+# from a peer network namespace, sizes that need fragmentation both ways
+# included; the UDP echo service on port 7 through the kernel's own UDP sockets
+# (tools/udp_echo_check); and the TCP services through the kernel's own TCP: nc
+# (OpenBSD netcat) to echo (port 7) and discard (port 9), 100 MB each way with
+# SHA-256 compared at both ends, and tools/tcp_reset_check for the RST of a
+# close with unread data (port 10); over IPv4 and IPv6. Everything lives in two
+# namespaces made for the run and deleted afterwards, pass or fail; the host's
+# interfaces are never touched.
 #
 #   server namespace: tap_server runs here and creates the TAP device;
 #   peer namespace:   the TAP interface is moved here (tap_server's descriptor
 #                     keeps working) and the kernel gets the peer addresses.
 #
-# usage: tools/tap_server_test.sh PATH/TO/tap_server PATH/TO/udp_echo_check
-# Exit 77 (CTest SKIP_RETURN_CODE) when not root, without /dev/net/tun, ip or
-# ping, or when namespaces cannot be made here.
+# usage: tools/tap_server_test.sh PATH/TO/tap_server PATH/TO/udp_echo_check PATH/TO/tcp_reset_check
+# Exit 77 (CTest SKIP_RETURN_CODE) when not root, without /dev/net/tun, ip,
+# ping or OpenBSD nc (ci/setup installs them), or when namespaces cannot be made
+# here.
 set -u
 
 skip() {
@@ -19,12 +24,16 @@ skip() {
   exit 77
 }
 
-server_exe=${1:?usage: $0 PATH/TO/tap_server PATH/TO/udp_echo_check}
-client_exe=${2:?usage: $0 PATH/TO/tap_server PATH/TO/udp_echo_check}
+usage="usage: $0 PATH/TO/tap_server PATH/TO/udp_echo_check PATH/TO/tcp_reset_check"
+server_exe=${1:?$usage}
+client_exe=${2:?$usage}
+reset_check=${3:?$usage}
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces and a TAP interface)"
 [ -c /dev/net/tun ] || skip "/dev/net/tun is missing (modprobe tun, or give the container the device)"
 command -v ip >/dev/null || skip "the ip command (iproute2) is not installed"
 command -v ping >/dev/null || skip "the ping command (iputils-ping) is not installed"
+nc -h 2>&1 | grep -q -- "-N" || skip "OpenBSD nc (netcat-openbsd) is not installed"
+command -v sha256sum >/dev/null || skip "sha256sum (coreutils) is not installed"
 
 server_ns="hs-tapsrv-$$"
 peer_ns="hs-tappeer-$$"
@@ -108,8 +117,67 @@ check "UDP echo $stack_v6 port 7: 100, 4000, 30000, 65527 bytes (fragmented both
   in_peer "$client_exe" "$stack_v6" 7 --size 100 --size 4000 --size 30000 --count 3 --size 65527
 # UDP-3: a port nobody is bound to answers ICMP port unreachable, which the
 # kernel reports to its connected socket as ECONNREFUSED.
-check "UDP to $stack_v4 port 9 (no service): ECONNREFUSED" in_peer "$client_exe" "$stack_v4" 9 --expect-refused
-check "UDP to $stack_v6 port 9 (no service): ECONNREFUSED" in_peer "$client_exe" "$stack_v6" 9 --expect-refused
+check "UDP to $stack_v4 port 9 (no UDP service): ECONNREFUSED" in_peer "$client_exe" "$stack_v4" 9 --expect-refused
+check "UDP to $stack_v6 port 9 (no UDP service): ECONNREFUSED" in_peer "$client_exe" "$stack_v6" 9 --expect-refused
+
+# TCP echo (port 7, RFC 862): nc sends a line, half-closes (-N) and prints what
+# comes back until the stack's FIN.
+echo_line() {
+  local got
+  got=$(printf 'hello, hardstack\n' | in_peer nc -N -w 5 "$1" 7) || return 1
+  [ "$got" = "hello, hardstack" ] || {
+    echo "echoed: '$got'"
+    return 1
+  }
+}
+check "TCP echo $stack_v4 port 7 (nc)" echo_line "$stack_v4"
+check "TCP echo $stack_v6 port 7 (nc)" echo_line "$stack_v6"
+
+# 100 MB through the kernel's TCP and the stack's, checksums compared at both
+# ends: to discard (port 9), whose log line gives the byte count and SHA-256
+# the stack received; and through echo (port 7), the bytes nc got back hashed
+# here.
+head -c 100000000 /dev/urandom >"$workdir/100M"
+want=$(sha256sum <"$workdir/100M" | cut -d' ' -f1)
+discard_100m() {
+  local peer=$1 address=$2 line
+  in_peer nc -N -w 10 "$address" 9 <"$workdir/100M" || return 1
+  for _ in $(seq 50); do  # the log line follows the stack's FIN closely
+    line=$(grep "TCP discard from $peer:" "$workdir/server.log") && break
+    sleep 0.1
+  done
+  echo "$line"
+  echo "$line" | grep -q ": 100000000 bytes discarded, sha256 $want\$"
+}
+echo_100m() {
+  in_peer nc -N -w 10 "$1" 7 <"$workdir/100M" >"$workdir/echoed" || return 1
+  local got
+  got=$(sha256sum <"$workdir/echoed" | cut -d' ' -f1)
+  echo "sent sha256 $want, $(stat -c %s "$workdir/echoed") bytes came back with sha256 $got"
+  [ "$got" = "$want" ]
+}
+check "TCP 100 MB to discard $stack_v4 port 9: the stack's SHA-256 is the sender's" \
+  discard_100m "$kernel_v4" "$stack_v4"
+check "TCP 100 MB to discard $stack_v6 port 9: the stack's SHA-256 is the sender's" \
+  discard_100m "\[$kernel_v6\]" "$stack_v6"
+check "TCP 100 MB through echo $stack_v4 port 7: the same bytes come back" echo_100m "$stack_v4"
+check "TCP 100 MB through echo $stack_v6 port 7: the same bytes come back" echo_100m "$stack_v6"
+rm -f "$workdir/100M" "$workdir/echoed"
+
+# TCP-CLOSE-1 (RFC 2525 2.17): port 10 closes 200 ms after accepting, without
+# reading. The client's data is unread, so the close is a RST: the kernel's
+# read fails with ECONNRESET (a write after that with EPIPE), or a write made
+# after the RST came fails with ECONNRESET. With nothing sent, the close is a
+# FIN and the read returns 0.
+for address in "$stack_v4" "$stack_v6"; do
+  check "TCP $address port 10, data unread at close: read gets ECONNRESET" \
+    in_peer "$reset_check" "$address" 10 --then read
+  check "TCP $address port 10, data unread at close: a later write gets ECONNRESET" \
+    in_peer "$reset_check" "$address" 10 --then write
+  check "TCP $address port 10, nothing sent: the close is a FIN (read returns 0)" \
+    in_peer "$reset_check" "$address" 10 --then eof
+done
+
 # The kernel learnt the stack's MAC through ARP and ND.
 check "kernel ARP entry for $stack_v4" sh -c "ip netns exec $peer_ns ip neigh show $stack_v4 | grep -qi $stack_mac"
 check "kernel ND entry for $stack_v6" sh -c "ip netns exec $peer_ns ip -6 neigh show $stack_v6 | grep -qi $stack_mac"

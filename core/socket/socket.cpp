@@ -175,6 +175,18 @@ struct Sockets::Impl {
   transport::Tcp tcp;
   std::vector<std::unique_ptr<Socket>> table;
   std::size_t open = 0;
+  // No descriptor below this one is free (LINUX files_struct next_fd): the
+  // search for the lowest free one starts here, not at 0.
+  std::size_t lowest_free = 0;
+
+  // The lowest free descriptor (growing the table when every one is taken).
+  std::size_t take_descriptor() {
+    std::size_t fd = lowest_free;
+    while (fd < table.size() && table[fd]) ++fd;
+    if (fd == table.size()) table.emplace_back();
+    lowest_free = fd + 1;
+    return fd;
+  }
 
   Impl(net::Stack& stack, net::Entropy& entropy, const SocketConfig& config)
       : context{stack, entropy, config, {}, {}, {}, {}, {}}, udp(context), tcp(context) {}
@@ -239,9 +251,7 @@ int Sockets::socket(int domain, int type, int protocol) {
   if (protocol != 0 && protocol != (stream ? IPPROTO_TCP : IPPROTO_UDP)) return -EPROTONOSUPPORT;
   auto& impl = *impl_;
   if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
-  std::size_t fd = 0;
-  while (fd < impl.table.size() && impl.table[fd]) ++fd;
-  if (fd == impl.table.size()) impl.table.emplace_back();
+  const std::size_t fd = impl.take_descriptor();
   auto s = std::make_unique<Socket>();
   s->fd = static_cast<int>(fd);
   s->domain = domain;
@@ -255,6 +265,7 @@ int Sockets::socket(int domain, int type, int protocol) {
     impl.tcp.init(*s);
   } else {
     s->proto = &impl.udp;
+    s->udp = std::make_unique<UdpState>();
   }
   s->local.address = any_address(domain);
   s->remote.address = any_address(domain);
@@ -387,9 +398,7 @@ int Sockets::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
   if (impl.open >= impl.context.config.max_sockets) return -EMFILE;
   std::unique_ptr<Socket> child;
   if (const int r = s->proto->accept(*s, child); r < 0) return r;
-  std::size_t slot = 0;
-  while (slot < impl.table.size() && impl.table[slot]) ++slot;
-  if (slot == impl.table.size()) impl.table.emplace_back();
+  const std::size_t slot = impl.take_descriptor();
   child->fd = static_cast<int>(slot);
   child->nonblock = (flags & SOCK_NONBLOCK) != 0;
   if (address != nullptr) write_sockaddr(child->remote, child->domain, address, length);
@@ -419,7 +428,7 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
   Endpoint e;
   // LINUX: a corked datagram (UDP_CORK / MSG_MORE) takes the next bytes
   // whatever address comes with them, once the address's family is settled.
-  const bool pending = s.pending.active;
+  const bool pending = s.udp != nullptr && s.udp->pending.active;
   if (message.msg_name != nullptr) {
     const socklen_t length = std::min<socklen_t>(message.msg_namelen, sizeof(sockaddr_storage));
     int family = AF_UNSPEC;
@@ -825,6 +834,7 @@ int Sockets::close(int fd) {
   Protocol* proto = s->proto;
   s->fd = -1;  // what the protocol keeps (a closing TCP connection) has no descriptor now
   --impl_->open;
+  impl_->lowest_free = std::min(impl_->lowest_free, static_cast<std::size_t>(fd));
   proto->close(std::move(impl_->table[static_cast<std::size_t>(fd)]));
   return 0;
 }

@@ -88,6 +88,14 @@ struct PendingDatagram {
   std::vector<std::byte> data;  // UDP payload so far
 };
 
+// What only a UDP socket holds (LINUX struct udp_sock beyond inet_sock).
+struct UdpState {
+  bool cork = false;
+  std::uint16_t gso_size = 0;  // UDP_SEGMENT
+  PendingDatagram pending;
+  DatagramQueue<ReceivedDatagram> queue;
+};
+
 class Protocol;
 
 struct Socket {
@@ -138,14 +146,11 @@ struct Socket {
   int pmtudisc6 = IP_PMTUDISC_WANT;
   int dontfrag = 0;
 
-  // UDP
-  bool cork = false;
-  std::uint16_t gso_size = 0;  // UDP_SEGMENT
-  PendingDatagram pending;
-  DatagramQueue<ReceivedDatagram> queue;
   std::size_t rmem = 0;  // bytes charged to the receive queue
 
-  // TCP (null for other protocols)
+  // The protocol's own state: one of them, the other null (a TCP connection
+  // carries no UDP queues, and the other way round).
+  std::unique_ptr<UdpState> udp;
   std::unique_ptr<transport::TcpConnection> tcp;
 };
 

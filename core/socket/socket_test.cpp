@@ -95,6 +95,13 @@ BOOST_FIXTURE_TEST_CASE(descriptors_are_the_lowest_free_and_bad_ones_are_ebadf, 
   BOOST_TEST(sockets.bind(17, nullptr, 0) == -EBADF);
   BOOST_TEST(sockets.send(-1, "x", 1, 0) == -EBADF);
   BOOST_TEST(sockets.open_sockets() == 2u);
+  // Lowest first, whatever order they were closed in.
+  BOOST_TEST(udp() == 2);
+  BOOST_TEST(sockets.close(1) == 0);
+  BOOST_TEST(sockets.close(0) == 0);
+  BOOST_TEST(udp() == 0);
+  BOOST_TEST(udp() == 1);
+  BOOST_TEST(udp() == 3);
 }
 
 BOOST_AUTO_TEST_CASE(the_table_is_bounded_by_max_sockets) {

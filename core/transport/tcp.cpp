@@ -37,48 +37,106 @@ const char* to_string(TcpState state) {
 }
 
 // ---------------------------------------------------------------------------
-// ByteRing
+// BufferPool and ByteRing
 
-void ByteRing::append(const std::byte* data, std::size_t n) {
-  if (n == 0) return;
-  if (size_ + n > buffer_.size()) {
-    std::size_t capacity = buffer_.empty() ? 4096 : buffer_.size();
-    while (capacity < size_ + n) capacity *= 2;
-    std::vector<std::byte> bigger(capacity);
-    copy_out(0, bigger.data(), size_);
-    buffer_ = std::move(bigger);
-    head_ = 0;
+std::unique_ptr<std::byte[]> BufferPool::take(std::size_t capacity, std::size_t& got) {
+  // The smallest buffer that is big enough.
+  auto best = free_.end();
+  for (auto it = free_.begin(); it != free_.end(); ++it)
+    if (it->capacity >= capacity && (best == free_.end() || it->capacity < best->capacity)) best = it;
+  if (best == free_.end()) {
+    got = capacity;
+    return std::make_unique_for_overwrite<std::byte[]>(capacity);
   }
-  const std::size_t mask = buffer_.size() - 1;
-  const std::size_t tail = (head_ + size_) & mask;
-  const std::size_t first = std::min(n, buffer_.size() - tail);
-  std::memcpy(buffer_.data() + tail, data, first);
-  if (n > first) std::memcpy(buffer_.data(), data + first, n - first);
+  got = best->capacity;
+  auto buffer = std::move(best->buffer);
+  *best = std::move(free_.back());
+  free_.pop_back();
+  return buffer;
+}
+
+void BufferPool::give(std::unique_ptr<std::byte[]> buffer, std::size_t capacity) {
+  if (buffer == nullptr) return;
+  if (free_.size() < max_buffers) {
+    free_.push_back(Entry{std::move(buffer), capacity});
+    return;
+  }
+  // Full: keep the bigger buffers (the ones worth keeping warm).
+  auto smallest = std::min_element(free_.begin(), free_.end(),
+                                   [](const Entry& a, const Entry& b) { return a.capacity < b.capacity; });
+  if (smallest->capacity < capacity) *smallest = Entry{std::move(buffer), capacity};
+}
+
+std::size_t BufferPool::buffered_bytes() const {
+  std::size_t n = 0;
+  for (const auto& e : free_) n += e.capacity;
+  return n;
+}
+
+void ByteRing::grow(std::size_t needed, std::size_t keep, BufferPool& pool) {
+  std::size_t capacity = capacity_ != 0 ? capacity_ : std::max<std::size_t>(4096, released_capacity_);
+  while (capacity < needed) capacity *= 2;
+  std::size_t got = 0;
+  auto bigger = pool.take(capacity, got);
+  keep = std::min(keep, capacity_);
+  if (keep > 0) {
+    // The bytes kept may lie past size(): copy them as the ring holds them.
+    const std::size_t first = std::min(keep, capacity_ - head_);
+    std::memcpy(bigger.get(), buffer_.get() + head_, first);
+    if (keep > first) std::memcpy(bigger.get() + first, buffer_.get(), keep - first);
+  }
+  pool.give(std::move(buffer_), capacity_);
+  buffer_ = std::move(bigger);
+  capacity_ = got;
+  head_ = 0;
+}
+
+void ByteRing::write_at(std::size_t offset, const std::byte* data, std::size_t n, std::size_t keep,
+                        BufferPool& pool) {
+  if (n == 0) return;
+  if (offset + n > capacity_) grow(offset + n, std::max(keep, size_), pool);
+  const std::size_t mask = capacity_ - 1;
+  const std::size_t at = (head_ + offset) & mask;
+  const std::size_t first = std::min(n, capacity_ - at);
+  std::memcpy(buffer_.get() + at, data, first);
+  if (n > first) std::memcpy(buffer_.get(), data + first, n - first);
+}
+
+void ByteRing::append(const std::byte* data, std::size_t n, BufferPool& pool) {
+  write_at(size_, data, n, size_, pool);
   size_ += n;
 }
 
 void ByteRing::copy_out(std::size_t offset, std::byte* out, std::size_t n) const {
   if (n == 0) return;
-  const std::size_t mask = buffer_.size() - 1;
+  const std::size_t mask = capacity_ - 1;
   const std::size_t start = (head_ + offset) & mask;
-  const std::size_t first = std::min(n, buffer_.size() - start);
-  std::memcpy(out, buffer_.data() + start, first);
-  if (n > first) std::memcpy(out + first, buffer_.data(), n - first);
+  const std::size_t first = std::min(n, capacity_ - start);
+  std::memcpy(out, buffer_.get() + start, first);
+  if (n > first) std::memcpy(out + first, buffer_.get(), n - first);
+}
+
+std::span<const std::byte> ByteRing::contiguous(std::size_t offset, std::size_t n) const {
+  if (n == 0) return {};
+  const std::size_t start = (head_ + offset) & (capacity_ - 1);
+  if (n > capacity_ - start) return {};
+  return {buffer_.get() + start, n};
 }
 
 void ByteRing::consume(std::size_t n) {
   n = std::min(n, size_);
   if (n == 0) return;
-  head_ = (head_ + n) & (buffer_.size() - 1);
+  // The head moves even to an empty ring: bytes written past size() stay where they are.
+  head_ = (head_ + n) & (capacity_ - 1);
   size_ -= n;
-  if (size_ == 0) head_ = 0;
 }
 
-void ByteRing::shrink_if_empty() {
-  if (size_ == 0) {
-    buffer_ = std::vector<std::byte>();
-    head_ = 0;
-  }
+void ByteRing::release(BufferPool& pool) {
+  if (capacity_ != 0) released_capacity_ = capacity_;
+  pool.give(std::move(buffer_), capacity_);
+  capacity_ = 0;
+  head_ = 0;
+  size_ = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -176,6 +234,7 @@ void Tcp::unhash_bound(Socket& s) {
 }
 
 void Tcp::hash_connection(Socket& s) {
+  last_input_ = nullptr;
   connections_[key_of(s)] = &s;
   s.tcp->hashed = true;
 }
@@ -185,6 +244,7 @@ void Tcp::unhash_connection(Socket& s) {
   const auto it = connections_.find(key_of(s));
   if (it != connections_.end() && it->second == &s) connections_.erase(it);
   s.tcp->hashed = false;
+  if (last_input_ == &s) last_input_ = nullptr;
 }
 
 void Tcp::update_timer(Socket& s) {
@@ -336,8 +396,8 @@ int Tcp::disconnect(Socket& s) {
   if (old != TcpState::closed) done(s);
   c.sock_state = SockState::unconnected;
   s.shutdown = 0;
-  c.receive.clear();
-  c.send.clear();
+  clear_receive(c);
+  clear_send(c);
   c.fin_queued = c.fin_sent = c.fin_received = false;
   s.connected = false;
   s.remote = Endpoint{};
@@ -355,8 +415,10 @@ int Tcp::listen(Socket& s, int backlog) {
   // LINUX inet_listen.
   if (c.state != TcpState::closed && c.state != TcpState::listen) return -EINVAL;
   if (c.sock_state != SockState::unconnected) return -EINVAL;
+  if (c.listen == nullptr) c.listen = std::make_unique<ListenQueue>();
   const auto cap = static_cast<unsigned>(context_.config.somaxconn);
-  c.backlog = static_cast<int>(static_cast<unsigned>(backlog) > cap ? cap : static_cast<unsigned>(backlog));
+  c.listen->backlog =
+      static_cast<int>(static_cast<unsigned>(backlog) > cap ? cap : static_cast<unsigned>(backlog));
   if (c.state == TcpState::listen) return 0;
   if (!s.bound) {
     Endpoint any;
@@ -374,9 +436,9 @@ int Tcp::listen(Socket& s, int backlog) {
 int Tcp::accept(Socket& listener, std::unique_ptr<Socket>& child) {
   TcpConnection& c = *listener.tcp;
   if (c.state != TcpState::listen) return -EINVAL;
-  if (c.accept_queue.empty()) return -EAGAIN;
-  child = std::move(c.accept_queue.front());
-  c.accept_queue.pop_front();
+  if (c.listen->accept_queue.empty()) return -EAGAIN;
+  child = std::move(c.listen->accept_queue.front());
+  c.listen->accept_queue.pop_front();
   child->tcp->parent = nullptr;
   child->tcp->sock_state = SockState::connected;
   return 0;
@@ -415,7 +477,7 @@ ssize_t Tcp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint
   for (std::size_t i = 0; i < message.msg_iovlen && done_bytes < n; ++i) {
     const iovec& v = message.msg_iov[i];
     const std::size_t take = std::min(v.iov_len, n - done_bytes);
-    c.send.append(static_cast<const std::byte*>(v.iov_base), take);
+    c.send.append(static_cast<const std::byte*>(v.iov_base), take, buffers_);
     done_bytes += take;
   }
   output(s);
@@ -443,10 +505,10 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
     if ((flags & MSG_PEEK) == 0) {
       const std::uint32_t before = receive_window(s);
       c.receive.consume(n);
-      if (c.receive.empty()) c.receive.shrink_if_empty();
+      release_receive_if_empty(c);
       // LINUX tcp_cleanup_rbuf: tell the peer when reading opened the window a lot.
       const std::uint32_t after = receive_window(s);
-      const std::uint32_t advertised = distance(c.rcv_nxt, c.rcv_adv);
+      const std::uint32_t advertised = advertised_window(c);
       if (synchronized(c.state) && c.state != TcpState::time_wait && after > before &&
           after >= 2 * std::max<std::uint32_t>(advertised, c.mss)) {
         send_ack(s);
@@ -473,7 +535,7 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
 short Tcp::poll(const Socket& s) const {
   const TcpConnection& c = *s.tcp;
   // LINUX tcp_poll.
-  if (c.state == TcpState::listen) return c.accept_queue.empty() ? 0 : POLLIN | POLLRDNORM;
+  if (c.state == TcpState::listen) return c.listen->accept_queue.empty() ? 0 : POLLIN | POLLRDNORM;
   short mask = 0;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown) || c.state == TcpState::closed)
     mask |= POLLHUP;
@@ -532,9 +594,9 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     // TCP-CLOSE-4 (LINUX inet_csk_listen_stop): every connection not yet
     // accepted is reset; half-open ones are dropped.
     set_state(s, TcpState::closed);
-    while (!c.accept_queue.empty()) {
-      std::unique_ptr<Socket> child = std::move(c.accept_queue.front());
-      c.accept_queue.pop_front();
+    while (!c.listen->accept_queue.empty()) {
+      std::unique_ptr<Socket> child = std::move(c.listen->accept_queue.front());
+      c.listen->accept_queue.pop_front();
       child->tcp->parent = nullptr;
       child->tcp->user_closed = true;
       send_reset(*child);
@@ -569,7 +631,7 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     if (old == TcpState::established || old == TcpState::close_wait || old == TcpState::fin_wait_1 ||
         old == TcpState::fin_wait_2 || old == TcpState::syn_received)
       send_reset(s);
-    c.send.clear();
+    clear_send(c);
     done(s);
   } else {
     // TCP-CLOSE-4: LINUX tcp_close_state's new_state table.
@@ -786,8 +848,7 @@ void Tcp::enter_time_wait(Socket& s) {
   TcpConnection& c = *s.tcp;
   set_state(s, TcpState::time_wait);
   c.state_timer_at = now() + context_.config.tcp_time_wait;
-  c.send.clear();
-  c.send.shrink_if_empty();
+  clear_send(c);
   update_timer(s);
 }
 
@@ -796,7 +857,7 @@ void Tcp::reset_connection(Socket& s, int error) {
   TcpConnection& c = *s.tcp;
   // LINUX tcp_reset: SYN-SENT -> ECONNREFUSED, CLOSE-WAIT -> EPIPE, else ECONNRESET.
   if (error != 0 && !c.user_closed) s.error = error;
-  c.send.clear();
+  clear_send(c);
   done(s);
   destroy_if_orphan(s);
 }
@@ -809,10 +870,30 @@ void Tcp::done(Socket& s) {
   unhash_connection(s);
   if (c.parent != nullptr) {
     TcpConnection& p = *c.parent->tcp;
-    if (p.embryonic > 0) --p.embryonic;
+    if (p.listen->embryonic > 0) --p.listen->embryonic;
   }
   update_timer(s);
   context_.notify(s);
+}
+
+void Tcp::release_receive_if_empty(TcpConnection& c) {
+  if (!c.receive.empty() || !c.out_of_order.empty()) return;
+  // An idle connection holds no memory.
+  c.receive.release(buffers_);
+  c.out_of_order = std::vector<SeqRange>();
+  if (c.sack_report.empty()) c.sack_report = std::vector<wire::TcpSackBlock>();
+}
+
+void Tcp::clear_receive(TcpConnection& c) {
+  c.receive.clear();
+  c.out_of_order.clear();
+  c.out_of_order_bytes = 0;
+  release_receive_if_empty(c);
+}
+
+void Tcp::clear_send(TcpConnection& c) {
+  c.send.clear();
+  c.send.release(buffers_);
 }
 
 void Tcp::destroy_if_orphan(Socket& s) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -50,35 +51,82 @@ int linux_state_number(TcpState state);
 // connect() answers.
 enum class SockState : std::uint8_t { unconnected, connecting, connected };
 
+// Buffers that connections' rings gave back, for the next ring that needs
+// one: a busy connection's send and receive rings empty and fill again all the
+// time (an idle one holds no buffer), and taking a warm buffer from here costs
+// no allocation, zeroing or page faults. Holds at most `max_buffers`.
+class BufferPool {
+ public:
+  static constexpr std::size_t max_buffers = 16;
+  // A buffer of at least `capacity` bytes (uninitialised); `got` says how many.
+  std::unique_ptr<std::byte[]> take(std::size_t capacity, std::size_t& got);
+  void give(std::unique_ptr<std::byte[]> buffer, std::size_t capacity);
+  std::size_t buffered_bytes() const;
+
+ private:
+  struct Entry {
+    std::unique_ptr<std::byte[]> buffer;
+    std::size_t capacity = 0;
+  };
+  std::vector<Entry> free_;
+};
+
 // Bytes in order, appended at the back and consumed at the front, with random
 // access for retransmission. Grows by doubling up to what the caller allows.
+// Bytes may also be written past size() (out-of-order data, in the place it
+// will have once the hole before it fills) and counted in order later.
 class ByteRing {
  public:
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void append(const std::byte* data, std::size_t n);
+  void append(const std::byte* data, std::size_t n, BufferPool& pool);
   // Copies `n` bytes from `offset` (offset + n <= size()).
   void copy_out(std::size_t offset, std::byte* out, std::size_t n) const;
+  // The `n` bytes from `offset` when they lie in one piece, else an empty span.
+  std::span<const std::byte> contiguous(std::size_t offset, std::size_t n) const;
   void consume(std::size_t n);
+  // Writes `n` bytes at `offset` from the front, at or past size(), keeping
+  // the first `keep` bytes (at least size(): the in-order data and what was
+  // written past it before).
+  void write_at(std::size_t offset, const std::byte* data, std::size_t n, std::size_t keep, BufferPool& pool);
+  // Counts `n` bytes already written past size() as appended.
+  void commit(std::size_t n) { size_ += n; }
   void clear() {
     size_ = 0;
     head_ = 0;
   }
-  // Gives the memory back when empty (an idle connection holds none).
-  void shrink_if_empty();
-  std::size_t capacity() const { return buffer_.size(); }
+  // Gives the buffer to `pool` (an idle connection holds none). Nothing may
+  // be held, past size() either.
+  void release(BufferPool& pool);
+  std::size_t capacity() const { return capacity_; }
 
  private:
-  std::vector<std::byte> buffer_;  // capacity a power of two (or 0)
+  void grow(std::size_t needed, std::size_t keep, BufferPool& pool);
+
+  std::unique_ptr<std::byte[]> buffer_;
+  std::size_t capacity_ = 0;  // a power of two, or 0
   std::size_t head_ = 0;
   std::size_t size_ = 0;
+  // The capacity given back last: a ring that fills again starts there
+  // instead of growing through every size again (each step a copy).
+  std::size_t released_capacity_ = 0;
 };
 
-// A received segment that arrived ahead of RCV.NXT (RFC 9293 3.10.7.4).
-struct OutOfOrderSegment {
+// Sequence numbers that arrived ahead of RCV.NXT (RFC 9293 3.10.7.4); their
+// bytes wait in the receive ring at their place past the in-order data.
+struct SeqRange {
   SeqNum seq;
-  std::vector<std::byte> data;
-  SeqNum end() const { return seq + static_cast<std::uint32_t>(data.size()); }
+  SeqNum end;
+  std::uint32_t length() const { return distance(seq, end); }
+};
+
+// A listener's queues (LINUX request_sock_queue), kept out of TcpConnection so
+// that every other connection carries none of them.
+struct ListenQueue {
+  int backlog = 0;
+  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
+  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
 };
 
 // What one connection holds beyond the socket (LINUX struct tcp_sock).
@@ -117,9 +165,9 @@ struct TcpConnection {
   std::uint32_t last_ack_sent = 0;  // RCV.NXT at our last ACK (RFC 7323 4.3)
 
   // Buffers
-  ByteRing send;                                // from snd_una: unacknowledged and unsent data
-  ByteRing receive;                             // in order, not yet read
-  std::vector<OutOfOrderSegment> out_of_order;  // sorted, not overlapping
+  ByteRing send;                       // from snd_una: unacknowledged and unsent data
+  ByteRing receive;                    // in order, not yet read
+  std::vector<SeqRange> out_of_order;  // sorted, neither overlapping nor adjacent
   std::size_t out_of_order_bytes = 0;
   bool fin_queued = false;  // close/shutdown asked for a FIN after the data
   bool fin_sent = false;
@@ -172,12 +220,9 @@ struct TcpConnection {
   bool oow_acked_once = false;
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
-  // Listener
-  int backlog = 0;
-  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
-  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
-  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
-  socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
+  // A listener's queues (from listen() on; null for every other connection)
+  std::unique_ptr<ListenQueue> listen;
+  socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index.
   net::Instant indexed_deadline = net::Instant::never();
@@ -312,6 +357,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void reset_connection(socket::Socket& s, int error);  // a received RST or a fatal error
   void done(socket::Socket& s);                         // CLOSED: out of every table
   void destroy_if_orphan(socket::Socket& s);
+  void release_receive_if_empty(TcpConnection& c);
+  void clear_receive(TcpConnection& c);
+  void clear_send(TcpConnection& c);
   void run_timers(socket::Socket& s, net::Instant now);
   net::Instant now() const { return context_.stack.now(); }
 
@@ -334,7 +382,11 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   std::int64_t challenge_second_ = -1;
   std::uint32_t challenge_count_ = 0;
   std::vector<std::byte> segment_;  // one segment being built (reused)
-  std::vector<std::byte> scratch_;  // its data, gathered from the send ring
+  std::vector<std::byte> scratch_;  // its data, gathered from the send ring where it wraps
+  BufferPool buffers_;              // for every connection's send and receive rings
+  // The connection the last segment went to: the next one is most likely for
+  // it too, and comparing its four-tuple costs less than hashing.
+  socket::Socket* last_input_ = nullptr;
 };
 
 }  // namespace hardstack::transport

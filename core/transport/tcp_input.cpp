@@ -176,9 +176,13 @@ socket::Socket* Tcp::find_listener(const Segment& seg) const {
 
 net::DeliveryResult Tcp::input(Segment& seg) {
   const Key key{seg.destination, seg.source, seg.destination_port, seg.source_port};
-  const auto it = connections_.find(key);
-  if (it != connections_.end()) {
-    Socket& s = *it->second;
+  Socket* found = last_input_ != nullptr && key_of(*last_input_) == key ? last_input_ : nullptr;
+  if (found == nullptr) {
+    const auto it = connections_.find(key);
+    if (it != connections_.end()) found = last_input_ = it->second;
+  }
+  if (found != nullptr) {
+    Socket& s = *found;
     if (s.tcp->state == TcpState::syn_sent)
       syn_sent_input(s, seg);
     else
@@ -209,7 +213,7 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     // The third segment of a handshake answered with a SYN cookie; LINUX
     // tcp_synq_no_recent_overflow: looked for only while the listener sent
     // cookies in the last 2 minutes, so no blind ACK opens a connection else.
-    const bool cookies_recent = l.last_cookie && now() - *l.last_cookie <= cookie_valid;
+    const bool cookies_recent = l.listen->last_cookie && now() - *l.listen->last_cookie <= cookie_valid;
     if (context_.config.tcp_syncookies && !seg.flags.syn() && cookies_recent) {
       if (cookie_ack(listener, seg)) return;  // the connection made, or the ACK dropped
       send_reset_for(seg);                    // no cookie of ours (tcp_bad_cookie)
@@ -226,13 +230,13 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
   // LINUX tcp_conn_request: a full accept queue drops the SYN; a full SYN
   // queue answers with a cookie (or drops without cookies). Both queues hold
   // one more than the backlog, as Linux's (listen(fd, 0) takes one).
-  if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+  if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
     ++st.listen_overflows;
     context_.drop(TransportDropReason::tcp_listen_overflow);
     return;
   }
   // A SYN that reopens a TIME-WAIT four-tuple never gets a cookie.
-  if (l.embryonic > static_cast<std::size_t>(l.backlog) && !seg.time_wait_isn) {
+  if (l.listen->embryonic > static_cast<std::size_t>(l.listen->backlog) && !seg.time_wait_isn) {
     if (!context_.config.tcp_syncookies) {
       ++st.listen_overflows;
       context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -293,7 +297,7 @@ void Tcp::send_cookie(Socket& listener, const Segment& seg) {
     c.synack_tsval = tsval;
   }
   send_syn(probe, true);
-  listener.tcp->last_cookie = now();
+  listener.tcp->listen->last_cookie = now();
   ++context_.tcp.syncookies_sent;
 }
 
@@ -342,7 +346,7 @@ bool Tcp::cookie_ack(Socket& listener, const Segment& seg) {
     return false;
   }
   TcpConnection& l = *listener.tcp;
-  if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+  if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
     // LINUX tcp_abort_on_overflow 0: dropped, the peer sends it again.
     ++st.listen_overflows;
     context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -419,7 +423,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool send_synack) 
   c.last_received = now();
   take_options(s, seg);
   c.parent = &listener;
-  ++l.embryonic;
+  ++l.listen->embryonic;
   hash_connection(s);
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
@@ -600,7 +604,7 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   // TCP-SEQ-1 (LINUX tcp_sequence): the segment must overlap what we can
   // take: its end not before the last ACKed RCV.NXT, its start not past the
   // window's right edge.
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
+  const std::uint32_t window = advertised_window(c);
   const SeqNum wup(c.last_ack_sent);
   const bool acceptable = !before(seg.end(), wup) && !after(seg.seq, c.rcv_nxt + window);
   if (acceptable) return true;
@@ -747,7 +751,7 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     Socket* parent = c.parent;
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
-      if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+      if (l.listen->accept_queue.size() > static_cast<std::size_t>(l.listen->backlog)) {
         // LINUX tcp_abort_on_overflow 0: the ACK is dropped, the peer retries.
         ++context_.tcp.listen_overflows;
         context_.drop(TransportDropReason::tcp_listen_overflow);
@@ -772,10 +776,10 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     if (simultaneous_synack) c.ack_now = true;
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
-      if (l.embryonic > 0) --l.embryonic;
+      if (l.listen->embryonic > 0) --l.listen->embryonic;
       const auto it = orphans_.find(&s);
       if (it != orphans_.end()) {
-        l.accept_queue.push_back(std::move(it->second));
+        l.listen->accept_queue.push_back(std::move(it->second));
         orphans_.erase(it);
       }
       context_.notify(*parent);
@@ -814,26 +818,23 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
       ++context_.tcp.sack_discards;
       continue;
     }
-    wire::TcpSackBlock block{left.value(), right.value()};
-    // Merge into the sorted list.
-    std::vector<wire::TcpSackBlock> merged;
-    merged.reserve(c.sacked.size() + 1);
-    bool placed = false;
-    for (const auto& e : c.sacked) {
-      if (!placed && before(SeqNum(block.left), SeqNum(e.left))) {
-        merged.push_back(block);
-        placed = true;
-      }
-      merged.push_back(e);
+    // Merge into the sorted list in place: the first block that reaches this
+    // one up to the first that starts beyond it become one.
+    auto& sacked = c.sacked;
+    auto first = std::find_if(sacked.begin(), sacked.end(),
+                              [&](const wire::TcpSackBlock& e) { return !before(SeqNum(e.right), left); });
+    auto last = first;
+    while (last != sacked.end() && !after(SeqNum(last->left), right)) ++last;
+    wire::TcpSackBlock merged{left.value(), right.value()};
+    for (auto it = first; it != last; ++it) {
+      if (before(SeqNum(it->left), SeqNum(merged.left))) merged.left = it->left;
+      if (after(SeqNum(it->right), SeqNum(merged.right))) merged.right = it->right;
     }
-    if (!placed) merged.push_back(block);
-    c.sacked.clear();
-    for (const auto& e : merged) {
-      if (!c.sacked.empty() && !before(SeqNum(c.sacked.back().right), SeqNum(e.left))) {
-        if (after(SeqNum(e.right), SeqNum(c.sacked.back().right))) c.sacked.back().right = e.right;
-      } else {
-        c.sacked.push_back(e);
-      }
+    if (first == last) {
+      sacked.insert(first, merged);
+    } else {
+      *first = merged;
+      sacked.erase(std::next(first), last);
     }
   }
   prune_sacked(c);
@@ -873,7 +874,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     // Data acknowledged (the FIN's sequence number is not in the buffer).
     const std::size_t data_acked = std::min<std::size_t>(acked, c.send.size());
     c.send.consume(data_acked);
-    if (c.send.empty()) c.send.shrink_if_empty();
+    if (c.send.empty()) c.send.release(buffers_);
     c.snd_una = seg.ack;
     if (before(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
     prune_sacked(c);
@@ -1042,13 +1043,27 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
     c.ack_now = true;
     return;
   }
-  const std::size_t capacity = static_cast<std::size_t>(s.rcvbuf);
-  const std::size_t held = c.receive.size() + c.out_of_order_bytes;
+  // Received bytes live in the receive ring at their place from RCV.NXT on:
+  // in order at size(), out of order past it. Nothing goes beyond the
+  // receive buffer (SO_RCVBUF) counted from the ring's front, or beyond the
+  // window advertised (which scaling may round past the buffer).
+  const std::size_t in_order = c.receive.size();
+  const std::size_t capacity =
+      std::max<std::size_t>(static_cast<std::size_t>(s.rcvbuf), in_order + advertised_window(c));
+  const auto offset_of = [&](SeqNum seq) { return in_order + distance(c.rcv_nxt, seq); };
+  const std::size_t extent = c.out_of_order.empty() ? in_order : offset_of(c.out_of_order.back().end);
   if (!after(seg.seq, c.rcv_nxt)) {
     // In order (possibly overlapping RCV.NXT): take what is new and fits.
+    if (advertised_window(c) == 0) {
+      // LINUX tcp_data_queue (TCPZeroWindowDrop): nothing goes into a closed
+      // window, a zero-window probe included; the ACK repeats the window.
+      context_.drop(TransportDropReason::tcp_receive_buffer);
+      c.ack_now = true;
+      return;
+    }
     const std::uint32_t skip = distance(seg.seq, c.rcv_nxt);
     std::size_t n = seg.payload.size() - skip;
-    const std::size_t room = held < capacity ? capacity - held : 0;
+    const std::size_t room = in_order < capacity ? capacity - in_order : 0;
     if (n > room) {
       context_.drop(TransportDropReason::tcp_receive_buffer);
       n = room;
@@ -1057,22 +1072,25 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
       c.ack_now = true;
       return;
     }
-    c.receive.append(seg.payload.data() + skip, n);
+    c.receive.write_at(in_order, seg.payload.data() + skip, n, extent, buffers_);
+    c.receive.commit(n);
     c.rcv_nxt += static_cast<std::uint32_t>(n);
-    // What was waiting out of order may follow now.
-    bool filled = false;
-    while (!c.out_of_order.empty() && !after(c.out_of_order.front().seq, c.rcv_nxt)) {
-      OutOfOrderSegment& o = c.out_of_order.front();
-      if (after(o.end(), c.rcv_nxt)) {
-        const std::uint32_t over = distance(o.seq, c.rcv_nxt);
-        c.receive.append(o.data.data() + over, o.data.size() - over);
-        c.rcv_nxt = o.end();
+    // What was waiting out of order may follow now: its bytes are in place already.
+    std::size_t filled = 0;
+    while (filled < c.out_of_order.size() && !after(c.out_of_order[filled].seq, c.rcv_nxt)) {
+      const SeqRange& o = c.out_of_order[filled];
+      if (after(o.end, c.rcv_nxt)) {
+        c.receive.commit(distance(c.rcv_nxt, o.end));
+        c.rcv_nxt = o.end;
       }
-      c.out_of_order_bytes -= o.data.size();
-      c.out_of_order.erase(c.out_of_order.begin());
-      filled = true;
+      c.out_of_order_bytes -= o.length();
+      ++filled;
     }
-    if (filled) c.ack_now = true;
+    if (filled > 0) {
+      c.out_of_order.erase(c.out_of_order.begin(),
+                           c.out_of_order.begin() + static_cast<std::ptrdiff_t>(filled));
+      c.ack_now = true;
+    }
     // Drop SACK reports the cumulative ACK now covers.
     std::erase_if(c.sack_report,
                   [&](const wire::TcpSackBlock& b) { return before_or_equal(SeqNum(b.right), c.rcv_nxt); });
@@ -1084,63 +1102,55 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
     context_.notify(s);
     return;
   }
-  // Out of order (RFC 9293 3.10.7.4, TCP-OOO-1): kept within the buffer and
-  // a bounded number of segments, duplicates and overlaps trimmed.
+  // Out of order (RFC 9293 3.10.7.4, TCP-OOO-1): kept within the window and
+  // the buffer, in a bounded number of ranges; overlaps merge.
   c.ack_now = true;  // a duplicate ACK (with SACK) tells the sender at once
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
-  SeqNum start = seg.seq;
+  const std::uint32_t window = advertised_window(c);
+  const SeqNum start = seg.seq;
   SeqNum end = data_end;
   if (after(end, c.rcv_nxt + window)) end = c.rcv_nxt + window;
+  if (capacity < offset_of(end)) {
+    const std::size_t over = offset_of(end) - capacity;
+    end = over < distance(start, end) ? end - static_cast<std::uint32_t>(over) : start;
+  }
   if (!before(start, end)) {
     context_.drop(TransportDropReason::tcp_receive_buffer);
     return;
   }
-  // Trim against what is already held.
-  for (const auto& o : c.out_of_order) {
-    if (!before(start, o.seq) && !after(end, o.end())) {
-      start = end;  // fully duplicate
-      break;
-    }
-    if (before(start, o.seq) && after(end, o.seq) && !after(end, o.end())) end = o.seq;
-    if (before(start, o.end()) && !before(start, o.seq) && after(end, o.end())) start = o.end();
-  }
-  const std::size_t n = before(start, end) ? distance(start, end) : 0;
-  if (n == 0) return;
-  if (held + n > capacity || c.out_of_order.size() >= max_out_of_order_segments) {
+  // Where [start, end) goes: `first` is the first range reaching it (or
+  // touching it), `last` the one after the last such range.
+  auto& ranges = c.out_of_order;
+  if (ranges.capacity() == 0) ranges.reserve(max_out_of_order_segments);  // before taking iterators
+  auto first =
+      std::find_if(ranges.begin(), ranges.end(), [&](const SeqRange& r) { return !before(r.end, start); });
+  auto last = first;
+  while (last != ranges.end() && !after(last->seq, end)) ++last;
+  if (first != last && !after(first->seq, start) && !before(first->end, end)) return;  // all held already
+  if (first == last && ranges.size() >= max_out_of_order_segments) {
     context_.drop(TransportDropReason::tcp_receive_buffer);
     return;
   }
-  OutOfOrderSegment o;
-  o.seq = start;
-  const std::uint32_t offset = distance(seg.seq, start);
-  o.data.assign(seg.payload.begin() + offset, seg.payload.begin() + offset + static_cast<std::ptrdiff_t>(n));
-  // Insert sorted; a segment it covers entirely goes.
-  auto pos = std::find_if(c.out_of_order.begin(), c.out_of_order.end(),
-                          [&](const OutOfOrderSegment& x) { return after(x.seq, start); });
-  pos = c.out_of_order.insert(pos, std::move(o));
-  c.out_of_order_bytes += n;
-  for (auto it = std::next(pos); it != c.out_of_order.end();) {
-    if (!after(it->end(), pos->end())) {
-      c.out_of_order_bytes -= it->data.size();
-      it = c.out_of_order.erase(it);
-    } else {
-      ++it;
-    }
+  c.receive.write_at(offset_of(start), seg.payload.data() + distance(seg.seq, start), distance(start, end),
+                     extent, buffers_);
+  SeqRange merged{start, end};
+  for (auto it = first; it != last; ++it) {
+    if (before(it->seq, merged.seq)) merged.seq = it->seq;
+    if (after(it->end, merged.end)) merged.end = it->end;
+    c.out_of_order_bytes -= it->length();
+  }
+  c.out_of_order_bytes += merged.length();
+  if (first == last) {
+    ranges.insert(first, merged);
+  } else {
+    *first = merged;
+    ranges.erase(std::next(first), last);
   }
   // RFC 2018 4: the block holding this segment first, then the others.
   if (c.sack_ok) {
-    SeqNum left = start;
-    SeqNum right = end;
-    for (const auto& x : c.out_of_order) {
-      if (!after(x.seq, right) && !before(x.end(), left)) {
-        if (before(x.seq, left)) left = x.seq;
-        if (after(x.end(), right)) right = x.end();
-      }
-    }
     std::erase_if(c.sack_report, [&](const wire::TcpSackBlock& b) {
-      return !before(SeqNum(b.left), left) && !after(SeqNum(b.right), right);
+      return !before(SeqNum(b.left), merged.seq) && !after(SeqNum(b.right), merged.end);
     });
-    c.sack_report.insert(c.sack_report.begin(), wire::TcpSackBlock{left.value(), right.value()});
+    c.sack_report.insert(c.sack_report.begin(), wire::TcpSackBlock{merged.seq.value(), merged.end.value()});
     if (c.sack_report.size() > 4) c.sack_report.resize(4);
   }
 }

@@ -46,6 +46,12 @@ inline constexpr int keepalive_max_count = 127;                       // LINUX M
 inline constexpr int fin_timeout_max_s = 120;                         // LINUX TCP_FIN_TIMEOUT_MAX
 inline constexpr std::uint32_t challenge_ack_unlimited = 0x7fffffff;  // LINUX INT_MAX: no host-wide limit
 
+// What is left of the window last advertised (LINUX tcp_receive_window): 0
+// once data accepted past its right edge has moved RCV.NXT beyond it.
+inline std::uint32_t advertised_window(const TcpConnection& c) {
+  return before(c.rcv_nxt, c.rcv_adv) ? distance(c.rcv_nxt, c.rcv_adv) : 0;
+}
+
 inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;
 }

@@ -133,6 +133,7 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
+    const SeqNum previous = before(c.rcv_adv, c.rcv_nxt) ? c.rcv_nxt : c.rcv_adv;
     const std::uint32_t free = receive_window(s);
     const SeqNum edge = c.rcv_nxt + free;
     const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(s.rcvbuf) / 2, c.mss);
@@ -140,9 +141,13 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
       c.rcv_adv = edge;
     if (before(c.rcv_adv, c.rcv_nxt)) c.rcv_adv = c.rcv_nxt;
     const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
-    h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(window >> c.rcv_wscale, max_window));
+    std::uint32_t field = std::min<std::uint32_t>(window >> c.rcv_wscale, max_window);
+    // RFC 7323 2.4 (LINUX tcp_select_window): scaling rounds down, which
+    // would pull the right edge left of one already advertised; round up then.
+    if (before(c.rcv_nxt + (field << c.rcv_wscale), previous) && field < max_window) ++field;
+    h.window = static_cast<std::uint16_t>(field);
     // Keep the edge where the scaled field says it is.
-    c.rcv_adv = c.rcv_nxt + (static_cast<std::uint32_t>(h.window) << c.rcv_wscale);
+    c.rcv_adv = c.rcv_nxt + (field << c.rcv_wscale);
     if (c.ts_ok) h.options.timestamps = wire::TcpTimestamps{ts_clock(t), c.ts_recent};
     if (c.sack_ok && !c.sack_report.empty()) {
       const std::size_t room = c.ts_ok ? 3 : 4;
@@ -151,16 +156,18 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
   }
   h.payload_len = data_len;
-  const auto header_len = h.header_len();
-  if (!header_len) return false;
   if (segment_.size() < max_header + data_len) segment_.resize(max_header + data_len);
-  if (scratch_.size() < data_len) scratch_.resize(data_len);
-  if (data_len > 0) c.send.copy_out(data_offset, scratch_.data(), data_len);
+  // The data straight from the send ring, or gathered where the ring wraps.
+  wire::Bytes data = c.send.contiguous(data_offset, data_len);
+  if (data.size() != data_len) {
+    if (scratch_.size() < data_len) scratch_.resize(data_len);
+    c.send.copy_out(data_offset, scratch_.data(), data_len);
+    data = wire::Bytes(scratch_).first(data_len);
+  }
   const auto pseudo =
       c.ipv4 ? wire::PseudoHeader::v4(socket::unmap_v4(s.local.address), socket::unmap_v4(s.remote.address))
              : wire::PseudoHeader::v6(s.local.address, s.remote.address);
-  const auto written = h.emit(wire::MutableBytes(segment_).first(*header_len + data_len),
-                              wire::Bytes(scratch_).first(data_len), pseudo);
+  const auto written = h.emit(wire::MutableBytes(segment_), data, pseudo);
   if (!written) return false;
   if (flags.ack()) {
     c.last_ack_sent = c.rcv_nxt.value();
@@ -355,6 +362,15 @@ void Tcp::output(Socket& s) {
     // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
     const SeqNum data_start = c.snd_una == c.iss ? c.iss + 1 : c.snd_una;
     const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
+    // TCP-WIN-1 (LINUX tcp_check_probe_timer): data held back, by a zero
+    // window or by SWS avoidance, with nothing in flight starts the persist
+    // timer; no ACK is due that would bring a window update (and one lost
+    // must not stall the connection).
+    if (sent_data < c.send.size() && c.snd_una == c.snd_nxt && c.persist_at == net::Instant::never()) {
+      std::int64_t t = c.rto_us;
+      for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
+      c.persist_at = now() + net::Duration::microseconds(t);
+    }
     if (c.fin_queued && sent_data == c.send.size() &&
         c.snd_nxt == data_start + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);

@@ -285,8 +285,8 @@ ssize_t Udp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint
   if (s.domain == AF_INET6) {
     if (to != nullptr && v4_family(to->address))
       v4 = true;
-    else if (s.pending.active)
-      v4 = s.pending.ipv4;
+    else if (s.udp->pending.active)
+      v4 = s.udp->pending.ipv4;
     else
       v4 = to == nullptr && s.connected && v4_family(s.remote.address);
   }
@@ -312,9 +312,9 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   // LINUX udp_sendmsg, in its order.
   if (length > 0xffff) return -EMSGSIZE;
   if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
-  if (s.pending.active) {
-    if (!s.pending.ipv4) return -EINVAL;
-    return append(s, s.pending, message, flags, length);
+  if (s.udp->pending.active) {
+    if (!s.udp->pending.ipv4) return -EINVAL;
+    return append(s, s.udp->pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -364,7 +364,7 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.ipv4 = true;
   d.destination = destination;
   d.source = map_v4(source);
-  d.gso_size = ancillary.gso_size.value_or(s.gso_size);
+  d.gso_size = ancillary.gso_size.value_or(s.udp->gso_size);
   if (ancillary.options)
     d.options.assign(ancillary.options->begin(), ancillary.options->end());
   else
@@ -387,9 +387,9 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
   // LINUX udpv6_sendmsg, in its order (it has no MSG_OOB check: the flag is ignored).
   if (length > 0xffff) return -EMSGSIZE;
-  if (s.pending.active) {
-    if (s.pending.ipv4) return -EINVAL;
-    return append(s, s.pending, message, flags, length);
+  if (s.udp->pending.active) {
+    if (s.udp->pending.ipv4) return -EINVAL;
+    return append(s, s.udp->pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -440,7 +440,7 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   d.ipv4 = false;
   d.destination = destination;
   d.source = source;
-  d.gso_size = ancillary.gso_size.value_or(s.gso_size);
+  d.gso_size = ancillary.gso_size.value_or(s.udp->gso_size);
   d.hop_by_hop = std::move(ancillary.hop_by_hop);
   d.destination_options = std::move(ancillary.destination_options);
   d.routing = std::move(ancillary.routing);
@@ -461,10 +461,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
 }
 
 // LINUX ip_append_data / udp_push_pending_frames: `d` holds the datagram's
-// parameters (s.pending when a corked datagram is under way, else a new
+// parameters (s.udp->pending when a corked datagram is under way, else a new
 // one); this call's bytes join it, and unless corked it goes.
 ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int flags, std::size_t length) {
-  const bool corked = s.cork || (flags & MSG_MORE) != 0;
+  const bool corked = s.udp->cork || (flags & MSG_MORE) != 0;
   const std::size_t network =
       d.ipv4 ? ipv4_header + padded(d.options.size())
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
@@ -480,11 +480,11 @@ ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int fl
     error = EPIPE;
   }
   if (error != 0) {
-    s.pending = PendingDatagram{};  // a corked datagram is abandoned too
+    s.udp->pending = PendingDatagram{};  // a corked datagram is abandoned too
     return -error;
   }
   if (corked || d.active) {
-    PendingDatagram& p = s.pending;
+    PendingDatagram& p = s.udp->pending;
     if (&p != &d) p = std::move(d);
     const std::size_t old = p.data.size();
     p.data.resize(old + length);
@@ -502,8 +502,8 @@ ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int fl
 }
 
 int Udp::push_pending(Socket& s) {
-  PendingDatagram d = std::move(s.pending);
-  s.pending = PendingDatagram{};
+  PendingDatagram d = std::move(s.udp->pending);
+  s.udp->pending = PendingDatagram{};
   if (!d.active) return 0;
   context_.notify(s);  // what the corked datagram held of the send buffer is free again
   datagram_.resize(uf::header_len + d.data.size());
@@ -724,7 +724,7 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
     context_.drop(socket::TransportDropReason::udp_receive_buffer);
     return false;
   }
-  socket::ReceivedDatagram& d = s.queue.push_back(in.payload.size());
+  socket::ReceivedDatagram& d = s.udp->queue.push_back(in.payload.size());
   if (!in.payload.empty()) std::memcpy(d.payload.data(), in.payload.data(), in.payload.size());
   d.from = in.source;
   d.ipv4 = in.ipv4;
@@ -792,12 +792,12 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
     s.error = 0;
     return -e;
   }
-  if (s.queue.empty()) {
+  if (s.udp->queue.empty()) {
     const bool blocking = !s.nonblock && (flags & MSG_DONTWAIT) == 0;
     if ((s.shutdown & socket::rcv_shutdown) != 0 && blocking) return 0;
     return -EAGAIN;
   }
-  socket::ReceivedDatagram& d = s.queue.front();
+  socket::ReceivedDatagram& d = s.udp->queue.front();
   // UDP-4: copy what fits; MSG_TRUNC says some was cut, and asked for in
   // flags makes the call return the real length.
   std::size_t room = 0;
@@ -863,7 +863,7 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   const std::size_t full = d.payload.size();
   if ((flags & MSG_PEEK) == 0) {
     s.rmem -= d.truesize;
-    s.queue.pop_front(static_cast<std::size_t>(s.rcvbuf));
+    s.udp->queue.pop_front(static_cast<std::size_t>(s.rcvbuf));
     ++context_.udp.in_datagrams;
   }
   return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? full : copied);
@@ -875,11 +875,11 @@ short Udp::poll(const Socket& s) const {
   if (s.error != 0) mask |= POLLERR;
   if ((s.shutdown & socket::rcv_shutdown) != 0) mask |= POLLRDHUP | POLLIN | POLLRDNORM;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown)) mask |= POLLHUP;
-  if (!s.queue.empty()) mask |= POLLIN | POLLRDNORM;
+  if (!s.udp->queue.empty()) mask |= POLLIN | POLLRDNORM;
   // LINUX sock_writeable: writable while less than half of SO_SNDBUF is
   // charged. Sent datagrams leave at once; a corked one is charged as a
   // received one is (its payload + datagram_overhead).
-  const std::size_t charged = s.pending.active ? s.pending.data.size() + datagram_overhead : 0;
+  const std::size_t charged = s.udp->pending.active ? s.udp->pending.data.size() + datagram_overhead : 0;
   if (charged < static_cast<std::size_t>(s.sndbuf) / 2) mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return mask;
 }
@@ -907,15 +907,15 @@ int Udp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t
   switch (name) {
     case UDP_CORK:
       if (v != 0) {
-        s.cork = true;
+        s.udp->cork = true;
       } else {
-        s.cork = false;
+        s.udp->cork = false;
         return push_pending(s);
       }
       return 0;
     case UDP_SEGMENT:
       if (v < 0 || v > USHRT_MAX) return -EINVAL;
-      s.gso_size = static_cast<std::uint16_t>(v);
+      s.udp->gso_size = static_cast<std::uint16_t>(v);
       return 0;
     default: return -ENOPROTOOPT;
   }
@@ -925,8 +925,8 @@ int Udp::getsockopt(Socket& s, int level, int name, void* value, socklen_t* leng
   if (level != SOL_UDP) return -ENOPROTOOPT;
   int v = 0;
   switch (name) {
-    case UDP_CORK: v = s.cork ? 1 : 0; break;
-    case UDP_SEGMENT: v = s.gso_size; break;
+    case UDP_CORK: v = s.udp->cork ? 1 : 0; break;
+    case UDP_SEGMENT: v = s.udp->gso_size; break;
     default: return -ENOPROTOOPT;
   }
   if (static_cast<int>(*length) < 0) return -EINVAL;

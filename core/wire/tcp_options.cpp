@@ -188,7 +188,11 @@ class OptionWriter {
 
 // One layout pass. aligned: Linux tcp_options_write() order and padding;
 // packed: no NOPs, EOL/zero padding at the end only.
-void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
+// Returns the bytes laid out. The writer is local so that its position stays
+// in a register: every byte stored through `out` could alias a writer the
+// caller passed in, forcing a reload per byte.
+std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
+  OptionWriter w{out};
   if (o.maximum_segment_size) {
     w.u8(kind_byte(TcpOptionKind::maximum_segment_size));
     w.u8(len::maximum_segment_size);
@@ -247,18 +251,22 @@ void lay_out(const TcpOptions& o, OptionWriter& w, bool aligned) {
   }
   // RFC 9293 3.1: header padding is zeros (the first one reads as EOL).
   w.pad_to4(kind_byte(TcpOptionKind::end_of_option_list));
+  return w.size();
 }
 
-// Which layout emit() uses, or unrepresentable.
-Result<bool, WireError> choose_layout(const TcpOptions& o) {
-  for (const auto u : o.unknown)
+// Which layout emit() uses and its length, or unrepresentable.
+struct Layout {
+  bool aligned = true;
+  std::size_t size = 0;
+};
+
+Result<Layout, WireError> choose_layout(const TcpOptions& o) {
+  for (const auto& u : o.unknown)
     if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
-  OptionWriter aligned{MutableBytes{}};
-  lay_out(o, aligned, true);
-  if (aligned.size() <= len::max_option_space) return true;
-  OptionWriter packed{MutableBytes{}};
-  lay_out(o, packed, false);
-  if (packed.size() <= len::max_option_space) return false;
+  if (const std::size_t aligned = lay_out(o, MutableBytes{}, true); aligned <= len::max_option_space)
+    return Layout{true, aligned};
+  if (const std::size_t packed = lay_out(o, MutableBytes{}, false); packed <= len::max_option_space)
+    return Layout{false, packed};
   return emit_error(WireError::unrepresentable);
 }
 
@@ -267,21 +275,16 @@ Result<bool, WireError> choose_layout(const TcpOptions& o) {
 Result<std::size_t, WireError> TcpOptions::encoded_len() const {
   const auto layout = choose_layout(*this);
   if (!layout) return emit_error(layout.error());
-  OptionWriter counter{MutableBytes{}};
-  lay_out(*this, counter, *layout);
-  return counter.size();
+  return layout->size;
 }
 
 EmitResult TcpOptions::emit(MutableBytes out) const {
   const auto layout = choose_layout(*this);
   if (!layout) return emit_error(layout.error());
-  OptionWriter counter{MutableBytes{}};
-  lay_out(*this, counter, *layout);
-  const std::size_t n = counter.size();
+  const std::size_t n = layout->size;
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
   if (n == 0) return std::size_t{0};
-  OptionWriter writer{out.first(n)};
-  lay_out(*this, writer, *layout);
+  lay_out(*this, out.first(n), layout->aligned);
   return n;
 }
 
