@@ -526,7 +526,9 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     for (auto& [key, conn] : connections_)
       if (conn->tcp->parent == &s) embryos.push_back(conn);
     for (Socket* e : embryos) {
+      // Nobody will accept them: orphans, freed once CLOSED.
       e->tcp->parent = nullptr;
+      e->tcp->user_closed = true;
       done(*e);
       destroy_if_orphan(*e);
     }
