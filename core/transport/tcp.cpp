@@ -721,7 +721,9 @@ void Tcp::done(Socket& s) {
 }
 
 void Tcp::destroy_if_orphan(Socket& s) {
-  if (s.tcp->state != TcpState::closed || !s.tcp->user_closed) return;
+  // Closed by its user, or a child its listener never queued for accept()
+  // (reset, timed out, refused by ICMP): nobody can reach it any more.
+  if (s.tcp->state != TcpState::closed || (!s.tcp->user_closed && s.tcp->parent == nullptr)) return;
   const auto it = orphans_.find(&s);
   if (it == orphans_.end()) return;
   unhash_connection(s);
