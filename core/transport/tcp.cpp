@@ -672,6 +672,7 @@ void Tcp::set_state(Socket& s, TcpState state) {
   const TcpState old = c.state;
   c.state = state;
   if (old == state) return;
+  if (state == TcpState::established) c.syn_acked = true;
   if (state == TcpState::established && c.keepalive_at == net::Instant::never() && s.keepalive) {
     const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
                                               : context_.config.tcp_keepalive_time;

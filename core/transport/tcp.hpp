@@ -87,6 +87,7 @@ struct TcpConnection {
   SeqNum snd_una;
   SeqNum snd_nxt;
   SeqNum snd_max;             // the highest sequence sent (snd_nxt moves back on a timeout)
+  bool syn_acked = false;     // our SYN acknowledged (false in SYN-RECEIVED and after a close there)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
   SeqNum snd_wl1;
@@ -214,6 +215,12 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t orphan_count() const { return orphans_.size(); }
   TcpState state(const socket::Socket& s) const { return s.tcp->state; }
+  // Calls visit(const socket::Socket&) for every connection in the table
+  // (every state but LISTEN and CLOSED), in no particular order.
+  template <typename Visit>
+  void for_each_connection(Visit&& visit) const {
+    for (const auto& entry : connections_) visit(static_cast<const socket::Socket&>(*entry.second));
+  }
 
  private:
   struct Key {

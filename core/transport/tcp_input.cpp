@@ -676,6 +676,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
   if (c.sack_ok) update_sack_scoreboard(c, seg);
   const std::uint32_t window = static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
   if (after(seg.ack, c.snd_una)) {
+    c.syn_acked = true;  // the SYN is the first sequence number
     const std::uint32_t acked = distance(c.snd_una, seg.ack);
     // Data acknowledged (the FIN's sequence number is not in the buffer).
     const std::size_t data_acked = std::min<std::size_t>(acked, c.send.size());

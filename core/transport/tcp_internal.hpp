@@ -45,6 +45,12 @@ inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;
 }
 
+// Our SYN unacknowledged in a synchronized state: closed or shut down in
+// SYN-RECEIVED (simultaneous open). The data and FIN go after it.
+inline bool syn_unacked(const TcpConnection& c) {
+  return synchronized(c.state) && !c.syn_acked && c.snd_una == c.iss;
+}
+
 // Milliseconds for the timestamp clock (RFC 7323 5.4: 1 ms ticks, as Linux).
 inline std::uint32_t ts_clock(net::Instant now) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now.ns() / 1000000) & 0xffffffffu);

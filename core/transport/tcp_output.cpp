@@ -287,6 +287,9 @@ void Tcp::output(Socket& s) {
   const bool can_send_data = state == TcpState::established || state == TcpState::close_wait ||
                              state == TcpState::fin_wait_1 || state == TcpState::closing ||
                              state == TcpState::last_ack;
+  // After a close in SYN-RECEIVED our SYN may be unacknowledged still: the
+  // FIN goes after it (LINUX queues it behind the SYN-ACK), not at its number.
+  const SeqNum una = syn_unacked(c) ? c.snd_una + 1 : c.snd_una;
   if (can_send_data) {
     retransmit_lost(s);
     for (;;) {
@@ -332,9 +335,9 @@ void Tcp::output(Socket& s) {
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
     // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
-    const std::size_t sent_data = std::min<std::size_t>(distance(c.snd_una, c.snd_nxt), c.send.size());
+    const std::size_t sent_data = std::min<std::size_t>(distance(una, c.snd_nxt), c.send.size());
     if (c.fin_queued && sent_data == c.send.size() &&
-        c.snd_nxt == c.snd_una + static_cast<std::uint32_t>(c.send.size())) {
+        c.snd_nxt == una + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
       flags |= wire::TcpFlags(wire::TcpFlag::ack);
       const bool retransmission = c.fin_sent;
@@ -384,6 +387,15 @@ void Tcp::on_rto(Socket& s, net::Instant) {
   }
   ++c.retransmits;
   ++c.backoff;
+  if (syn_unacked(c)) {
+    // The SYN-ACK again (LINUX: the head of the retransmission queue); the
+    // FIN after it goes once that is acknowledged. SND.MAX stays, so an ACK
+    // of the FIN sent before is still acceptable.
+    const SeqNum max = c.snd_max;
+    send_syn(s, true);
+    c.snd_max = max;
+    return;
+  }
   // RFC 5681 3.1 (4): ssthresh halves the flight, cwnd one segment; go back to SND.UNA.
   c.ssthresh = std::max<std::uint32_t>(flight_size(c) / 2, 2u * c.mss);
   c.cwnd = c.mss;
