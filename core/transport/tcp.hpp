@@ -153,6 +153,7 @@ struct TcpConnection {
   net::Instant keepalive_at = net::Instant::never();
   net::Instant state_timer_at = net::Instant::never();  // TIME-WAIT, FIN-WAIT-2, SYN-SENT/RECEIVED give-up
   int persist_backoff = 0;
+  int probes_out = 0;  // zero-window probes since the last ACK (LINUX icsk_probes_out)
   int keepalive_probes_sent = 0;
   int keepalive_idle_s = 0;   // TCP_KEEPIDLE (0: the sysctl)
   int keepalive_intvl_s = 0;  // TCP_KEEPINTVL

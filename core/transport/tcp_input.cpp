@@ -668,6 +668,8 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     send_challenge_ack(s);
     return false;
   }
+  // LINUX tcp_ack: any acceptable ACK answers the zero-window probes.
+  c.probes_out = 0;
   // RFC 7323 4.3: TS.Recent from a segment that covers our last ACK.
   if (c.ts_ok && seg.options->timestamps && !after(seg.seq, SeqNum(c.last_ack_sent))) {
     c.ts_recent = seg.options->timestamps->tsval;

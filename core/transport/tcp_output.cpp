@@ -431,6 +431,16 @@ void Tcp::run_timers(Socket& s, net::Instant t) {
   if (c.persist_at <= t) {
     c.persist_at = net::Instant::never();
     if (c.snd_wnd == 0 && !c.send.empty()) {
+      // LINUX tcp_probe_timer: RFC 1122 4.2.2.17 keeps probing while the peer
+      // answers; unanswered, an orphan gives up after tcp_orphan_retries
+      // probes, a connection with a user after tcp_retries2.
+      const int max_probes = c.user_closed ? orphan_retries : context_.config.tcp_retries2;
+      if (c.probes_out >= max_probes) {
+        ++context_.tcp.abort_on_timeout;
+        reset_connection(s, c.soft_error != 0 ? c.soft_error : ETIMEDOUT);
+        return;
+      }
+      ++c.probes_out;
       send_probe(s);
       ++c.persist_backoff;
       std::int64_t wait = c.rto_us;
