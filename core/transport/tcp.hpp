@@ -263,7 +263,10 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
 
   // Output (tcp_output.cpp)
-  void output(socket::Socket& s);  // data, FIN and ACKs the windows allow
+  // Data, FIN and ACKs the windows allow; `sws_override`: the persist timer
+  // fired with nothing in flight, so a segment smaller than SWS avoidance
+  // wants goes anyway (RFC 1122 4.2.3.4).
+  void output(socket::Socket& s, bool sws_override = false);
   bool send_segment(socket::Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t data_offset,
                     std::size_t data_len, bool retransmission);
   void send_ack(socket::Socket& s);

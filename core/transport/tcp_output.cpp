@@ -281,8 +281,14 @@ bool Tcp::retransmit_lost(Socket& s) {
   return sent;
 }
 
-void Tcp::output(Socket& s) {
+void Tcp::output(Socket& s, bool sws_override) {
   TcpConnection& c = *s.tcp;
+  auto arm_persist = [&] {
+    if (c.persist_at != net::Instant::never()) return;
+    std::int64_t t = c.rto_us;
+    for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
+    c.persist_at = now() + net::Duration::microseconds(t);
+  };
   const TcpState state = c.state;
   const bool can_send_data = state == TcpState::established || state == TcpState::close_wait ||
                              state == TcpState::fin_wait_1 || state == TcpState::closing ||
@@ -305,18 +311,20 @@ void Tcp::output(Socket& s) {
       std::size_t len = std::min<std::size_t>({c.mss, unsent, usable});
       if (len == 0) {
         // TCP-WIN-1: a closed window with nothing in flight starts the persist timer.
-        if (c.snd_wnd == 0 && c.snd_una == c.snd_nxt && c.persist_at == net::Instant::never()) {
-          std::int64_t t = c.rto_us;
-          for (int i = 0; i < c.persist_backoff; ++i) t = std::min<std::int64_t>(t * 2, 120000000);
-          c.persist_at = now() + net::Duration::microseconds(t);
-        }
+        if (c.snd_wnd == 0 && c.snd_una == c.snd_nxt) arm_persist();
         break;
       }
       (void)window;
-      if (len < c.mss && len < unsent) {
+      if (len < c.mss && len < unsent && len < c.max_snd_wnd / 2) {
         // Sender SWS avoidance (RFC 1122 4.2.3.4): a partial segment only when
-        // it is at least half the largest window the peer offered.
-        if (len < c.max_snd_wnd / 2) break;
+        // it is at least half the largest window the peer offered, or when
+        // the override timeout fired; with nothing in flight no ACK will come
+        // to open the window, so the persist timer is that timeout (LINUX
+        // tcp_check_probe_timer, then tcp_write_wakeup sends what fits).
+        if (!sws_override || c.snd_una != c.snd_nxt) {
+          if (c.snd_una == c.snd_nxt) arm_persist();
+          break;
+        }
       }
       if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && !c.fin_queued) {
         break;  // TCP-NAGLE-1: a small segment waits while data is unacknowledged
@@ -448,7 +456,7 @@ void Tcp::run_timers(Socket& s, net::Instant t) {
       c.persist_at = t + net::Duration::microseconds(wait);
     } else {
       c.persist_backoff = 0;
-      output(s);
+      output(s, true);
     }
   }
   if (c.delack_at <= t) {
