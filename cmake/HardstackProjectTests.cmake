@@ -34,9 +34,11 @@ add_test(NAME tap_selftest
 set_tests_properties(tap_selftest PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 60 RESOURCE_LOCK netns)
 
 #  tap_server           [tap] examples/tap_server in a network namespace, pinged by Linux's ping and ping -6
-#                             from a peer namespace, fragmented both ways (root; SKIPPED otherwise, exit 77)
-if(HARDSTACK_EXAMPLES)  # the target is defined later, in examples/
-  add_test(NAME tap_server COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_server_test.sh" $<TARGET_FILE:tap_server>)
+#                             from a peer namespace, its UDP echo (port 7) checked by tools/udp_echo_check on
+#                             the kernel's sockets, v4 and v6, fragmented both ways (root; SKIPPED otherwise, exit 77)
+if(HARDSTACK_EXAMPLES AND HARDSTACK_TOOLS)  # the targets are defined later, in examples/ and tools/
+  add_test(NAME tap_server COMMAND "${PROJECT_SOURCE_DIR}/tools/tap_server_test.sh" $<TARGET_FILE:tap_server>
+                                   $<TARGET_FILE:udp_echo_check>)
   set_tests_properties(tap_server PROPERTIES LABELS "tap" SKIP_RETURN_CODE 77 TIMEOUT 120 RESOURCE_LOCK netns)
 endif()
 

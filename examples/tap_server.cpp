@@ -1,7 +1,8 @@
 // tap_server: the hardstack core on a Linux TAP device, with the system's
 // steady clock and entropy, until SIGINT or SIGTERM. It answers ARP, neighbour
-// discovery and ping (IPv4 and IPv6, fragmented or not); the sockets and TCP
-// issues add UDP and TCP services here.
+// discovery and ping (IPv4 and IPv6, fragmented or not), and runs a UDP echo
+// service (RFC 862) on port 7 for both families through the stack's own socket
+// API: one dual-stack socket, every datagram sent back to whoever sent it.
 //
 //   tap_server --tap hs0 --mac 02:00:00:00:00:02 --ipv4 192.0.2.2/24 --ipv6 2001:db8::2/64
 //
@@ -11,7 +12,9 @@
 // tools/tap_server_test.sh runs it in a network namespace against Linux's ping.
 //
 // The loop: wait on the TAP descriptor until the stack's next deadline, then
-// stack.poll(now). Nothing else wakes the stack, so an idle server sleeps.
+// stack.poll(now), then answer every datagram the echo socket holds (the
+// sockets' readiness callback says when there are some). Nothing else wakes the
+// stack, so an idle server sleeps.
 
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +34,7 @@
 #include "hardstack/devices/system_entropy.hpp"
 #include "hardstack/devices/tap_device.hpp"
 #include "hardstack/net/stack.hpp"
+#include "hardstack/socket/socket.hpp"
 
 namespace {
 
@@ -45,7 +49,7 @@ constexpr const char* kUsage =
     "                  [--reasm-timeout-v4 SECONDS] [--reasm-timeout-v6 SECONDS]\n"
     "                  [--reasm-memory BYTES] [--reasm-fragments N]\n"
     "                  [--icmp-ratelimit-ms N] [--icmp-burst N] [--ttl N] [--echo-broadcasts]\n"
-    "                  [--ready-file PATH]\n"
+    "                  [--no-udp-echo] [--ready-file PATH]\n"
     "\n"
     "  --tap NAME              TAP interface to create or attach to (kernel side of the link)\n"
     "  --mac MAC               the stack's Ethernet address\n"
@@ -60,6 +64,7 @@ constexpr const char* kUsage =
     "  --icmp-burst N          token bucket size (default 50)\n"
     "  --ttl N                 default TTL and hop limit (default 64)\n"
     "  --echo-broadcasts       answer echo requests sent to a broadcast address\n"
+    "  --no-udp-echo           no UDP echo service on port 7\n"
     "  --ready-file PATH       write PATH once the device is up (for scripts)\n";
 
 struct Prefix4 {
@@ -81,6 +86,7 @@ struct Options {
   std::optional<std::size_t> mtu;
   net::StackConfig stack;
   std::string ready_file;
+  bool udp_echo = true;
 };
 
 template <typename T>
@@ -116,6 +122,10 @@ Options parse(int argc, char** argv) {
     }
     if (flag == "--echo-broadcasts") {
       o.stack.echo_ignore_broadcasts = false;
+      continue;
+    }
+    if (flag == "--no-udp-echo") {
+      o.udp_echo = false;
       continue;
     }
     if (i + 1 >= argc) usage_error(std::string(flag) + " needs a value");
@@ -216,6 +226,84 @@ void print_stats(const net::Stack& s) {
   }
 }
 
+// RFC 862 over UDP: every datagram to port 7 goes back to its sender, whole.
+// One dual-stack socket (IPV6_V6ONLY off): IPv4 peers arrive as
+// ::ffff:a.b.c.d and the reply to them leaves over IPv4.
+class UdpEcho {
+ public:
+  static constexpr std::uint16_t port = 7;
+  static constexpr std::size_t max_datagram = 65535;  // any UDP payload fits (65507 / 65527)
+
+  // Opens and binds the socket; -errno from the call that failed.
+  int open(socket::Sockets& sockets) {
+    sockets_ = &sockets;
+    fd_ = sockets.socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (fd_ < 0) return fd_;
+    const int off = 0;
+    if (const int r = sockets.setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off); r < 0) return r;
+    sockaddr_in6 any{};
+    any.sin6_family = AF_INET6;
+    any.sin6_port = htons(port);
+    return sockets.bind(fd_, reinterpret_cast<const sockaddr*>(&any), sizeof any);
+  }
+  int fd() const { return fd_; }
+
+  // Answers every datagram queued on the socket, until it would block.
+  void serve() {
+    for (;;) {
+      sockaddr_in6 from{};
+      socklen_t from_length = sizeof from;
+      const ssize_t n = sockets_->recvfrom(fd_, buffer_.data(), buffer_.size(), 0,
+                                           reinterpret_cast<sockaddr*>(&from), &from_length);
+      if (n == -EAGAIN) return;
+      if (n < 0) {  // a socket error, reported (and cleared) once
+        ++receive_errors;
+        continue;
+      }
+      const ssize_t sent = sockets_->sendto(fd_, buffer_.data(), static_cast<std::size_t>(n), 0,
+                                            reinterpret_cast<const sockaddr*>(&from), from_length);
+      if (sent < 0) {
+        ++send_errors;
+        last_send_error = static_cast<int>(-sent);
+        continue;
+      }
+      ++datagrams;
+      bytes += static_cast<std::uint64_t>(n);
+    }
+  }
+
+  std::uint64_t datagrams = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t receive_errors = 0;
+  std::uint64_t send_errors = 0;
+  int last_send_error = 0;
+
+ private:
+  socket::Sockets* sockets_ = nullptr;
+  int fd_ = -1;
+  std::vector<std::byte> buffer_ = std::vector<std::byte>(max_datagram);
+};
+
+void print_echo_stats(const UdpEcho& echo, const socket::Sockets& sockets) {
+  const auto& u = sockets.udp_stats();
+  std::fprintf(
+      stderr,
+      "tap_server: UDP echo: %llu datagrams (%llu bytes) echoed, %llu receive errors, %llu send "
+      "errors; UDP in %llu, out %llu, no port %llu, in errors %llu\n",
+      static_cast<unsigned long long>(echo.datagrams), static_cast<unsigned long long>(echo.bytes),
+      static_cast<unsigned long long>(echo.receive_errors), static_cast<unsigned long long>(echo.send_errors),
+      static_cast<unsigned long long>(u.in_datagrams), static_cast<unsigned long long>(u.out_datagrams),
+      static_cast<unsigned long long>(u.no_ports), static_cast<unsigned long long>(u.in_errors));
+  if (echo.send_errors != 0)
+    std::fprintf(stderr, "tap_server:   last send error: %s\n", std::strerror(echo.last_send_error));
+  for (std::size_t r = 0; r < static_cast<std::size_t>(socket::TransportDropReason::count_); ++r) {
+    const auto reason = static_cast<socket::TransportDropReason>(r);
+    if (sockets.drops(reason) != 0)
+      std::fprintf(stderr, "tap_server:   %-28s %llu\n", socket::to_string(reason),
+                   static_cast<unsigned long long>(sockets.drops(reason)));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,8 +335,19 @@ int main(int argc, char** argv) {
   for (const auto& p : o.ipv6) or_die(stack.add_address(id, p.address, p.length), "--ipv6");
   if (o.gateway4) or_die(stack.set_default_gateway(*o.gateway4), "--gateway4");
   if (o.gateway6) or_die(stack.set_default_gateway(*o.gateway6), "--gateway6");
+  auto sockets = or_die(socket::Sockets::create(stack, entropy), "sockets");
+  UdpEcho echo;
+  bool echo_ready = false;
+  if (o.udp_echo) {
+    if (const int r = echo.open(sockets); r < 0) {
+      std::fprintf(stderr, "tap_server: UDP echo on port %u: %s\n", UdpEcho::port, std::strerror(-r));
+      return 1;
+    }
+    sockets.set_readiness_callback([&](int fd) { echo_ready = echo_ready || fd == echo.fd(); });
+  }
 
-  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)\n", tap->name().c_str(), stack.mtu(id));
+  std::fprintf(stderr, "tap_server: up on %s (MTU %zu)%s\n", tap->name().c_str(), stack.mtu(id),
+               o.udp_echo ? ", UDP echo on port 7" : "");
   if (!o.ready_file.empty()) {
     if (FILE* f = std::fopen(o.ready_file.c_str(), "w")) {
       std::fprintf(f, "%s\n", tap->name().c_str());
@@ -259,6 +358,10 @@ int main(int argc, char** argv) {
   while (g_stop == 0) {
     const net::Instant now = clock.now();
     stack.poll(now);
+    if (echo_ready) {
+      echo_ready = false;
+      echo.serve();
+    }
     const net::Instant next = stack.next_deadline();
     // Sleep until a frame arrives or the next deadline, at most a second.
     std::int64_t wait_ms = 1000;
@@ -273,5 +376,6 @@ int main(int argc, char** argv) {
     }
   }
   print_stats(stack);
+  if (o.udp_echo) print_echo_stats(echo, sockets);
   return 0;
 }

@@ -1,5 +1,7 @@
 // The IPv4 input path as a stateful target: one IPv4 packet (or one whole
 // Ethernet frame) into a configured stack, then time run past every timeout.
+// The stack is configured once and restored before every input
+// (stack_reuse.hpp): each input runs as on a stack built for it alone.
 //
 // Input: two control bytes, then the packet.
 //   byte 0  bit 0     the rest is a whole Ethernet frame, injected as it is
@@ -28,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -39,6 +42,7 @@
 #include "hardstack/wire/ethernet.hpp"
 #include "hardstack/wire/icmpv4.hpp"
 #include "hardstack/wire/ipv4.hpp"
+#include "stack_reuse.hpp"
 
 using namespace hardstack;
 
@@ -115,6 +119,7 @@ class CheckingDevice final : public net::Device {
   std::size_t mtu() const override { return 1500; }
   std::optional<std::size_t> receive(std::span<std::byte>) override { return std::nullopt; }
   IPV4_INPUT_NO_COVERAGE bool transmit(std::span<const std::byte> frame) override {
+    fuzz::record_frame(frame);
     if (link_ == net::LinkType::raw_ip) {
       check_datagram(frame);
       return true;
@@ -183,53 +188,61 @@ IPV4_INPUT_NO_COVERAGE void repair_checksums(std::span<std::byte> d) {
   wire::store_be16(icmp, 2, wire::internet_checksum(icmp));
 }
 
-}  // namespace
-
-HS_FUZZ_SMALL_ASAN_QUARANTINE()
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
-  const std::uint8_t flags = data[0];
-  const std::uint8_t control = data[1];
-  const auto packet = fuzz::as_bytes(data + 2, size - 2);
-  if (packet.size() > 65535) return 0;
-
-  net::SeededEntropy entropy(0x5eed);
-  auto made = net::Stack::create(small_config(), entropy);
-  HS_FUZZ_CHECK(made.has_value());
-  net::Stack& stack = *made;
-  CheckingDevice eth_device(net::LinkType::ethernet);
-  CheckingDevice tun_device(net::LinkType::raw_ip);
-  net::InterfaceConfig ec;
-  ec.mac = our_mac;
-  ec.ipv6_link_local = false;
-  const auto eth = stack.add_interface(eth_device, ec);
-  net::InterfaceConfig tc;
-  tc.ipv6_link_local = false;
-  const auto tun = stack.add_interface(tun_device, tc);
-  HS_FUZZ_CHECK(eth && tun);
-  HS_FUZZ_CHECK(stack.add_address(*eth, eth_address, 24).has_value());
-  HS_FUZZ_CHECK(stack.add_address(*tun, tun_address, 24).has_value());
-  HS_FUZZ_CHECK(stack.set_default_gateway(peer_address).has_value());
+// The configured stack every input starts on: two interfaces, a gateway,
+// UDP's and TCP's numbers taken, and the peer already known (it asked for
+// our address at 1 s, so answers go out at once).
+struct Host {
+  net::SeededEntropy entropy{0x5eed};
+  CheckingDevice eth_device{net::LinkType::ethernet};
+  CheckingDevice tun_device{net::LinkType::raw_ip};
   Transport transport;
-  HS_FUZZ_CHECK(stack.register_protocol(17, transport).has_value());
-  HS_FUZZ_CHECK(stack.register_protocol(6, transport).has_value());
+  net::Stack stack = make_stack(entropy);
+  net::InterfaceId eth{};
+  net::InterfaceId tun{};
 
-  net::Instant now = net::Instant::from_ns(1'000'000'000);
-  // The peer announces itself (an ARP request for our address), so answers go out at once.
-  std::array<std::byte, 14 + 28> arp{};
-  {
-    const wire::EthernetRepr e{wire::MacAddress::broadcast(), peer_mac, wire::EtherType::arp, std::nullopt};
+  Host() {
+    net::InterfaceConfig ec;
+    ec.mac = our_mac;
+    ec.ipv6_link_local = false;
+    const auto e = stack.add_interface(eth_device, ec);
+    net::InterfaceConfig tc;
+    tc.ipv6_link_local = false;
+    const auto t = stack.add_interface(tun_device, tc);
+    HS_FUZZ_CHECK(e && t);
+    eth = *e;
+    tun = *t;
+    HS_FUZZ_CHECK(stack.add_address(eth, eth_address, 24).has_value());
+    HS_FUZZ_CHECK(stack.add_address(tun, tun_address, 24).has_value());
+    HS_FUZZ_CHECK(stack.set_default_gateway(peer_address).has_value());
+    HS_FUZZ_CHECK(stack.register_protocol(17, transport).has_value());
+    HS_FUZZ_CHECK(stack.register_protocol(6, transport).has_value());
+
+    const wire::EthernetRepr e_hdr{wire::MacAddress::broadcast(), peer_mac, wire::EtherType::arp,
+                                   std::nullopt};
     wire::ArpRepr a;
     a.operation = wire::ArpOperation::request;
     a.sender_hardware_address = peer_mac;
     a.sender_protocol_address = peer_address;
     a.target_protocol_address = eth_address;
     std::array<std::byte, 28> body{};
+    std::array<std::byte, 14 + 28> arp{};
     HS_FUZZ_CHECK(a.emit(body).has_value());
-    HS_FUZZ_CHECK(e.emit(arp, body).has_value());
-    stack.input(*eth, arp, now);
+    HS_FUZZ_CHECK(e_hdr.emit(arp, body).has_value());
+    stack.input(eth, arp, start);
   }
+  static net::Stack make_stack(net::Entropy& entropy) {
+    auto made = net::Stack::create(small_config(), entropy);
+    HS_FUZZ_CHECK(made.has_value());
+    return std::move(made.value());
+  }
+  static constexpr net::Instant start = net::Instant::from_ns(1'000'000'000);
+};
+
+void run(Host& host, std::uint8_t flags, std::uint8_t control, std::span<const std::byte> packet) {
+  net::Stack& stack = host.stack;
+  const net::InterfaceId eth = host.eth;
+  const net::InterfaceId tun = host.tun;
+  net::Instant now = Host::start;
 
   auto check_caps = [&] {
     HS_FUZZ_CHECK(stack.reassembly_memory() <= 2 * reassembly_cap);  // both families
@@ -242,7 +255,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t link = (flags >> 1) & 3;
     step.link_broadcast = link == 1 || link == 2;
     if (link == 3) {
-      stack.input(*tun, datagram, now);
+      stack.input(tun, datagram, now);
     } else {
       const wire::MacAddress dst = link == 0   ? our_mac
                                    : link == 1 ? wire::MacAddress::broadcast()
@@ -252,7 +265,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       peer_mac.store(frame, 6);
       wire::store_be16(frame, 12, 0x0800);
       std::copy(datagram.begin(), datagram.end(), frame.begin() + 14);
-      stack.input(*eth, std::span<const std::byte>(frame).first(14 + datagram.size()), now);
+      stack.input(eth, std::span<const std::byte>(frame).first(14 + datagram.size()), now);
     }
     check_caps();
   };
@@ -264,7 +277,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto bytes = std::span<std::byte>(work).first(packet.size());
     if ((flags & 8) != 0 && bytes.size() > 14) repair_checksums(bytes.subspan(14));
     step.link_broadcast = bytes.size() >= 6 && (std::to_integer<std::uint8_t>(bytes[0]) & 1) != 0;
-    stack.input(*eth, bytes, now);
+    stack.input(eth, bytes, now);
     check_caps();
   } else {
     std::copy(packet.begin(), packet.end(), work.begin());
@@ -332,5 +345,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HS_FUZZ_CHECK(stack.reassembly_memory() == 0);
   HS_FUZZ_CHECK(stack.neighbor_queue_bytes() == 0);
   step = Step{};
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  const auto packet = fuzz::as_bytes(data + 2, size - 2);
+  if (packet.size() > 65535) return 0;
+  static fuzz::Kept<Host> kept(std::make_unique<Host>());
+  fuzz::run_kept(
+      kept, [] { return std::make_unique<Host>(); },
+      [&](Host& host) { run(host, data[0], data[1], packet); });
   return 0;
 }

@@ -2,12 +2,10 @@
 // frames) into a configured stack, with the stack's output checked after
 // every one and time run out at the end.
 //
-// The stack is configured once and kept (building one costs more than the
-// whole run): each input starts from the same state, as far as the stack
-// lets it be put back. Time runs out after every input, so reassembly,
-// neighbour queues and loopback are empty and every neighbour entry is
-// collected (gc_floor 0); the entropy is re-seeded; then the peer is learnt
-// again (NS + NA) and a Router Advertisement puts the ND timers back.
+// Every input starts on the same configured stack (stack_reuse.hpp: kept
+// per process, restored before each input): the peer already learnt (NS for
+// our address, then NA) and a Router Advertisement's timers applied, the
+// clock at its start.
 //
 // Input:
 //   byte 0   flags: bits 0-1 link (0: IPv6 in a frame to our MAC; 1: in a
@@ -36,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "fuzz_support.hpp"
@@ -47,6 +46,7 @@
 #include "hardstack/wire/icmpv6.hpp"
 #include "hardstack/wire/ipv6.hpp"
 #include "hardstack/wire/ipv6_ext.hpp"
+#include "stack_reuse.hpp"
 
 using namespace hardstack;
 
@@ -199,6 +199,7 @@ void check_icmpv6_error(const wire::Ipv6View& ip, const wire::Icmpv6View& icmp, 
 // Every frame the stack sends parses, checksums included.
 void check_output(harness::CaptureDevice& device, bool raw_ip, const Sent& last) {
   while (auto frame = device.take()) {
+    fuzz::record_frame(*frame);
     wire::Bytes dg = *frame;
     if (!raw_ip) {
       const auto eth = wire::EthernetView::parse(dg);
@@ -288,8 +289,9 @@ std::vector<std::byte> peer_nd(std::uint8_t type, const wire::Ipv6Address& from,
 const wire::Ipv6Address tun6 = addr({0x20, 0x01, 0x0d, 0xb8, 0, 0x01}, 0x01);
 const wire::Ipv6Address tun_peer6 = addr({0x20, 0x01, 0x0d, 0xb8, 0, 0x01}, 0x02);
 
-struct World {
-  harness::VirtualClock clock;
+struct Host {
+  static constexpr net::Instant start = net::Instant::from_ns(0);
+  harness::VirtualClock clock{start};
   net::SeededEntropy entropy{0x1f6};
   harness::CaptureDevice eth_device = make_device(net::LinkType::ethernet);
   harness::CaptureDevice tun_device = make_device(net::LinkType::raw_ip);
@@ -299,7 +301,7 @@ struct World {
   net::InterfaceId tun{};
   NoopTransport transport;
 
-  World() {
+  Host() {
     net::InterfaceConfig ic;
     ic.mac = our_mac;
     eth = stack.add_interface(eth_device, ic).value();
@@ -309,6 +311,12 @@ struct World {
     HS_FUZZ_CHECK(stack.set_default_gateway(table[15]).has_value());
     HS_FUZZ_CHECK(stack.register_protocol(17, transport).has_value());
     HS_FUZZ_CHECK(stack.register_protocol(6, transport).has_value());
+    // The peer learnt (its NS for our address, then its NA), the ND timers
+    // from a Router Advertisement.
+    stack.input(eth, peer_nd(135, peer6, table[4], {{0x33, 0x33, 0xff, 0, 0, 0x01}}), clock.now());
+    stack.input(eth, peer_nd(136, peer6, our6, our_mac), clock.now());
+    stack.input(eth, peer_nd(134, table[2], table[3], {{0x33, 0x33, 0, 0, 0, 0x01}}), clock.now());
+    check_all(Sent{});
   }
   harness::CaptureDevice make_device(net::LinkType link) {
     harness::CaptureDeviceConfig dc;
@@ -336,11 +344,8 @@ struct World {
   }
 };
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
-  static World& w = *new World();
+void run(Host& w, const std::uint8_t* data, std::size_t size) {
+  w.clock = harness::VirtualClock(Host::start);
   const std::uint8_t flags = data[0];
   const std::uint8_t link_mode = flags & 3;
   const bool repair = (flags & 4) != 0;
@@ -356,17 +361,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const wire::Ipv6Address src = pick(data[1] & 0x0f);
   const wire::Ipv6Address dst = pick(data[1] >> 4);
 
-  // The same starting state for every input.
-  w.entropy = net::SeededEntropy(0x1f6);
-  w.stack.input(w.eth, peer_nd(135, peer6, table[4], {{0x33, 0x33, 0xff, 0, 0, 0x01}}), w.clock.now());
-  w.stack.input(w.eth, peer_nd(136, peer6, our6, our_mac), w.clock.now());
-  // Only an input holding a Router Advertisement (type 134) can have moved
-  // the ND timers: put them back then.
-  static bool timers_touched = true;
-  if (timers_touched)
-    w.stack.input(w.eth, peer_nd(134, table[2], table[3], {{0x33, 0x33, 0, 0, 0, 0x01}}), w.clock.now());
-  timers_touched = link_mode != 3 && std::memchr(data, 134, size) != nullptr;
-  w.check_all(Sent{});
   const net::InterfaceId in = link_mode == 3 ? w.tun : w.eth;
 
   std::vector<std::byte> frame;
@@ -423,5 +417,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   w.run_out();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  static fuzz::Kept<Host> kept(std::make_unique<Host>());
+  fuzz::run_kept(
+      kept, [] { return std::make_unique<Host>(); }, [&](Host& host) { run(host, data, size); });
   return 0;
 }

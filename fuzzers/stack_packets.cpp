@@ -27,9 +27,14 @@
 //   - reassembly memory and neighbour queues within their caps.
 // At the end, time runs on by 10 minutes, polling at every deadline: reassembly
 // and neighbour queues must then hold nothing.
+//
+// A stack per setting (prelude byte 0, bits 0-2) is configured once and
+// restored before every input (stack_reuse.hpp): each input runs as on a
+// stack built for it alone.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "frame_log.hpp"
@@ -43,6 +48,7 @@
 #include "hardstack/wire/icmpv6.hpp"
 #include "hardstack/wire/ipv4.hpp"
 #include "hardstack/wire/ipv6.hpp"
+#include "stack_reuse.hpp"
 
 using namespace hardstack;
 namespace flog = hardstack::fuzz::frame_log;
@@ -55,7 +61,6 @@ constexpr wire::Ipv4Address our4{{192, 0, 2, 1}};
 constexpr wire::Ipv4Address peer4{{192, 0, 2, 2}};
 constexpr wire::Ipv4Address subnet_broadcast4{{192, 0, 2, 255}};
 constexpr wire::Ipv6Address our6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}};
-constexpr wire::Ipv6Address peer6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02}};
 constexpr std::size_t prelude_size = 2;
 constexpr std::size_t small_reassembly_cap = 16 * 1024;
 constexpr std::size_t small_queue_bytes = 4 * 1024;
@@ -153,6 +158,7 @@ void check_ipv6(wire::Bytes packet) {
 }
 
 bool CheckedDevice::transmit(std::span<const std::byte> frame) {
+  hardstack::fuzz::record_frame(frame);
   const auto eth = wire::EthernetView::parse(frame);
   HS_FUZZ_CHECK(eth.has_value());
   HS_FUZZ_CHECK(eth->source() == our_mac);
@@ -227,59 +233,65 @@ void check_caps(const net::Stack& s, std::size_t reassembly_cap, std::size_t que
   HS_FUZZ_CHECK(s.neighbor_queue_bytes() <= 2 * queue_cap);  // ARP + ND caches
 }
 
-}  // namespace
-
-HS_FUZZ_SMALL_ASAN_QUARANTINE()
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto input = hardstack::fuzz::as_bytes(data, size);
-  const flog::Log log(input, prelude_size);
-  const std::uint8_t settings = log.prelude_byte(0);
-
-  // Tables sized for one input's worth of traffic: a stack is made per input
-  // (so every crash replays alone), and its construction is most of the cost.
+// The configured stack an input starts on, for the prelude's settings
+// (bits 0-2 of byte 0): one Ethernet interface with an IPv4 and an IPv6
+// address, an IPv4 gateway, tables sized for one input's worth of traffic.
+struct Host {
   net::StackConfig config;
-  config.poll_frame_budget = 4;
-  config.max_interfaces = 2;
-  config.max_addresses_per_interface = 4;
-  config.reassembly_v4.max_queues = config.reassembly_v6.max_queues = 64;
-  config.arp.max_entries = config.nd.max_entries = 8;
-  config.arp.queue_bytes = config.nd.queue_bytes = 64 * 1024;  // the queue's node pool is reserved up front
-  config.routes.max_routes = 8;
-  config.arp.gc_floor = config.nd.gc_floor = 4;
-  if ((settings & 0x02) != 0) {
-    config.reassembly_v4.memory_cap = config.reassembly_v6.memory_cap = small_reassembly_cap;
-    config.arp.queue_bytes = config.nd.queue_bytes = small_queue_bytes;
-  }
-  if ((settings & 0x04) != 0) config.icmp_rate_limit.burst = config.icmpv6_rate_limit.burst = 1000;
-  const std::size_t reassembly_cap = config.reassembly_v4.memory_cap;
-  const std::size_t queue_cap = config.arp.queue_bytes;
-
-  net::SeededEntropy entropy(0x5eed);
-  auto created = net::Stack::create(config, entropy);
-  HS_FUZZ_CHECK(created.has_value());
-  net::Stack stack = std::move(created.value());
+  net::SeededEntropy entropy{0x5eed};
   CheckedDevice device;
-  net::InterfaceConfig ic;
-  ic.mac = our_mac;
-  const auto id = stack.add_interface(device, ic);
-  HS_FUZZ_CHECK(id.has_value());
-  HS_FUZZ_CHECK(stack.add_address(*id, our4, 24).has_value());
-  HS_FUZZ_CHECK(stack.add_address(*id, our6, 64).has_value());
-  HS_FUZZ_CHECK(stack.set_default_gateway(peer4).has_value());
+  net::Stack stack;
+  net::InterfaceId id{};
 
-  net::Instant now = flog::log_start;
-  if ((settings & 0x01) != 0) {
-    // The peer asks for us (ARP request): the stack learns its MAC and answers.
-    wire::ArpRepr arp{wire::ArpOperation::request, peer_mac, peer4, wire::MacAddress{}, our4};
-    std::array<std::byte, 14 + wire::ArpRepr::packet_len()> f{};
-    wire::EthernetRepr eth{wire::MacAddress::broadcast(), peer_mac, wire::EtherType::arp, std::nullopt};
-    std::array<std::byte, wire::ArpRepr::packet_len()> body{};
-    HS_FUZZ_CHECK(arp.emit(body).has_value() && eth.emit(f, body).has_value());
-    stack.input(*id, f, now);
-    (void)peer6;
+  explicit Host(std::uint8_t settings) : config(make_config(settings)), stack(make_stack(config, entropy)) {
+    net::InterfaceConfig ic;
+    ic.mac = our_mac;
+    const auto made = stack.add_interface(device, ic);
+    HS_FUZZ_CHECK(made.has_value());
+    id = *made;
+    HS_FUZZ_CHECK(stack.add_address(id, our4, 24).has_value());
+    HS_FUZZ_CHECK(stack.add_address(id, our6, 64).has_value());
+    HS_FUZZ_CHECK(stack.set_default_gateway(peer4).has_value());
+    if ((settings & 0x01) != 0) {
+      // The peer asks for us (ARP request): the stack learns its MAC and answers.
+      wire::ArpRepr arp{wire::ArpOperation::request, peer_mac, peer4, wire::MacAddress{}, our4};
+      std::array<std::byte, 14 + wire::ArpRepr::packet_len()> f{};
+      wire::EthernetRepr eth{wire::MacAddress::broadcast(), peer_mac, wire::EtherType::arp, std::nullopt};
+      std::array<std::byte, wire::ArpRepr::packet_len()> body{};
+      HS_FUZZ_CHECK(arp.emit(body).has_value() && eth.emit(f, body).has_value());
+      stack.input(id, f, flog::log_start);
+    }
   }
+  static net::StackConfig make_config(std::uint8_t settings) {
+    net::StackConfig c;
+    c.poll_frame_budget = 4;
+    c.max_interfaces = 2;
+    c.max_addresses_per_interface = 4;
+    c.reassembly_v4.max_queues = c.reassembly_v6.max_queues = 64;
+    c.arp.max_entries = c.nd.max_entries = 8;
+    c.arp.queue_bytes = c.nd.queue_bytes = 64 * 1024;  // the queue's node pool is reserved up front
+    c.routes.max_routes = 8;
+    c.arp.gc_floor = c.nd.gc_floor = 4;
+    if ((settings & 0x02) != 0) {
+      c.reassembly_v4.memory_cap = c.reassembly_v6.memory_cap = small_reassembly_cap;
+      c.arp.queue_bytes = c.nd.queue_bytes = small_queue_bytes;
+    }
+    if ((settings & 0x04) != 0) c.icmp_rate_limit.burst = c.icmpv6_rate_limit.burst = 1000;
+    return c;
+  }
+  static net::Stack make_stack(const net::StackConfig& config, net::Entropy& entropy) {
+    auto created = net::Stack::create(config, entropy);
+    HS_FUZZ_CHECK(created.has_value());
+    return std::move(created.value());
+  }
+};
 
+void run(Host& host, const flog::Log& log) {
+  net::Stack& stack = host.stack;
+  const net::InterfaceId id = host.id;
+  const std::size_t reassembly_cap = host.config.reassembly_v4.memory_cap;
+  const std::size_t queue_cap = host.config.arp.queue_bytes;
+  net::Instant now = flog::log_start;
   flog::Reader reader(log);
   flog::Record r;
   std::vector<std::byte> scratch;
@@ -302,7 +314,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         scratch = ethernet_frame(dst, r.frame);
         if (repair) repair_checksums(scratch, 14);
       }
-      stack.input(*id, scratch, now);
+      stack.input(id, scratch, now);
     }
     check_caps(stack, reassembly_cap, queue_cap);
   }
@@ -320,5 +332,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   stack.poll(end);
   HS_FUZZ_CHECK(stack.reassembly_memory() == 0);
   HS_FUZZ_CHECK(stack.neighbor_queue_bytes() == 0);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const flog::Log log(hardstack::fuzz::as_bytes(data, size), prelude_size);
+  const auto settings = static_cast<std::uint8_t>(log.prelude_byte(0) & 0x07u);
+  // One kept host per setting, made at its first use.
+  static std::array<std::unique_ptr<hardstack::fuzz::Kept<Host>>, 8> kept;
+  auto make = [settings] { return std::make_unique<Host>(settings); };
+  if (!kept[settings]) kept[settings] = std::make_unique<hardstack::fuzz::Kept<Host>>(make());
+  hardstack::fuzz::run_kept(*kept[settings], make, [&](Host& host) { run(host, log); });
   return 0;
 }

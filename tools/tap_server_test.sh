@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # examples/tap_server against the Linux kernel: the unmodified ping and ping -6
-# from a peer network namespace, sizes that need fragmentation both ways
-# included. Everything lives in two namespaces made for the run and deleted
+# from a peer network namespace, and the UDP echo service on port 7 through the
+# kernel's own UDP sockets (tools/udp_echo_check), over IPv4 and IPv6, sizes
+# that need fragmentation both ways included. Everything lives in two namespaces made for the run and deleted
 # afterwards, pass or fail; the host's interfaces are never touched.
 #
 #   server namespace: tap_server runs here and creates the TAP device;
 #   peer namespace:   the TAP interface is moved here (tap_server's descriptor
 #                     keeps working) and the kernel gets the peer addresses.
 #
-# usage: tools/tap_server_test.sh PATH/TO/tap_server
+# usage: tools/tap_server_test.sh PATH/TO/tap_server PATH/TO/udp_echo_check
 # Exit 77 (CTest SKIP_RETURN_CODE) when not root, without /dev/net/tun, ip or
 # ping, or when namespaces cannot be made here.
 set -u
@@ -18,7 +19,8 @@ skip() {
   exit 77
 }
 
-server_exe=${1:?usage: $0 PATH/TO/tap_server}
+server_exe=${1:?usage: $0 PATH/TO/tap_server PATH/TO/udp_echo_check}
+client_exe=${2:?usage: $0 PATH/TO/tap_server PATH/TO/udp_echo_check}
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces and a TAP interface)"
 [ -c /dev/net/tun ] || skip "/dev/net/tun is missing (modprobe tun, or give the container the device)"
 command -v ip >/dev/null || skip "the ip command (iproute2) is not installed"
@@ -95,6 +97,19 @@ check "ping -s 30000 $stack_v4 (21 fragments each way)" in_peer ping -c 2 -i 0.2
 check "ping -6 $stack_v6" in_peer ping -6 -c 3 -i 0.2 -W 2 "$stack_v6"
 check "ping -6 -s 4000 $stack_v6 (fragmented both ways)" in_peer ping -6 -c 3 -i 0.2 -W 2 -s 4000 "$stack_v6"
 check "ping -6 -s 30000 $stack_v6" in_peer ping -6 -c 2 -i 0.2 -W 2 -s 30000 "$stack_v6"
+# UDP echo (port 7): each datagram comes back byte for byte from the port it
+# was sent to. 4000 and 30000 bytes leave the kernel in 3 and 21 fragments
+# (IPv4; IPv6 likewise) and the stack's echo goes back fragmented too.
+# The largest datagrams too: 65507 bytes of UDP payload over IPv4 (a 65535-byte
+# datagram in 45 fragments) and 65527 over IPv6.
+check "UDP echo $stack_v4 port 7: 100, 4000, 30000, 65507 bytes (fragmented both ways)" \
+  in_peer "$client_exe" "$stack_v4" 7 --size 100 --size 4000 --size 30000 --count 3 --size 65507
+check "UDP echo $stack_v6 port 7: 100, 4000, 30000, 65527 bytes (fragmented both ways)" \
+  in_peer "$client_exe" "$stack_v6" 7 --size 100 --size 4000 --size 30000 --count 3 --size 65527
+# UDP-3: a port nobody is bound to answers ICMP port unreachable, which the
+# kernel reports to its connected socket as ECONNREFUSED.
+check "UDP to $stack_v4 port 9 (no service): ECONNREFUSED" in_peer "$client_exe" "$stack_v4" 9 --expect-refused
+check "UDP to $stack_v6 port 9 (no service): ECONNREFUSED" in_peer "$client_exe" "$stack_v6" 9 --expect-refused
 # The kernel learnt the stack's MAC through ARP and ND.
 check "kernel ARP entry for $stack_v4" sh -c "ip netns exec $peer_ns ip neigh show $stack_v4 | grep -qi $stack_mac"
 check "kernel ND entry for $stack_v6" sh -c "ip netns exec $peer_ns ip -6 neigh show $stack_v6 | grep -qi $stack_mac"

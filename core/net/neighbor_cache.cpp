@@ -705,6 +705,11 @@ bool NeighborCache<Address>::on_confirmation(const Address& neighbor, Instant no
 template <typename Address>
 void NeighborCache<Address>::poll(Instant now, Events& events) {
   now = monotonic(now);
+  // Nothing due: every change that can bring a timer or a GC time earlier
+  // marks the cached deadline dirty, so a clean one is never late. The walk
+  // below would touch every entry for nothing (poll runs once per poll of the
+  // stack, which a busy host calls for every batch of frames).
+  if (outbox_head_ == kNone && now < next_deadline()) return;
   for (std::uint32_t i = 0; i < entries_.size(); ++i) {
     // Each step either leaves the timer states or moves the timer past now
     // (delay -> probe moves it to now, then probe sends or fails): at most

@@ -260,6 +260,62 @@ Reassembler<F>& Reassembler<F>::operator=(Reassembler&& o) noexcept {
 }
 
 template <typename F>
+Reassembler<F>::Reassembler(const Reassembler& o)
+    : config_(o.config_),
+      hash_key_(o.hash_key_),
+      buckets_(o.buckets_.size(), nullptr),
+      now_(o.now_),
+      counters_(o.counters_) {
+  copy_queues(o);
+}
+
+template <typename F>
+Reassembler<F>& Reassembler<F>::operator=(const Reassembler& o) {
+  if (this == &o) return *this;
+  clear();
+  config_ = o.config_;
+  hash_key_ = o.hash_key_;
+  buckets_.assign(o.buckets_.size(), nullptr);
+  now_ = o.now_;
+  counters_ = o.counters_;
+  copy_queues(o);
+  return *this;
+}
+
+// Oldest first, each to the head of its chain as submit() links a new queue:
+// chains come out in the same order (newest first) as the original's.
+template <typename F>
+void Reassembler<F>::copy_queues(const Reassembler& o) {
+  for (const Queue* from = o.oldest_; from != nullptr; from = from->newer) {
+    auto* q = new Queue(*from);
+    q->head = nullptr;
+    q->tail = nullptr;
+    for (const Node* n = from->head; n != nullptr; n = n->next) {
+      const std::size_t bytes = std::size_t{n->header_len} + n->length;
+      Node* node = new (::operator new(sizeof(Node) + bytes)) Node(*n);
+      node->next = nullptr;
+      std::memcpy(node->storage(), n->storage(), bytes);
+      (q->tail != nullptr ? q->tail->next : q->head) = node;
+      q->tail = node;
+    }
+    link_new(q);
+  }
+}
+
+template <typename F>
+void Reassembler<F>::link_new(Queue* q) {
+  Queue*& bucket = buckets_[q->hash & (buckets_.size() - 1)];
+  q->chain_next = bucket;
+  bucket = q;
+  q->older = newest_;
+  q->newer = nullptr;
+  (newest_ != nullptr ? newest_->newer : oldest_) = q;
+  newest_ = q;
+  memory_ += q->memory;
+  ++queue_count_;
+}
+
+template <typename F>
 Reassembler<F>::~Reassembler() {
   clear();
 }
@@ -479,17 +535,10 @@ ReassemblyOutcome Reassembler<F>::submit(const Fragment& f, Instant now) {
     q = new Queue{};
     q->key = f.key;
     q->hash = h;
-    Queue*& bucket = buckets_[h & (buckets_.size() - 1)];
-    q->chain_next = bucket;
-    bucket = q;
-    q->older = newest_;
-    (newest_ != nullptr ? newest_->newer : oldest_) = q;
-    newest_ = q;
     // Saturates: a host clock near the end of time gives "never", not a wrap.
     q->deadline = now_ > Instant::never() - config_.timeout ? Instant::never() : now_ + config_.timeout;
     q->memory = queue_cost();
-    memory_ += q->memory;
-    ++queue_count_;
+    link_new(q);
   }
 
   const std::size_t cost = fragment_cost(stored_header, len);

@@ -270,8 +270,10 @@ class Reassembler {
 
   Reassembler(Reassembler&& other) noexcept;
   Reassembler& operator=(Reassembler&& other) noexcept;
-  Reassembler(const Reassembler&) = delete;
-  Reassembler& operator=(const Reassembler&) = delete;
+  // A deep copy: the same key, queues, fragments, deadlines and counters
+  // (Stack::checkpoint()). Assignment frees this one's queues first.
+  Reassembler(const Reassembler& other);
+  Reassembler& operator=(const Reassembler& other);
   ~Reassembler();
 
   ReassemblyOutcome submit(const Fragment& fragment, Instant now);
@@ -327,6 +329,9 @@ class Reassembler {
   std::uint32_t hash(const Key& key) const;
   Queue* lookup(const Key& key, std::uint32_t h, std::uint32_t* chain_length) const;
   void unlink_and_free(Queue* q);
+  // Puts a new queue at the head of its chain and as the newest, and counts it.
+  void link_new(Queue* q);
+  void copy_queues(const Reassembler& other);
   void make_room(std::size_t need, const Queue* keep);
   ReassemblyOutcome complete(Queue* q);
   ReassemblyOutcome whole_datagram(const Fragment& f);

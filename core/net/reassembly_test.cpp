@@ -755,6 +755,77 @@ BOOST_AUTO_TEST_CASE(move_keeps_the_queues_and_clear_frees_them) {
   BOOST_TEST(other.queue_count() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(copy_holds_the_same_queues_and_goes_its_own_way) {
+  auto r = make();
+  std::vector<Sender> s;
+  for (std::uint16_t id : {7, 3, 5}) {
+    s.emplace_back(24, static_cast<std::uint8_t>(id));
+    s.back().key.identification = id;
+  }
+  BOOST_TEST((r.submit(s[0].frag(0, 8, true), t0).status == ReassemblyStatus::held));
+  BOOST_TEST((r.submit(s[0].frag(16, 8, false), t0).status == ReassemblyStatus::held));
+  BOOST_TEST((r.submit(s[1].frag(8, 8, true), t0 + Duration::seconds(1)).status == ReassemblyStatus::held));
+  BOOST_TEST((r.submit(s[2].frag(16, 8, false), t0 + Duration::seconds(2)).status == ReassemblyStatus::held));
+  BOOST_TEST(
+      (r.submit(s[2].frag(16, 8, false), t0 + Duration::seconds(2)).status == ReassemblyStatus::duplicate));
+
+  const Ipv4Reassembler copy(r);
+  BOOST_TEST(copy.queue_count() == 3u);
+  BOOST_TEST(copy.memory_in_use() == r.memory_in_use());
+  BOOST_TEST((copy.counters() == r.counters()));
+  BOOST_TEST(copy.counters().duplicates == 1u);
+  std::vector<std::uint16_t> ids;
+  copy.for_each_queue([&](const Ipv4FragmentKey& k, const Ipv4Reassembler::QueueInfo& info) {
+    ids.push_back(k.identification);
+    BOOST_TEST(copy.find(k).has_value());  // the same hash key
+    const auto original = r.find(k);
+    BOOST_REQUIRE(original.has_value());
+    BOOST_TEST(info.fragments == original->fragments);
+    BOOST_TEST(info.bytes_received == original->bytes_received);
+    BOOST_TEST(info.first_received == original->first_received);
+    BOOST_TEST(info.memory == original->memory);
+    BOOST_TEST((info.deadline == original->deadline));
+  });
+  BOOST_TEST((ids == std::vector<std::uint16_t>{7, 3, 5}));
+
+  // Each completes the datagram on its own: what one takes, the other keeps.
+  Ipv4Reassembler other = copy;
+  check_datagram(other.submit(s[0].frag(8, 8, true), t0), s[0]);
+  BOOST_TEST(other.queue_count() == 2u);
+  BOOST_TEST(r.queue_count() == 3u);
+  check_datagram(r.submit(s[0].frag(8, 8, true), t0), s[0]);
+
+  // The oldest left expires first in both, its first fragment reported as held.
+  std::vector<std::uint16_t> expired;
+  other.poll(t0 + Duration::seconds(31), [&](const Ipv4Reassembler::Expired& e) {
+    expired.push_back(e.key.identification);
+    BOOST_TEST(!e.first_fragment_received);
+  });
+  BOOST_TEST((expired == std::vector<std::uint16_t>{3}));
+  BOOST_TEST(copy.queue_count() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(copy_assignment_frees_what_was_held_first) {
+  auto r = make();
+  Sender a(16);
+  BOOST_TEST((r.submit(a.frag(0, 8, true), t0).status == ReassemblyStatus::held));
+  auto other = make(Ipv4Reassembler::default_config(), 99);
+  Sender b(16, 2);
+  b.key.identification = 99;
+  BOOST_TEST((other.submit(b.frag(8, 8, false), t0).status == ReassemblyStatus::held));
+  BOOST_TEST((other.submit(b.frag(8, 8, false), t0).status == ReassemblyStatus::duplicate));
+  other = r;
+  BOOST_TEST(!other.find(b.key).has_value());
+  BOOST_TEST(other.find(a.key).has_value());  // looked up under r's hash key, not its own
+  BOOST_TEST(other.memory_in_use() == r.memory_in_use());
+  BOOST_TEST(other.counters().duplicates == 0u);
+  const Ipv4Reassembler& same = other;
+  other = same;
+  BOOST_TEST(other.queue_count() == 1u);
+  check_datagram(other.submit(a.frag(8, 8, false), t0), a);
+  BOOST_TEST(r.find(a.key).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(drop_reasons_have_names) {
   BOOST_TEST(std::string(to_string(ReassemblyDrop::overlap)) == "overlap");
   BOOST_TEST(std::string(to_string(ReassemblyDrop::memory_cap)) == "memory_cap");

@@ -23,7 +23,7 @@ Address masked(const Address& a, std::uint8_t length) {
   return out;
 }
 
-// Byte by byte with an early exit: most routes differ in the first byte.
+// Byte by byte with an early exit (IPv6): most routes differ in the first byte.
 template <typename Address>
 bool in_prefix(const Route<Address>& r, const Address& a) {
   const std::size_t full = r.prefix_length / 8;
@@ -31,6 +31,12 @@ bool in_prefix(const Route<Address>& r, const Address& a) {
     if (a.octets[i] != r.prefix.octets[i]) return false;
   const unsigned rest = r.prefix_length % 8;
   return rest == 0 || (a.octets[full] & (0xff00u >> rest)) == r.prefix.octets[full];
+}
+
+// IPv4 as one word under the prefix's mask (this runs on every datagram sent).
+bool in_prefix(const Route<wire::Ipv4Address>& r, const wire::Ipv4Address& a) {
+  const std::uint32_t mask = r.prefix_length == 0 ? 0 : ~std::uint32_t{0} << (32 - r.prefix_length);
+  return ((a.to_u32() ^ r.prefix.to_u32()) & mask) == 0;
 }
 
 }  // namespace

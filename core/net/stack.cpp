@@ -264,6 +264,25 @@ Result<Stack, ConfigError> Stack::create(const StackConfig& config, Entropy& ent
   return stack;
 }
 
+Stack Stack::checkpoint() const {
+  Stack copy(std::make_unique<Impl>(*impl_));
+  copy.impl_->point_adapters_here();
+  return copy;
+}
+
+void Stack::restore(const Stack& checkpoint) {
+  if (checkpoint.impl_ == impl_) return;
+  *impl_ = *checkpoint.impl_;
+  impl_->point_adapters_here();
+}
+
+void Stack::Impl::point_adapters_here() {
+  for (auto& i : interfaces) {
+    i.arp_events.stack = this;
+    i.nd_events.stack = this;
+  }
+}
+
 Stack::Stack(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Stack::Stack(Stack&&) noexcept = default;
 Stack& Stack::operator=(Stack&&) noexcept = default;
@@ -421,8 +440,8 @@ void Stack::poll(Instant now) {
   now = s.clamp(now);
   // Any frame a device may hand over, whatever its MTU says (a device that
   // delivers more than its MTU is not refused here; IP's checks decide).
-  if (!s.rx_buffer) s.rx_buffer = std::make_unique_for_overwrite<std::byte[]>(kRxBufferSize);
-  const std::span<std::byte> buffer(s.rx_buffer.get(), kRxBufferSize);
+  if (!s.rx_buffer.bytes) s.rx_buffer.bytes = std::make_unique_for_overwrite<std::byte[]>(kRxBufferSize);
+  const std::span<std::byte> buffer(s.rx_buffer.bytes.get(), kRxBufferSize);
   for (auto& i : s.interfaces) {
     if (i.device == nullptr) continue;
     for (std::size_t n = 0; n < s.config.poll_frame_budget; ++n) {
@@ -629,7 +648,7 @@ void NdEventsAdapter::dropped(const wire::Ipv6Address&, NeighborDrop reason,
 // Output to the link
 
 bool Stack::Impl::transmit_frame(Interface& out, const wire::MacAddress& destination_mac,
-                                 std::uint16_t ethertype, wire::Bytes datagram) {
+                                 std::uint16_t ethertype, wire::Bytes datagram, std::size_t headroom) {
   if (out.device == nullptr) return false;
   bool ok = false;
   if (out.ethernet()) {
@@ -637,13 +656,21 @@ bool Stack::Impl::transmit_frame(Interface& out, const wire::MacAddress& destina
     eth.destination = destination_mac;
     eth.source = out.mac;
     eth.ethertype = static_cast<wire::EtherType>(ethertype);
-    // A datagram larger than the MTU never gets here from IP output (it
-    // fragments); grow rather than fail if one ever does.
-    if (tx_buffer.size() < eth.header_len() + datagram.size())
-      tx_buffer.resize(eth.header_len() + datagram.size());
-    const auto len = eth.emit(tx_buffer, datagram);
-    if (!len) return false;
-    ok = out.device->transmit(wire::Bytes(tx_buffer.data(), *len));
+    const std::size_t hlen = eth.header_len();
+    if (headroom >= hlen) {
+      // The datagram sits in one of the stack's own output buffers (non-const
+      // storage) with room for the header in front of it.
+      const wire::MutableBytes frame(const_cast<std::byte*>(datagram.data()) - hlen, hlen + datagram.size());
+      if (!eth.emit(frame)) return false;
+      ok = out.device->transmit(frame);
+    } else {
+      // A datagram larger than the MTU never gets here from IP output (it
+      // fragments); grow rather than fail if one ever does.
+      if (tx_buffer.size() < hlen + datagram.size()) tx_buffer.resize(hlen + datagram.size());
+      const auto len = eth.emit(tx_buffer, datagram);
+      if (!len) return false;
+      ok = out.device->transmit(wire::Bytes(tx_buffer.data(), *len));
+    }
   } else {
     ok = out.device->transmit(datagram);
   }
@@ -656,26 +683,27 @@ bool Stack::Impl::transmit_frame(Interface& out, const wire::MacAddress& destina
 }
 
 Result<void, Errno> Stack::Impl::transmit_ipv4(Interface& out, const wire::Ipv4Address& neighbor,
-                                               wire::Bytes datagram, Instant now) {
+                                               wire::Bytes datagram, Instant now, std::size_t headroom) {
   if (out.is_loopback()) {
     loopback_enqueue(false, datagram);
     return {};
   }
   constexpr auto type = static_cast<std::uint16_t>(wire::EtherType::ipv4);
   if (!out.ethernet()) {
-    if (!transmit_frame(out, {}, type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, {}, type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   if (out.is_ipv4_broadcast(neighbor)) {
-    if (!transmit_frame(out, wire::MacAddress::broadcast(), type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, wire::MacAddress::broadcast(), type, datagram, headroom))
+      return Unexpected(ENOBUFS);
     return {};
   }
   if (neighbor.is_multicast()) {
-    if (!transmit_frame(out, multicast_mac(neighbor), type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, multicast_mac(neighbor), type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   if (const auto mac = out.arp->lookup(neighbor, now)) {
-    if (!transmit_frame(out, *mac, type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, *mac, type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   out.arp_events.now = now;
@@ -689,22 +717,22 @@ Result<void, Errno> Stack::Impl::transmit_ipv4(Interface& out, const wire::Ipv4A
 }
 
 Result<void, Errno> Stack::Impl::transmit_ipv6(Interface& out, const wire::Ipv6Address& neighbor,
-                                               wire::Bytes datagram, Instant now) {
+                                               wire::Bytes datagram, Instant now, std::size_t headroom) {
   if (out.is_loopback()) {
     loopback_enqueue(true, datagram);
     return {};
   }
   constexpr auto type = static_cast<std::uint16_t>(wire::EtherType::ipv6);
   if (!out.ethernet()) {
-    if (!transmit_frame(out, {}, type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, {}, type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   if (neighbor.is_multicast()) {
-    if (!transmit_frame(out, multicast_mac(neighbor), type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, multicast_mac(neighbor), type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   if (const auto mac = out.nd->lookup(neighbor, now)) {
-    if (!transmit_frame(out, *mac, type, datagram)) return Unexpected(ENOBUFS);
+    if (!transmit_frame(out, *mac, type, datagram, headroom)) return Unexpected(ENOBUFS);
     return {};
   }
   out.nd_events.now = now;

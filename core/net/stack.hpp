@@ -254,6 +254,9 @@ struct Ipv4Delivery {
   std::uint8_t tos = 0;
   bool to_broadcast = false;
   bool to_multicast = false;
+  // The local address it reached (IP_PKTINFO's ipi_spec_dst): the destination,
+  // or for a broadcast / multicast our address on the interface (LINUX fib_compute_spec_dst).
+  wire::Ipv4Address spec_dst;
   wire::Bytes options;   // the received options area (IP_RECVOPTS), possibly updated (RR/TS)
   wire::Bytes datagram;  // header + payload as received (reassembled), for quoting in errors
 };
@@ -403,6 +406,17 @@ class Stack {
   std::size_t neighbor_queue_bytes() const;  // every ARP and ND pending queue
   std::optional<NeighborInfo> arp_entry(InterfaceId interface, const wire::Ipv4Address& address) const;
   std::optional<NeighborInfo> nd_entry(InterfaceId interface, const wire::Ipv6Address& address) const;
+
+  // Tests and fuzzers: a stack configured once and put back before every run
+  // instead of one built per run. checkpoint() copies the whole state
+  // (configuration, neighbour entries and queues, fragments, loopback, rate
+  // limits, identification keys and counters, statistics, the latest time);
+  // the copy shares this stack's devices, entropy source and protocol
+  // handlers, so it is for restore(), not for driving alongside it. restore()
+  // makes this stack equal to `checkpoint` again, reusing its memory. The
+  // entropy source is the caller's to put back (SeededEntropy is a value).
+  Stack checkpoint() const;
+  void restore(const Stack& checkpoint);
 
   struct Impl;
 

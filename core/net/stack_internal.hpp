@@ -15,6 +15,7 @@
 
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/bytes.hpp"
+#include "hardstack/wire/ethernet.hpp"
 #include "stack.hpp"
 
 namespace hardstack::wire {
@@ -102,6 +103,21 @@ struct LoopbackPacket {
   std::vector<std::byte> datagram;
 };
 
+// One received frame: made at the first poll, never zeroed. Its bytes never
+// outlive a poll, so a copy of the stack (Stack::checkpoint, restore) keeps
+// its own buffer, or starts without one.
+struct RxBuffer {
+  std::unique_ptr<std::byte[]> bytes;
+  RxBuffer() = default;
+  RxBuffer(const RxBuffer&) {}
+  RxBuffer& operator=(const RxBuffer&) { return *this; }
+  RxBuffer(RxBuffer&&) noexcept = default;
+  RxBuffer& operator=(RxBuffer&&) noexcept = default;
+  ~RxBuffer() = default;
+};
+
+// Copyable member by member (Stack::checkpoint, restore): whatever is added
+// here is copied with the rest; only the adapters' `stack` needs setting after.
 struct Stack::Impl {
   StackConfig config;
   Entropy* entropy = nullptr;
@@ -119,9 +135,9 @@ struct Stack::Impl {
   std::optional<DropReason> last_drop;
   std::deque<LoopbackPacket> loopback_queue;
   Instant latest;
-  std::unique_ptr<std::byte[]> rx_buffer;  // one received frame: made at the first poll, never zeroed
-  std::vector<std::byte> tx_buffer;        // one frame being built (link header + datagram)
-  std::uint32_t ipv4_next_id = 0;          // seeded from entropy; see next_ipv4_id()
+  RxBuffer rx_buffer;
+  std::vector<std::byte> tx_buffer;  // one frame being built (link header + datagram)
+  std::uint32_t ipv4_next_id = 0;    // seeded from entropy; see next_ipv4_id()
 
   Impl(const StackConfig& c, Entropy& e, RouteTable&& r, Reassembler<Ipv4Family>&& r4,
        Reassembler<Ipv6Family>&& r6, TokenBucket b4, TokenBucket b6)
@@ -134,6 +150,8 @@ struct Stack::Impl {
         icmpv6_bucket(b6) {}
 
   // --- stack.cpp ----------------------------------------------------------
+  // After a copy (checkpoint, restore): the neighbour callbacks reach this Impl.
+  void point_adapters_here();
   void drop(DropReason reason);
   Interface* interface(InterfaceId id);
   const Interface* interface(InterfaceId id) const;
@@ -147,13 +165,21 @@ struct Stack::Impl {
   // Ethernet framing with the neighbour's MAC (resolving it first: the datagram
   // waits in the neighbour queue), or as-is on raw IP links. `neighbor` is the
   // next hop (gateway or destination). Failures are counted (and dropped) here.
+  // `headroom`: how many bytes before datagram.data() are the stack's own
+  // output buffer, free to overwrite (see link_headroom).
   Result<void, Errno> transmit_ipv4(Interface& out, const wire::Ipv4Address& neighbor, wire::Bytes datagram,
-                                    Instant now);
+                                    Instant now, std::size_t headroom = 0);
   Result<void, Errno> transmit_ipv6(Interface& out, const wire::Ipv6Address& neighbor, wire::Bytes datagram,
-                                    Instant now);
-  // Frames `datagram` for `destination_mac` (Ethernet) and hands it to the device.
+                                    Instant now, std::size_t headroom = 0);
+  // Frames `datagram` for `destination_mac` (Ethernet) and hands it to the
+  // device: the link header goes into the headroom when there is enough,
+  // else datagram and header are copied into tx_buffer.
   bool transmit_frame(Interface& out, const wire::MacAddress& destination_mac, std::uint16_t ethertype,
-                      wire::Bytes datagram);
+                      wire::Bytes datagram, std::size_t headroom = 0);
+  // IP output builds datagrams this far into its buffers (ipv4_state.datagram,
+  // ipv6_tx), so that the Ethernet header is written in front of them rather
+  // than the datagram copied behind one.
+  static constexpr std::size_t link_headroom = wire::ethernet_field::header_len;
   void loopback_enqueue(bool ipv6, wire::Bytes datagram);
   void drain_loopback(Instant now);
   // Interface owning `address` (unicast, IPv4), if any.

@@ -227,6 +227,7 @@ void Stack::Impl::ipv4_deliver(Interface& in, const wire::Ipv4View& ip, Ipv4Cast
   meta.tos = static_cast<std::uint8_t>(ip.dscp() << 2 | ip.ecn());
   meta.to_broadcast = cast == Ipv4Cast::broadcast;
   meta.to_multicast = cast == Ipv4Cast::multicast;
+  meta.spec_dst = cast == Ipv4Cast::unicast ? ip.dst() : ipv4_select_address(in, ip.src());
   meta.options = options;
   meta.datagram = ip.bytes();
   ++st.in_delivers;
@@ -466,10 +467,12 @@ Result<void, Errno> Stack::Impl::ipv4_transmit(const Ipv4Route& route, wire::Ipv
   header.identification = next_ipv4_id(header.dst);
   header.dont_fragment = dont_fragment;
 
-  // Grown to the largest datagram or fragment sent, then reused (no allocation per packet).
-  auto& buffer = ipv4_state.datagram;
+  // Grown to the largest datagram or fragment sent, then reused (no
+  // allocation per packet); the datagram starts link_headroom bytes in.
+  auto& storage = ipv4_state.datagram;
   const std::size_t largest = std::min(header_len + payload.size(), mtu);
-  if (buffer.size() < largest) buffer.resize(largest);
+  if (storage.size() < link_headroom + largest) storage.resize(link_headroom + largest);
+  const wire::MutableBytes buffer = wire::MutableBytes(storage).subspan(link_headroom);
   const std::uint32_t timestamp = ipv4_timestamp(now);
   // Emits one datagram or fragment: header (RR / TS recorded, LINUX
   // ip_options_build), then its share of the payload; and hands it on.
@@ -484,7 +487,8 @@ Result<void, Errno> Stack::Impl::ipv4_transmit(const Ipv4Route& route, wire::Ipv
     }
     std::copy(part.begin(), part.end(), buffer.begin() + static_cast<std::ptrdiff_t>(*hlen));
     ipv4_state.in_output = true;
-    auto sent = transmit_ipv4(out, route.neighbor, wire::Bytes(buffer).first(*hlen + part.size()), now);
+    auto sent = transmit_ipv4(out, route.neighbor, wire::Bytes(buffer).first(*hlen + part.size()), now,
+                              link_headroom);
     ipv4_state.in_output = false;
     return sent;
   };

@@ -505,20 +505,22 @@ Result<void, Errno> Stack::Impl::ipv6_emit(const Ipv6Route& route, const Ipv6Sen
   h.traffic_class = params.traffic_class;
   h.flow_label = params.flow_label;
 
+  // The datagram or fragment being built: ipv6_tx from link_headroom on (set below).
+  wire::MutableBytes tx;
   // Writes the unfragmentable part; `last` is what the last of its headers names.
   auto write_unfragmentable = [&](std::uint8_t last, std::size_t payload_len) {
     h.next_header = static_cast<wire::Ipv6NextHeader>(hbh.empty() && rh.empty() ? last : first);
     h.payload_len = static_cast<std::uint16_t>(payload_len);
-    (void)h.emit(ipv6_tx);
+    (void)h.emit(tx);
     std::size_t at = f6::header_len;
     if (!hbh.empty()) {
-      std::memcpy(ipv6_tx.data() + at, hbh.data(), hbh.size());
-      ipv6_tx[at] = std::byte{rh.empty() ? last : std::uint8_t{43}};
+      std::memcpy(tx.data() + at, hbh.data(), hbh.size());
+      tx[at] = std::byte{rh.empty() ? last : std::uint8_t{43}};
       at += hbh.size();
     }
     if (!rh.empty()) {
-      std::memcpy(ipv6_tx.data() + at, rh.data(), rh.size());
-      ipv6_tx[at] = std::byte{last};
+      std::memcpy(tx.data() + at, rh.data(), rh.size());
+      tx[at] = std::byte{last};
       at += rh.size();
     }
     return at;
@@ -527,24 +529,25 @@ Result<void, Errno> Stack::Impl::ipv6_emit(const Ipv6Route& route, const Ipv6Sen
   auto copy_fragmentable = [&](std::size_t to, std::size_t from, std::size_t n) {
     if (from < dst_opts.size()) {
       const std::size_t k = std::min(n, dst_opts.size() - from);
-      std::memcpy(ipv6_tx.data() + to, dst_opts.data() + from, k);
-      if (k > 0 && from == 0) ipv6_tx[to] = std::byte{upper};
+      std::memcpy(tx.data() + to, dst_opts.data() + from, k);
+      if (k > 0 && from == 0) tx[to] = std::byte{upper};
       to += k;
       from += k;
       n -= k;
     }
-    if (n > 0) std::memcpy(ipv6_tx.data() + to, payload.data() + (from - dst_opts.size()), n);
+    if (n > 0) std::memcpy(tx.data() + to, payload.data() + (from - dst_opts.size()), n);
   };
 
   const std::size_t total = unfragmentable + fragmentable;
   // The buffer grows to the largest datagram or fragment sent, once.
   const std::size_t needed = std::min(total, std::max(out.mtu, unfragmentable + fx::fragment_header_len + 8));
-  if (ipv6_tx.size() < needed) ipv6_tx.resize(needed);
+  if (ipv6_tx.size() < link_headroom + needed) ipv6_tx.resize(link_headroom + needed);
+  tx = wire::MutableBytes(ipv6_tx).subspan(link_headroom);
   if (total <= out.mtu) {
     const std::size_t at =
         write_unfragmentable(after_hbh == 43 ? after_rh : after_hbh, total - f6::header_len);
     copy_fragmentable(at, 0, fragmentable);
-    return transmit_ipv6(out, route.neighbor, wire::Bytes(ipv6_tx.data(), total), now);
+    return transmit_ipv6(out, route.neighbor, wire::Bytes(tx.data(), total), now, link_headroom);
   }
   // V6-FRAG-9: only the source fragments. LINUX ip6_fragment: a socket that
   // forces path MTU discovery gets EMSGSIZE instead.
@@ -570,10 +573,10 @@ Result<void, Errno> Stack::Impl::ipv6_emit(const Ipv6Route& route, const Ipv6Sen
     fh.fragment_offset = static_cast<std::uint16_t>(offset / 8);
     fh.more_fragments = more;
     fh.identification = id;
-    (void)fh.emit(wire::MutableBytes(ipv6_tx).subspan(at));
+    (void)fh.emit(tx.subspan(at));
     copy_fragmentable(at + fx::fragment_header_len, offset, n);
-    const auto sent = transmit_ipv6(out, route.neighbor,
-                                    wire::Bytes(ipv6_tx.data(), at + fx::fragment_header_len + n), now);
+    const auto sent = transmit_ipv6(
+        out, route.neighbor, wire::Bytes(tx.data(), at + fx::fragment_header_len + n), now, link_headroom);
     if (!sent) return sent;
     ++st.frag_creates;
     offset += n;

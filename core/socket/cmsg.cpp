@@ -172,8 +172,12 @@ int parse_ip_cmsg(const CmsgItem& item, Ipv4SendAncillary& out) {
 // account for the cmsg's data exactly (LINUX accepts bytes after it: its
 // check is `cmsg_len < CMSG_LEN(len)`), and the options must validate as a
 // received header's would (V6-EXT-*).
-int take_options_header(std::span<const std::byte> data, bool hop_by_hop, std::vector<std::byte>& slot) {
-  if (!slot.empty()) return -EINVAL;  // a second header of the kind
+// A second header of a kind: what LINUX ip6_datagram_send_ctl does, EINVAL
+// for Hop-by-Hop and IPV6_2292DSTOPTS (Repeat::refused), else the last one is used.
+enum class Repeat : bool { last_wins, refused };
+int take_options_header(std::span<const std::byte> data, bool hop_by_hop, std::vector<std::byte>& slot,
+                        Repeat repeat) {
+  if (repeat == Repeat::refused && !slot.empty()) return -EINVAL;
   if (data.size() < wire::ipv6_ext_field::options_begin) return -EINVAL;
   const std::size_t len = (std::size_t{wire::load_u8(data, wire::ipv6_ext_field::header_ext_len.begin)} + 1) *
                           wire::ipv6_ext_field::unit;
@@ -197,8 +201,7 @@ int take_routing_header(std::span<const std::byte> data, std::vector<std::byte>&
   if (data.size() != (std::size_t{hdr_ext_len} + 1) * f::unit) return -EINVAL;
   if ((hdr_ext_len >> 1) != segments_left) return -EINVAL;
   if (!wire::Ipv6RoutingHeaderRepr::parse(data)) return -EINVAL;
-  if (!slot.empty()) return -EINVAL;  // a second Routing header
-  slot.assign(data.begin(), data.end());
+  slot.assign(data.begin(), data.end());  // LINUX: a second one replaces the first
   return 0;
 }
 
@@ -235,18 +238,21 @@ int parse_ipv6_cmsg(const CmsgItem& item, Ipv6SendAncillary& out) {
       return 0;
     }
     case IPV6_HOPOPTS:
-    case IPV6_2292HOPOPTS: return take_options_header(item.data, true, out.hop_by_hop);
+    case IPV6_2292HOPOPTS: return take_options_header(item.data, true, out.hop_by_hop, Repeat::refused);
     case IPV6_DSTOPTS:
-    case IPV6_2292DSTOPTS: return take_options_header(item.data, false, out.destination_options);
-    case IPV6_RTHDRDSTOPTS: return take_options_header(item.data, false, out.routing_destination_options);
+      return take_options_header(item.data, false, out.destination_options, Repeat::last_wins);
+    case IPV6_2292DSTOPTS:
+      return take_options_header(item.data, false, out.destination_options, Repeat::refused);
+    case IPV6_RTHDRDSTOPTS:
+      return take_options_header(item.data, false, out.routing_destination_options, Repeat::last_wins);
     case IPV6_RTHDR:
     case IPV6_2292RTHDR: {
       if (const int err = take_routing_header(item.data, out.routing); err != 0) return err;
       // LINUX (RFC 2292): destination options given before an IPV6_2292RTHDR
       // go before the Routing header.
       if (item.type == IPV6_2292RTHDR && !out.destination_options.empty()) {
-        if (!out.routing_destination_options.empty()) return -EINVAL;
-        out.routing_destination_options.swap(out.destination_options);
+        out.routing_destination_options = std::move(out.destination_options);
+        out.destination_options.clear();
       }
       return 0;
     }

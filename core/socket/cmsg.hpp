@@ -192,9 +192,9 @@ struct Ipv6SendAncillary {
 //     LINUX accepts bytes after the header) and the header must validate as a
 //     received one would (V6-EXT-*: TLV bounds, padding rules, the option
 //     limit); RTHDR: only type 2 with hdrlen 2 and segments_left 1 (LINUX with
-//     MIP6). A second header of a kind already given -> EINVAL (LINUX refuses
-//     a second HOPOPTS and a 2292DSTOPTS after a DSTOPTS, and lets a later
-//     DSTOPTS / RTHDR / RTHDRDSTOPTS replace an earlier one: CMSG-7 here).
+//     MIP6). A second header of a kind, as LINUX: a second HOPOPTS, or a
+//     2292DSTOPTS after a DSTOPTS -> EINVAL; a later DSTOPTS / RTHDR /
+//     RTHDRDSTOPTS replaces the earlier one.
 //     This stack acts as CAP_NET_RAW: no EPERM for option headers. Any other
 //     type -> EINVAL.
 //   SOL_UDP and SOL_SOCKET as for IPv4; other levels are ignored.

@@ -665,6 +665,7 @@ BOOST_AUTO_TEST_CASE(flowinfo) {
 
 // A Hop-by-Hop or Destination Options header with a PadN of 4: 8 bytes.
 const char* const padded_options = "3a 00 01 04 00000000";
+const char* const other_padded_options = "11 00 01 04 00000000";
 
 BOOST_AUTO_TEST_CASE(CMSG_7_option_headers) {
   const struct {
@@ -696,16 +697,25 @@ BOOST_AUTO_TEST_CASE(CMSG_7_option_headers) {
       // V6-EXT-5: more than 8 options (9 empty unknown ones of a "skip" type).
       BOOST_TEST(rejected(hex("3a 02 1e00 1e00 1e00 1e00 1e00 1e00 1e00 1e00 1e00 01020000")));
 
-      // A second header of the same kind.
+      // A second header of the same kind: LINUX refuses a second Hop-by-Hop
+      // or IPV6_2292DSTOPTS, and takes the last of the others.
       Control twice;
-      twice.add(SOL_IPV6, kind.type, hex(padded_options)).add(SOL_IPV6, kind.type, hex(padded_options));
-      BOOST_TEST(parse6(twice) == -EINVAL);
+      twice.add(SOL_IPV6, kind.type, hex(padded_options)).add(SOL_IPV6, kind.type, hex(other_padded_options));
+      Ipv6SendAncillary last;
+      const bool refused =
+          kind.type == IPV6_HOPOPTS || kind.type == IPV6_2292HOPOPTS || kind.type == IPV6_2292DSTOPTS;
+      BOOST_TEST(parse6(twice, last) == (refused ? -EINVAL : 0));
+      if (!refused) BOOST_TEST(to_hex(last.*kind.slot) == to_hex(hex(other_padded_options)));
     }
   }
   // The 2292 and RFC 3542 names of one kind are the same kind.
   Control mixed;
   mixed.add(SOL_IPV6, IPV6_2292HOPOPTS, hex(padded_options)).add(SOL_IPV6, IPV6_HOPOPTS, hex(padded_options));
   BOOST_TEST(parse6(mixed) == -EINVAL);
+  Control mixed_destination;
+  mixed_destination.add(SOL_IPV6, IPV6_DSTOPTS, hex(padded_options))
+      .add(SOL_IPV6, IPV6_2292DSTOPTS, hex(padded_options));
+  BOOST_TEST(parse6(mixed_destination) == -EINVAL);
   // Different kinds go together.
   Control all;
   all.add(SOL_IPV6, IPV6_HOPOPTS, hex(padded_options))
@@ -727,6 +737,7 @@ BOOST_AUTO_TEST_CASE(CMSG_7_jumbo_and_router_alert_follow_the_receive_rules) {
 
 // RFC 6275 6.4: a type 2 Routing header: 24 bytes, one address.
 const char* const type2_routing = "3a 02 02 01 00000000 20010db8000000000000000000000042";
+const char* const other_type2_routing = "3a 02 02 01 00000000 20010db8000000000000000000000043";
 
 BOOST_AUTO_TEST_CASE(CMSG_7_routing_header_type_2_only) {
   for (int type : {IPV6_RTHDR, IPV6_2292RTHDR}) {
@@ -744,9 +755,12 @@ BOOST_AUTO_TEST_CASE(CMSG_7_routing_header_type_2_only) {
         hex("3a 04 02 02 00000000 20010db8000000000000000000000042 20010db8000000000000000000000043")));
     BOOST_TEST(rejected(hex("3a 02 02 01 00000000 20010db80000000000000000000000")));  // 23 bytes
     BOOST_TEST(rejected(hex(std::string(type2_routing) + "0000000000000000")));        // CMSG-7: 8 after it
+    // LINUX: a second Routing header replaces the first.
     Control twice;
-    twice.add(SOL_IPV6, type, hex(type2_routing)).add(SOL_IPV6, IPV6_RTHDR, hex(type2_routing));
-    BOOST_TEST(parse6(twice) == -EINVAL);
+    twice.add(SOL_IPV6, type, hex(type2_routing)).add(SOL_IPV6, IPV6_RTHDR, hex(other_type2_routing));
+    Ipv6SendAncillary out;
+    BOOST_TEST(parse6(twice, out) == 0);
+    BOOST_TEST(to_hex(out.routing) == to_hex(hex(other_type2_routing)));
   }
 }
 
@@ -766,12 +780,15 @@ BOOST_AUTO_TEST_CASE(rfc_2292_destination_options_before_a_routing_header_go_bef
   BOOST_TEST(parse6(d, out) == 0);
   BOOST_TEST(out.destination_options.size() == 8u);
   BOOST_TEST(out.routing_destination_options.empty());
-  // The slot before it already taken: a second header of that kind.
+  // The slot before it already taken: LINUX replaces what was there.
   Control e;
   e.add(SOL_IPV6, IPV6_RTHDRDSTOPTS, hex(padded_options))
-      .add(SOL_IPV6, IPV6_2292DSTOPTS, hex(padded_options))
+      .add(SOL_IPV6, IPV6_2292DSTOPTS, hex(other_padded_options))
       .add(SOL_IPV6, IPV6_2292RTHDR, hex(type2_routing));
-  BOOST_TEST(parse6(e) == -EINVAL);
+  out = {};
+  BOOST_TEST(parse6(e, out) == 0);
+  BOOST_TEST(to_hex(out.routing_destination_options) == to_hex(hex(other_padded_options)));
+  BOOST_TEST(out.destination_options.empty());
 }
 
 BOOST_AUTO_TEST_CASE(CMSG_7_unknown_types_are_EINVAL_and_other_levels_ignored) {

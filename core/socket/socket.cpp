@@ -321,6 +321,9 @@ int Sockets::Impl::connect(Socket& s, const sockaddr* address, socklen_t length)
   int family = AF_UNSPEC;
   if (const int r = decode_sockaddr(address, length, e, family); r < 0) return r;
   if (family == AF_UNSPEC) return s.proto->disconnect(s);
+  // LINUX inet_dgram_connect: the port is taken before the address is looked
+  // at, so a connect that fails leaves the socket bound.
+  if (!s.bound && s.proto->autobind(s) < 0) return -EAGAIN;
   if (s.domain == AF_INET || family == AF_INET) {
     // LINUX __ip4_datagram_connect (an IPv6 socket takes a sockaddr_in too).
     if (s.domain == AF_INET6 && s.v6only) return -EAFNOSUPPORT;
@@ -406,9 +409,15 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
     total += v.iov_len;
   }
   if (message.msg_controllen > static_cast<std::size_t>(INT_MAX)) return -ENOBUFS;
+  // LINUX ____sys_sendmsg copies the whole control buffer in before the
+  // protocol sees the call: any length from a null pointer faults.
+  if (message.msg_controllen > 0 && message.msg_control == nullptr) return -EFAULT;
 
   const Endpoint* to = nullptr;
   Endpoint e;
+  // LINUX: a corked datagram (UDP_CORK / MSG_MORE) takes the next bytes
+  // whatever address comes with them, once the address's family is settled.
+  const bool pending = s.pending.active;
   if (message.msg_name != nullptr) {
     const socklen_t length = std::min<socklen_t>(message.msg_namelen, sizeof(sockaddr_storage));
     int family = AF_UNSPEC;
@@ -416,7 +425,11 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
         r < 0)
       return r;
     if (s.domain == AF_INET) {
-      // LINUX udp_sendmsg: AF_UNSPEC is taken as AF_INET.
+      // LINUX udp_sendmsg: the length, MSG_OOB and a pending datagram come
+      // before the address; AF_UNSPEC is taken as AF_INET.
+      if (total > 0xffff) return -EMSGSIZE;
+      if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      if (pending) return s.proto->sendmsg(s, message, flags, nullptr, total);
       if (length < sizeof(sockaddr_in)) return -EINVAL;
       if (family != AF_INET && family != AF_UNSPEC) return -EAFNOSUPPORT;
       e.scope = 0;
@@ -426,7 +439,7 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       if (length < offsetof(sockaddr, sa_data)) return -EINVAL;
       if (family == AF_INET) {
         if (s.v6only) return -ENETUNREACH;
-        if (length < sizeof(sockaddr_in)) return -EINVAL;
+        if (length < sizeof(sockaddr_in) && !pending) return -EINVAL;
         e.scope = 0;
         to = &e;
       } else if (family == AF_INET6) {
@@ -438,9 +451,14 @@ ssize_t Sockets::Impl::sendmsg(Socket& s, const msghdr& message, int flags) {
       } else if (family != AF_UNSPEC) {
         return -EINVAL;
       }
+      // An IPv4 destination goes to udp_sendmsg: its length and MSG_OOB checks come first.
+      if (to != nullptr && is_v4_mapped(e.address)) {
+        if (total > 0xffff) return -EMSGSIZE;
+        if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
+      }
     }
     if (to != nullptr) {
-      if (to->port == 0) return -EINVAL;
+      if (to->port == 0 && !pending) return -EINVAL;
       // :: and 0.0.0.0 mean this host (BSD).
       if (e.address.is_unspecified()) e.address.octets[15] = 1;
       if (is_v4_mapped(e.address) && unmap_v4(e.address).is_unspecified())
@@ -474,6 +492,14 @@ ssize_t Sockets::sendmsg(int fd, const msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused; sendmsg_copy_msghdr:
+  // a name of length 0 is no name (sendto's address of length 0 is kept, and refused later).
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_name != nullptr && message->msg_namelen == 0) {
+    msghdr unnamed = *message;
+    unnamed.msg_name = nullptr;
+    return impl_->sendmsg(*s, unnamed, flags);
+  }
   return impl_->sendmsg(*s, *message, flags);
 }
 
@@ -485,16 +511,22 @@ ssize_t Sockets::recvfrom(int fd, void* buffer, std::size_t length, int flags, s
                           socklen_t* from_length) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
-  if (from != nullptr && from_length == nullptr) return -EFAULT;
-  if (from_length != nullptr && static_cast<int>(*from_length) < 0) return -EINVAL;
+  // LINUX __sys_recvfrom: the datagram is taken into a kernel sockaddr; the
+  // caller's length is read only when the address is copied back, so a bad
+  // one fails the call after the datagram is gone (move_addr_to_user).
+  sockaddr_storage address{};
   iovec v{buffer, length};
   msghdr m{};
-  m.msg_name = from;
-  m.msg_namelen = from != nullptr ? *from_length : 0;
+  m.msg_name = from != nullptr ? &address : nullptr;
+  m.msg_namelen = from != nullptr ? sizeof address : 0;
   m.msg_iov = &v;
   m.msg_iovlen = 1;
   const ssize_t r = s->proto->recvmsg(*s, m, flags);
-  if (r >= 0 && from != nullptr) *from_length = m.msg_namelen;
+  if (r < 0 || from == nullptr) return r;
+  if (from_length == nullptr) return -EFAULT;
+  if (static_cast<int>(*from_length) < 0) return -EINVAL;
+  std::memcpy(from, &address, std::min(*from_length, m.msg_namelen));
+  *from_length = m.msg_namelen;
   return r;
 }
 
@@ -502,6 +534,10 @@ ssize_t Sockets::recvmsg(int fd, msghdr* message, int flags) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   if (message == nullptr) return -EFAULT;
+  // LINUX __copy_msghdr: a negative msg_namelen is refused, a longer one than
+  // sockaddr_storage is cut to it.
+  if (static_cast<int>(message->msg_namelen) < 0) return -EINVAL;
+  if (message->msg_namelen > sizeof(sockaddr_storage)) message->msg_namelen = sizeof(sockaddr_storage);
   if (message->msg_iovlen > max_iov) return -EMSGSIZE;
   if (message->msg_iovlen > 0 && message->msg_iov == nullptr) return -EFAULT;
   for (std::size_t i = 0; i < message->msg_iovlen; ++i)
@@ -587,7 +623,9 @@ int Sockets::Impl::set_ip_option(Socket& s, int name, const void* value, socklen
       if (length > 40) return -EINVAL;
       const auto area = wire::Bytes(static_cast<const std::byte*>(value), length);
       if (!wire::Ipv4Options::parse(area, 20, wire::Ipv4OptionsOrigin::privileged_socket)) return -EINVAL;
+      // LINUX ip_options_get: kept padded with EOL to a 4-byte multiple (getsockopt shows it).
       s.ip_options.assign(area.begin(), area.end());
+      s.ip_options.resize(s.ip_options.size() + (4 - s.ip_options.size() % 4) % 4, std::byte{0});
       return 0;
     }
     default: break;
@@ -639,7 +677,9 @@ int Sockets::Impl::get_ip_option(Socket& s, int name, void* value, socklen_t* le
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_ip_int(static_cast<int>(*mtu), value, length);
+      // LINUX ipv4_mtu: a route's MTU is at most IP_MAX_MTU (loopback's 65536 reads 65535).
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_ip_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }
@@ -671,7 +711,7 @@ int Sockets::Impl::set_ipv6_option(Socket& s, int name, const void* value, sockl
     case IPV6_RECVPKTINFO: s.recv.v6_pktinfo = v != 0; return 0;
     case IPV6_RECVHOPLIMIT: s.recv.v6_hoplimit = v != 0; return 0;
     case IPV6_RECVTCLASS: s.recv.v6_tclass = v != 0; return 0;
-    case IPV6_RECVERR: s.recverr = v != 0; return 0;
+    case IPV6_RECVERR: s.recverr6 = v != 0; return 0;
     case IPV6_UNICAST_HOPS:
       if (v < -1 || v > 255) return -EINVAL;
       s.unicast_hops = v;
@@ -695,7 +735,7 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
     case IPV6_RECVPKTINFO: return put_int(s.recv.v6_pktinfo ? 1 : 0, value, length);
     case IPV6_RECVHOPLIMIT: return put_int(s.recv.v6_hoplimit ? 1 : 0, value, length);
     case IPV6_RECVTCLASS: return put_int(s.recv.v6_tclass ? 1 : 0, value, length);
-    case IPV6_RECVERR: return put_int(s.recverr ? 1 : 0, value, length);
+    case IPV6_RECVERR: return put_int(s.recverr6 ? 1 : 0, value, length);
     case IPV6_UNICAST_HOPS:
       return put_int(s.unicast_hops == -1 ? context.stack.config().default_hop_limit : s.unicast_hops, value,
                      length);
@@ -707,7 +747,8 @@ int Sockets::Impl::get_ipv6_option(Socket& s, int name, void* value, socklen_t* 
       const auto mtu = is_v4_mapped(s.remote.address) ? context.stack.path_mtu(unmap_v4(s.remote.address))
                                                       : context.stack.path_mtu(s.remote.address);
       if (!mtu) return -ENOTCONN;
-      return put_int(static_cast<int>(*mtu), value, length);
+      const std::size_t capped = is_v4_mapped(s.remote.address) ? std::min<std::size_t>(*mtu, 0xffff) : *mtu;
+      return put_int(static_cast<int>(capped), value, length);
     }
     default: return -ENOPROTOOPT;
   }
@@ -727,8 +768,11 @@ int Sockets::Impl::getsockopt(Socket& s, int level, int name, void* value, sockl
   if (static_cast<int>(*length) < 0) return -EINVAL;
   if (level == SOL_SOCKET) return get_socket_option(s, name, value, length);
   if (level == SOL_IP) return get_ip_option(s, name, value, length);
-  if (level == SOL_IPV6) return s.domain == AF_INET6 ? get_ipv6_option(s, name, value, length) : -ENOPROTOOPT;
-  return s.proto->getsockopt(s, level, name, value, length);
+  if (level == SOL_IPV6 && s.domain == AF_INET6) return get_ipv6_option(s, name, value, length);
+  if (level == SOL_UDP) return s.proto->getsockopt(s, level, name, value, length);
+  // LINUX: an IPv4 UDP socket passes other levels to do_ip_getsockopt
+  // (EOPNOTSUPP), an IPv6 one to ipv6_getsockopt (ENOPROTOOPT).
+  return s.domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
 
 int Sockets::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {

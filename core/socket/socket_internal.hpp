@@ -10,12 +10,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "cmsg.hpp"
+#include "datagram_queue.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/inline_vector.hpp"
@@ -61,7 +61,7 @@ constexpr bool is_any(const wire::Ipv6Address& a) {
 
 // One datagram waiting in a receive queue, with what IP said about it.
 struct ReceivedDatagram {
-  std::vector<std::byte> payload;
+  ByteBuffer payload;
   Endpoint from;
   bool ipv4 = true;
   unsigned interface_index = 0;
@@ -132,6 +132,7 @@ struct Socket {
 
   // IPPROTO_IPV6
   bool v6only = false;
+  bool recverr6 = false;  // IPV6_RECVERR (IP_RECVERR is IPv4's own flag, as on Linux)
   int unicast_hops = -1;
   int tclass = 0;
   int pmtudisc6 = IP_PMTUDISC_WANT;
@@ -141,7 +142,7 @@ struct Socket {
   bool cork = false;
   std::uint16_t gso_size = 0;  // UDP_SEGMENT
   PendingDatagram pending;
-  std::deque<ReceivedDatagram> queue;
+  DatagramQueue<ReceivedDatagram> queue;
   std::size_t rmem = 0;  // bytes charged to the receive queue
 
   // TCP (null for other protocols)

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "hardstack/wire/checksum.hpp"
+#include "hardstack/wire/ipv4_options.hpp"
 #include "hardstack/wire/udp.hpp"
 
 #ifndef UDP_SEGMENT
@@ -87,6 +88,31 @@ ErrorConversion convert_icmp_error(const net::IcmpErrorReport& r) {
 }
 
 std::size_t padded(std::size_t options) { return (options + 3) & ~std::size_t{3}; }
+
+// Where an options area's list ends: at its EOL (RFC 791 3.1), else its end.
+std::size_t options_end(wire::Bytes area) {
+  std::size_t at = 0;
+  while (at < area.size()) {
+    const std::uint8_t type = wire::load_u8(area, at);
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::end_of_list)) return at;
+    if (type == static_cast<std::uint8_t>(wire::Ipv4OptionKind::no_operation) || area.size() - at < 2) {
+      ++at;
+      continue;
+    }
+    at += std::max<std::size_t>(wire::load_u8(area, at + 1), 1);
+  }
+  return area.size();
+}
+
+// Where IP sends a datagram: the first hop of a source route (V4-OPT-7), else its destination.
+wire::Ipv4Address routed_destination(wire::Bytes options, const wire::Ipv4Address& destination) {
+  const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
+  if (!parsed) return destination;
+  const auto route = parsed->source_route();
+  if (!route) return destination;
+  const auto hops = route->addresses();
+  return hops.empty() ? destination : hops[0];
+}
 
 }  // namespace
 
@@ -253,10 +279,17 @@ int Udp::disconnect(Socket& s) {
 ssize_t Udp::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
   // LINUX inet_send_prepare: an unbound socket gets a port first.
   if (!s.bound && autobind(s) < 0) return -EAGAIN;
-  const bool v4 =
-      s.domain == AF_INET ||
-      (to != nullptr ? v4_family(to->address)
-                     : (s.pending.active ? s.pending.ipv4 : (s.connected && v4_family(s.remote.address))));
+  // LINUX udpv6_sendmsg hands to udp_sendmsg a v4-mapped destination, and
+  // any send while an IPv4 datagram is pending.
+  bool v4 = true;
+  if (s.domain == AF_INET6) {
+    if (to != nullptr && v4_family(to->address))
+      v4 = true;
+    else if (s.pending.active)
+      v4 = s.pending.ipv4;
+    else
+      v4 = to == nullptr && s.connected && v4_family(s.remote.address);
+  }
   return v4 ? send_v4(s, message, flags, to, length) : send_v6(s, message, flags, to, length);
 }
 
@@ -281,7 +314,7 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (!s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -296,6 +329,21 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
       return r;
   }
   const auto dst = unmap_v4(destination.address);
+  // The source: IP_PKTINFO's ipi_spec_dst (LINUX ipc.addr, 0.0.0.0 included),
+  // else the bound address (none when bound to a multicast or broadcast
+  // address, LINUX inet_bind), else the route's.
+  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
+  if (source.is_multicast() || context_.stack.is_broadcast(source)) source = {};
+  if (ancillary.source) {
+    source = *ancillary.source;
+    // LINUX ip_route_output_key_hash_rcu, before the interface: a source no
+    // host sends from -> EINVAL; one that is not ours -> ENETUNREACH.
+    if (!source.is_unspecified()) {
+      if (source.is_multicast() || source == wire::Ipv4Address{{255, 255, 255, 255}} || source.octets[0] == 0)
+        return -EINVAL;
+      if (!context_.stack.is_local(source)) return -ENETUNREACH;
+    }
+  }
   unsigned index = s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) index = *ancillary.interface_index;
   std::optional<net::InterfaceId> interface;
@@ -303,21 +351,16 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
   }
-  // The source: IP_PKTINFO's ipi_spec_dst, else the bound address, else the route's.
-  wire::Ipv4Address source = v4_family(s.local.address) ? unmap_v4(s.local.address) : wire::Ipv4Address{};
-  if (ancillary.source) source = *ancillary.source;
-  if (source.is_unspecified() || source.is_multicast() || context_.stack.is_broadcast(source)) {
+  if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
     if (!chosen) return -chosen.error();
     source = *chosen;
-  } else if (!context_.stack.is_local(source)) {
-    return -EINVAL;
   }
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  // This datagram's parameters, kept in the socket only if it is corked.
+  PendingDatagram d;
   d.ipv4 = true;
   d.destination = destination;
   d.source = map_v4(source);
@@ -329,23 +372,24 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v4.source = source;
   d.v4.destination = dst;
   d.v4.protocol = wire::ip_protocol_udp;
+  // LINUX __ip_make_skb: the cmsg's TTL, else IP_MULTICAST_TTL when routed
+  // to a group (the stack's default, 1), else IP_TTL.
   if (ancillary.ttl)
     d.v4.ttl = *ancillary.ttl;
-  else if (s.ttl != -1)
+  else if (s.ttl != -1 && !routed_destination(d.options, dst).is_multicast())
     d.v4.ttl = static_cast<std::uint8_t>(s.ttl);
   d.v4.tos = ancillary.tos.value_or(s.tos);
   d.v4.pmtu = pmtu_mode(s.pmtudisc);
   d.v4.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
 ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint* to, std::size_t length) {
-  // LINUX udpv6_sendmsg, in its order.
+  // LINUX udpv6_sendmsg, in its order (it has no MSG_OOB check: the flag is ignored).
   if (length > 0xffff) return -EMSGSIZE;
-  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (s.pending.active) {
     if (s.pending.ipv4) return -EINVAL;
-    return append(s, message, flags, length);
+    return append(s, s.pending, message, flags, length);
   }
   Endpoint destination;
   if (to != nullptr) {
@@ -358,6 +402,11 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   if (message.msg_controllen > 0) {
     if (const int r = socket::parse_ipv6_send_cmsgs(message, ancillary); r < 0) return r;
   }
+  // The stack sends no Routing header with Segments Left > 0 (no source
+  // routing, Mobile IPv6 included), and every IPV6_RTHDR the parser takes
+  // has one: refused here, not when a corked datagram goes (LINUX without
+  // CONFIG_IPV6_MIP6 refuses every IPV6_RTHDR in ip6_datagram_send_ctl).
+  if (!ancillary.routing.empty()) return -EINVAL;
   unsigned index = destination.scope != 0 ? destination.scope : s.bound_interface;
   if (ancillary.interface_index && *ancillary.interface_index != 0) {
     // LINUX ip6_datagram_send_ctl: IPV6_PKTINFO may not contradict the bound interface.
@@ -376,6 +425,10 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     if (link_local && !interface) return -EINVAL;
     if (!context_.stack.is_local(a)) return -EINVAL;
     source = a;
+  } else if (v4_family(s.local.address)) {
+    // LINUX ip6_dst_lookup_tail: the socket's address (bound, or set by a
+    // connect to a v4-mapped peer, even ::ffff:0.0.0.0) is IPv4.
+    return -EAFNOSUPPORT;
   }
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(destination.address, interface);
@@ -383,8 +436,7 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     source = *chosen;
   }
 
-  PendingDatagram& d = s.pending;
-  d = PendingDatagram{};
+  PendingDatagram d;
   d.ipv4 = false;
   d.destination = destination;
   d.source = source;
@@ -395,46 +447,49 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
   d.v6.source = source;
   d.v6.destination = destination.address;
   d.v6.next_header = wire::ip_protocol_udp;
+  // LINUX ip6_sk_dst_hoplimit: the cmsg's (-1: none given), else
+  // IPV6_MULTICAST_HOPS for a group (the stack's default, 1), else IPV6_UNICAST_HOPS.
   int hops = ancillary.hop_limit.value_or(-1);
-  if (hops == -1) hops = s.unicast_hops;
+  if (hops == -1 && !destination.address.is_multicast()) hops = s.unicast_hops;
   if (hops != -1) d.v6.hop_limit = static_cast<std::uint8_t>(hops);
   const int tclass = ancillary.traffic_class.value_or(-1);
   d.v6.traffic_class = static_cast<std::uint8_t>(tclass == -1 ? s.tclass : tclass);
   const int dontfrag = ancillary.dontfrag.value_or(-1) == -1 ? s.dontfrag : *ancillary.dontfrag;
   d.v6.pmtu = dontfrag != 0 ? net::PmtuDiscovery::do_ : pmtu_mode(s.pmtudisc6);
   d.v6.interface = interface;
-  return append(s, message, flags, length);
+  return append(s, d, message, flags, length);
 }
 
-// LINUX ip_append_data / udp_push_pending_frames: `s.pending` holds the
-// datagram's parameters; this call's bytes join it, and unless corked it goes.
-ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t length) {
-  PendingDatagram& d = s.pending;
+// LINUX ip_append_data / udp_push_pending_frames: `d` holds the datagram's
+// parameters (s.pending when a corked datagram is under way, else a new
+// one); this call's bytes join it, and unless corked it goes.
+ssize_t Udp::append(Socket& s, PendingDatagram& d, const msghdr& message, int flags, std::size_t length) {
   const bool corked = s.cork || (flags & MSG_MORE) != 0;
   const std::size_t network =
       d.ipv4 ? ipv4_header + padded(d.options.size())
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   // UDP-6: the datagram must fit a 16-bit length, and the IPv4 header with it.
   const std::size_t limit = d.ipv4 ? 0xffff - network : 0xffff;
+  int error = 0;
   if (uf::header_len + d.data.size() + length > limit) {
-    d = PendingDatagram{};
-    return -EMSGSIZE;
-  }
-  if (s.error != 0) {
-    const int e = s.error;
+    error = EMSGSIZE;
+  } else if (s.error != 0) {
+    error = s.error;
     s.error = 0;
-    d = PendingDatagram{};
-    return -e;
+  } else if ((s.shutdown & socket::send_shutdown) != 0) {
+    error = EPIPE;
   }
-  if ((s.shutdown & socket::send_shutdown) != 0) {
-    d = PendingDatagram{};
-    return -EPIPE;
+  if (error != 0) {
+    s.pending = PendingDatagram{};  // a corked datagram is abandoned too
+    return -error;
   }
   if (corked || d.active) {
-    const std::size_t old = d.data.size();
-    d.data.resize(old + length);
-    gather(message, d.data.data() + old);
-    d.active = true;
+    PendingDatagram& p = s.pending;
+    if (&p != &d) p = std::move(d);
+    const std::size_t old = p.data.size();
+    p.data.resize(old + length);
+    gather(message, p.data.data() + old);
+    p.active = true;
     if (corked) return static_cast<ssize_t>(length);
     const int r = push_pending(s);
     return r < 0 ? r : static_cast<ssize_t>(length);
@@ -442,9 +497,7 @@ ssize_t Udp::append(Socket& s, const msghdr& message, int flags, std::size_t len
   // Not corked: straight from the caller's buffers into the datagram.
   datagram_.resize(uf::header_len + length);
   gather(message, datagram_.data() + uf::header_len);
-  PendingDatagram now = std::move(d);
-  d = PendingDatagram{};
-  const int r = transmit(s, now);
+  const int r = transmit(s, d);
   return r < 0 ? r : static_cast<ssize_t>(length);
 }
 
@@ -452,6 +505,7 @@ int Udp::push_pending(Socket& s) {
   PendingDatagram d = std::move(s.pending);
   s.pending = PendingDatagram{};
   if (!d.active) return 0;
+  context_.notify(s);  // what the corked datagram held of the send buffer is free again
   datagram_.resize(uf::header_len + d.data.size());
   if (!d.data.empty()) std::memcpy(datagram_.data() + uf::header_len, d.data.data(), d.data.size());
   return transmit(s, d);
@@ -467,17 +521,20 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
              : ipv6_header + d.hop_by_hop.size() + d.destination_options.size() + d.routing.size();
   std::size_t segment = payload_len;
   if (d.gso_size != 0) {
-    const auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
+    auto mtu = d.ipv4 ? stack.path_mtu(d.v4.destination) : stack.path_mtu(d.v6.destination);
     if (!mtu) return -ENETUNREACH;
+    if (d.ipv4) mtu = std::min<std::size_t>(*mtu, 0xffff);  // LINUX ipv4_mtu: at most IP_MAX_MTU
     if (network + uf::header_len + d.gso_size > *mtu) return -EINVAL;
     if (payload_len > std::size_t{d.gso_size} * max_segments) return -EINVAL;
     if (payload_len > d.gso_size) segment = d.gso_size;
   }
-  net::Ipv4SendParams p4 = d.v4;
-  net::Ipv6SendParams p6 = d.v6;
+  net::Ipv4SendParams p4;
+  net::Ipv6SendParams p6;
   if (d.ipv4) {
+    p4 = d.v4;
     p4.options = d.options;
   } else {
+    p6 = d.v6;
     p6.hop_by_hop = d.hop_by_hop;
     p6.destination_options = d.destination_options;
     p6.routing = d.routing;
@@ -514,7 +571,7 @@ int Udp::transmit(Socket& s, const PendingDatagram& d) {
       // reported only with IP_RECVERR.
       if (sent.error() == ENOBUFS) {
         ++context_.udp.sndbuf_errors;
-        if (!s.recverr) return 0;
+        if (!(d.ipv4 ? s.recverr : s.recverr6)) return 0;
       }
       return -sent.error();
     }
@@ -667,21 +724,21 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
     context_.drop(socket::TransportDropReason::udp_receive_buffer);
     return false;
   }
-  socket::ReceivedDatagram d;
-  d.payload.assign(in.payload.begin(), in.payload.end());
+  socket::ReceivedDatagram& d = s.queue.push_back(in.payload.size());
+  if (!in.payload.empty()) std::memcpy(d.payload.data(), in.payload.data(), in.payload.size());
   d.from = in.source;
   d.ipv4 = in.ipv4;
   d.interface_index = in.interface;
   if (in.ipv4) {
     d.destination4 = in.v4->destination;
-    // IP_PKTINFO ipi_spec_dst: the address it reached, or ours for a broadcast / multicast.
-    d.spec_dst =
-        in.group ? context_.stack.select_source(in.v4->source, in.v4->interface).value_or(in.v4->destination)
-                 : in.v4->destination;
+    d.spec_dst = in.v4->spec_dst;  // IP_PKTINFO ipi_spec_dst
     d.ttl = in.v4->ttl;
     d.tos = in.v4->tos;
     const std::size_t n = std::min<std::size_t>(in.v4->options.size(), 40);
-    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(in.v4->options[i]);
+    const std::size_t end = options_end(in.v4->options.first(n));
+    // LINUX ip_options_compile (receive) writes EOL over what follows the
+    // list's EOL, and IP_RECVOPTS shows the header so.
+    for (std::size_t i = 0; i < n; ++i) (void)d.options.push_back(i < end ? in.v4->options[i] : std::byte{0});
   } else {
     d.destination6 = in.v6->destination;
     d.ttl = in.v6->hop_limit;
@@ -689,7 +746,6 @@ bool Udp::enqueue(Socket& s, const Incoming& in) {
   }
   d.truesize = d.payload.size() + datagram_overhead;
   s.rmem += d.truesize;
-  s.queue.push_back(std::move(d));
   context_.notify(s);
   return true;
 }
@@ -722,7 +778,7 @@ void Udp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
   if (best == nullptr) return;
   // ICMP4-6 (LINUX __udp4_lib_err): without IP_RECVERR only hard errors on a
   // connected socket are reported.
-  if (!best->recverr && (!conversion.hard || !best->connected)) return;
+  if (!(report.ipv6 ? best->recverr6 : best->recverr) && (!conversion.hard || !best->connected)) return;
   best->error = conversion.error;
   context_.notify(*best);
 }
@@ -792,8 +848,8 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   if (s.domain == AF_INET) {
     socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else if (d.ipv4) {
+    // IPV6_PKTINFO (v4-mapped), then the IP_* messages (LINUX udpv6_recvmsg).
     socket::put_ipv6_recv_cmsgs_for_ipv4(writer, s.recv, info4);
-    socket::put_ipv4_recv_cmsgs(writer, s.recv, info4);
   } else {
     socket::Ipv6RecvInfo info6;
     info6.interface_index = d.interface_index;
@@ -807,7 +863,7 @@ ssize_t Udp::recvmsg(Socket& s, msghdr& message, int flags) {
   const std::size_t full = d.payload.size();
   if ((flags & MSG_PEEK) == 0) {
     s.rmem -= d.truesize;
-    s.queue.pop_front();
+    s.queue.pop_front(static_cast<std::size_t>(s.rcvbuf));
     ++context_.udp.in_datagrams;
   }
   return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? full : copied);
@@ -820,8 +876,11 @@ short Udp::poll(const Socket& s) const {
   if ((s.shutdown & socket::rcv_shutdown) != 0) mask |= POLLRDHUP | POLLIN | POLLRDNORM;
   if (s.shutdown == (socket::rcv_shutdown | socket::send_shutdown)) mask |= POLLHUP;
   if (!s.queue.empty()) mask |= POLLIN | POLLRDNORM;
-  // Nothing waits in a send queue: a datagram socket is always writable.
-  mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  // LINUX sock_writeable: writable while less than half of SO_SNDBUF is
+  // charged. Sent datagrams leave at once; a corked one is charged as a
+  // received one is (its payload + datagram_overhead).
+  const std::size_t charged = s.pending.active ? s.pending.data.size() + datagram_overhead : 0;
+  if (charged < static_cast<std::size_t>(s.sndbuf) / 2) mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return mask;
 }
 

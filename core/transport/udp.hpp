@@ -62,7 +62,8 @@ class Udp final : public socket::Protocol, public net::TransportProtocol {
                   std::size_t length);
   ssize_t send_v6(socket::Socket& s, const msghdr& message, int flags, const socket::Endpoint* to,
                   std::size_t length);
-  ssize_t append(socket::Socket& s, const msghdr& message, int flags, std::size_t length);
+  ssize_t append(socket::Socket& s, socket::PendingDatagram& d, const msghdr& message, int flags,
+                 std::size_t length);
   int push_pending(socket::Socket& s);
   int transmit(socket::Socket& s, const socket::PendingDatagram& d);
 

@@ -104,3 +104,28 @@ BOOST_AUTO_TEST_CASE(word_at_a_time_sum_equals_the_rfc1071_reference) {
   const std::vector<std::byte> ones(65536, std::byte{0xff});
   BOOST_TEST(ChecksumAccumulator{}.add(ones).sum() == reference(ones));
 }
+
+// The run-time sum reads words in the machine's byte order, from any address;
+// compile-time evaluation takes the big-endian reference loop. Both agree, at
+// every alignment of the data in memory.
+constexpr std::uint16_t constexpr_sum_of_pattern(std::size_t len) {
+  std::array<std::byte, 64> d{};
+  for (std::size_t i = 0; i < len; ++i) d[i] = static_cast<std::byte>(i * 37 + 11);
+  return ChecksumAccumulator{}.add(Bytes(d).first(len)).sum();
+}
+
+BOOST_AUTO_TEST_CASE(run_time_sum_equals_compile_time_sum_at_every_alignment) {
+  static constexpr auto expected = [] {
+    std::array<std::uint16_t, 65> sums{};
+    for (std::size_t len = 0; len <= 64; ++len) sums[len] = constexpr_sum_of_pattern(len);
+    return sums;
+  }();
+  std::array<std::byte, 64 + 8> storage{};
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    for (std::size_t len = 0; len <= 64; ++len) {
+      for (std::size_t i = 0; i < len; ++i) storage[offset + i] = static_cast<std::byte>(i * 37 + 11);
+      const auto sum = ChecksumAccumulator{}.add(Bytes(storage).subspan(offset, len)).sum();
+      BOOST_TEST(sum == expected[len], "offset " << offset << " length " << len);
+    }
+  }
+}

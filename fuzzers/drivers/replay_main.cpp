@@ -1,10 +1,13 @@
 // Plain replay driver: runs LLVMFuzzerTestOneInput over files and directories
 // (recursively, skipping dot-files), each input in a heap block of exactly its
 // size so ASan or valgrind see any over-read. Fails when no input ran, so a
-// missing corpus cannot pass silently.
+// missing corpus cannot pass silently. Targets that keep a stack between
+// inputs check that each input runs on it as on a fresh one
+// (HARDSTACK_FUZZ_SELF_TEST, stack_reuse.hpp): on unless set otherwise.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +36,7 @@ bool run_file(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  setenv("HARDSTACK_FUZZ_SELF_TEST", "1", 0);
   if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s FILE_OR_DIR...\n", argv[0]);
