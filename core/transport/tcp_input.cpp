@@ -711,7 +711,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
         // Partial ACK: the next hole goes now; cwnd deflates by what was ACKed.
         c.cwnd = c.cwnd > acked ? c.cwnd - acked + c.mss : c.mss;
         if (!c.sack_ok) {
-          const std::size_t len = std::min<std::size_t>(c.mss, c.send.size());
+          const std::size_t len = std::min<std::size_t>(current_mss(c), c.send.size());
           if (len > 0) send_segment(s, c.snd_una, wire::TcpFlags(wire::TcpFlag::ack), 0, len, true);
         }
       }
@@ -750,7 +750,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
       c.high_rxt = c.snd_una;
       c.ssthresh = std::max<std::uint32_t>(flight_size(c) / 2, 2u * c.mss);
       c.cwnd = c.ssthresh + 3u * c.mss;
-      const std::size_t len = std::min<std::size_t>(c.mss, c.send.size());
+      const std::size_t len = std::min<std::size_t>(current_mss(c), c.send.size());
       if (len > 0) {
         send_segment(s, c.snd_una, wire::TcpFlags(wire::TcpFlag::ack), 0, len, true);
         c.high_rxt = c.snd_una + static_cast<std::uint32_t>(len);

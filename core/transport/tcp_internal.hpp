@@ -2,6 +2,8 @@
 
 // Shared by tcp.cpp, tcp_input.cpp and tcp_output.cpp.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 #include "hardstack/wire/tcp.hpp"
@@ -50,6 +52,16 @@ inline bool synchronized(TcpState s) {
 // SYN-RECEIVED (simultaneous open). The data and FIN go after it.
 inline bool syn_unacked(const TcpConnection& c) {
   return synchronized(c.state) && !c.syn_acked && c.snd_una == c.iss;
+}
+
+// The data one segment carries now: the MSS less the SACK option our
+// segments carry while we hold data out of order (RFC 6691: the sender takes
+// its options out of the MSS; LINUX tcp_current_mss). The MSS is at least 48
+// and the option at most 36 bytes.
+inline std::uint32_t current_mss(const TcpConnection& c) {
+  if (!c.sack_ok || c.sack_report.empty()) return c.mss;
+  const std::size_t blocks = std::min<std::size_t>(c.sack_report.size(), c.ts_ok ? 3 : 4);
+  return c.mss - static_cast<std::uint32_t>(4 + 8 * blocks);  // NOP NOP SACK
 }
 
 // Milliseconds for the timestamp clock (RFC 7323 5.4: 1 ms ticks, as Linux).

@@ -267,7 +267,7 @@ bool Tcp::retransmit_lost(Socket& s) {
     const SeqNum left(b.left);
     const SeqNum right(b.right);
     while (before(cursor, left) && pipe(c) + c.mss <= c.cwnd) {
-      const std::uint32_t len = std::min<std::uint32_t>(c.mss, distance(cursor, left));
+      const std::uint32_t len = std::min<std::uint32_t>(current_mss(c), distance(cursor, left));
       const std::size_t offset = distance(c.snd_una, cursor);
       if (offset >= c.send.size()) return sent;
       const std::size_t n = std::min<std::size_t>(len, c.send.size() - offset);
@@ -308,14 +308,15 @@ void Tcp::output(Socket& s, bool sws_override) {
           distance(c.snd_una, c.snd_nxt) < c.snd_wnd ? c.snd_wnd - distance(c.snd_una, c.snd_nxt) : 0;
       const std::uint32_t usable_cwnd = in_flight < c.cwnd ? c.cwnd - in_flight : 0;
       const std::size_t usable = std::min(usable_send, usable_cwnd);
-      std::size_t len = std::min<std::size_t>({c.mss, unsent, usable});
+      const std::size_t mss = current_mss(c);
+      std::size_t len = std::min<std::size_t>({mss, unsent, usable});
       if (len == 0) {
         // TCP-WIN-1: a closed window with nothing in flight starts the persist timer.
         if (c.snd_wnd == 0 && c.snd_una == c.snd_nxt) arm_persist();
         break;
       }
       (void)window;
-      if (len < c.mss && len < unsent && len < c.max_snd_wnd / 2) {
+      if (len < mss && len < unsent && len < c.max_snd_wnd / 2) {
         // Sender SWS avoidance (RFC 1122 4.2.3.4): a partial segment only when
         // it is at least half the largest window the peer offered, or when
         // the override timeout fired; with nothing in flight no ACK will come
@@ -326,7 +327,7 @@ void Tcp::output(Socket& s, bool sws_override) {
           break;
         }
       }
-      if (len < c.mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && !c.fin_queued) {
+      if (len < mss && len == unsent && !c.nodelay && c.snd_una != c.snd_nxt && !c.fin_queued) {
         break;  // TCP-NAGLE-1: a small segment waits while data is unacknowledged
       }
       wire::TcpFlags flags(wire::TcpFlag::ack);
