@@ -41,6 +41,10 @@
 #include "hardstack/net/stack.hpp"
 #include "hardstack/wire/result.hpp"
 
+namespace hardstack::transport {
+class Tcp;
+}
+
 namespace hardstack::socket {
 
 // Linux's ifindex for an interface: InterfaceId + 1 (loopback is 1, as on Linux).
@@ -147,7 +151,7 @@ enum class TransportDropReason : std::uint8_t {
 };
 const char* to_string(TransportDropReason reason);
 
-struct SocketInfo;  // internal (socket_internal.hpp)
+struct Socket;  // internal (socket_internal.hpp)
 
 class Sockets {
  public:
@@ -198,6 +202,12 @@ class Sockets {
   std::size_t open_sockets() const;
   // Bytes charged to `fd`'s receive queue (as Linux's sk_rmem_alloc), or -EBADF.
   long receive_queue_bytes(int fd) const;
+
+  // For tests and fuzzers that look inside (internal types: socket_internal.hpp,
+  // hardstack/transport/tcp.hpp): a descriptor's socket record (null when the
+  // descriptor is not open) and the TCP layer with its connection table.
+  const Socket* socket_record(int fd) const;
+  const transport::Tcp& tcp() const;
 
   struct Impl;
 
