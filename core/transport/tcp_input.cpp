@@ -28,6 +28,16 @@ constexpr std::int64_t paws_idle_ns = std::int64_t{24} * 24 * 3600 * 1000000000;
 
 bool is_link_local(const wire::Ipv6Address& a) { return a.octets[0] == 0xfe && (a.octets[1] & 0xc0) == 0x80; }
 
+// Everything at or below SND.UNA is acknowledged cumulatively: out of the
+// SACK scoreboard (which must hold only SND.UNA..SND.MAX, or pipe() counts
+// acknowledged bytes as delivered out of order).
+void trim_sack_scoreboard(TcpConnection& c) {
+  std::erase_if(c.sacked,
+                [&](const wire::TcpSackBlock& b) { return before_or_equal(SeqNum(b.right), c.snd_una); });
+  for (auto& b : c.sacked)
+    if (before(SeqNum(b.left), c.snd_una)) b.left = c.snd_una.value();
+}
+
 }  // namespace
 
 net::DeliveryResult Tcp::deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload, net::Instant) {
@@ -651,11 +661,7 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
       }
     }
   }
-  // Everything at or below SND.UNA is acknowledged cumulatively.
-  std::erase_if(c.sacked,
-                [&](const wire::TcpSackBlock& b) { return before_or_equal(SeqNum(b.right), c.snd_una); });
-  for (auto& b : c.sacked)
-    if (before(SeqNum(b.left), c.snd_una)) b.left = c.snd_una.value();
+  trim_sack_scoreboard(c);
 }
 
 bool Tcp::process_ack(Socket& s, const Segment& seg) {
@@ -686,6 +692,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (c.send.empty()) c.send.shrink_if_empty();
     c.snd_una = seg.ack;
     if (before(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
+    trim_sack_scoreboard(c);
     // RTT (RFC 6298 / RFC 7323 4.1): from the echoed timestamp, else the timed
     // segment unless it was retransmitted (Karn).
     if (c.ts_ok && seg.options->timestamps && seg.options->timestamps->tsecr != 0) {
