@@ -302,6 +302,7 @@ int Tcp::connect(Socket& s, const Endpoint& remote) {
   ++context_.tcp.active_opens;
   c.sock_state = SockState::connecting;
   send_syn(s, false);
+  update_timer(s);  // TCP-RTO-1: the SYN's retransmission timer runs from Stack::poll
   return -EINPROGRESS;
 }
 
