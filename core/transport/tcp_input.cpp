@@ -472,8 +472,9 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   // TS.Recent is a duplicate from an earlier incarnation.
   if (c.ts_ok && seg.options->timestamps && !seg.flags.rst()) {
     const auto tsval = seg.options->timestamps->tsval;
-    const bool older =
-        static_cast<std::int32_t>(tsval - c.ts_recent) < 0;  // NOLINT: RFC 7323 modular compare
+    // RFC 7323 5.3: timestamps compare modulo 2^32, as sequence numbers do
+    // (LINUX (s32)(tsval - ts_recent) < 0, without the wrap).
+    const bool older = before(SeqNum(tsval), SeqNum(c.ts_recent));
     if (older && (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns) {
       ++context_.tcp.paws_rejected;
       context_.drop(TransportDropReason::tcp_paws);
@@ -698,8 +699,10 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (c.ts_ok && seg.options->timestamps && seg.options->timestamps->tsecr != 0) {
       const std::uint32_t sent_ms = seg.options->timestamps->tsecr;
       const std::uint32_t now_ms = ts_clock(now());
-      const std::uint32_t rtt_ms = now_ms - sent_ms;  // NOLINT: modular timestamp clock
-      if (rtt_ms < 0x7fffffffu) rtt_sample(c, std::int64_t{rtt_ms} * 1000);
+      const std::uint32_t rtt_ms = distance(SeqNum(sent_ms), SeqNum(now_ms));  // modulo 2^32, no wrap
+      // LINUX tcp_rtt_tsopt_us: an echo older than INT_MAX / 1000 ms (about
+      // 36 minutes), or from the future, is no sample.
+      if (rtt_ms < max_ts_rtt_ms) rtt_sample(c, std::int64_t{rtt_ms} * 1000);
       c.rtt_pending = false;
     } else if (c.rtt_pending && after(seg.ack, c.rtt_seq)) {
       rtt_sample(c, (now() - c.rtt_start).count_ns() / 1000);
