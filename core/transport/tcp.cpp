@@ -430,9 +430,9 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
       if (c.receive.empty()) c.receive.shrink_if_empty();
       // LINUX tcp_cleanup_rbuf: tell the peer when reading opened the window a lot.
       const std::uint32_t after = receive_window(s);
-      const std::uint32_t advertised = distance(c.rcv_nxt, c.rcv_adv);
+      const std::uint32_t advertised = advertised_window(c);
       if (synchronized(c.state) && c.state != TcpState::time_wait && after > before &&
-          after >= 2 * std::max<std::uint32_t>(advertised, c.mss)) {
+          after >= std::uint64_t{2} * std::max<std::uint32_t>(advertised, c.mss)) {
         send_ack(s);
         update_timer(s);
       }

@@ -485,7 +485,7 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   // TCP-SEQ-1 (LINUX tcp_sequence): the segment must overlap what we can
   // take: its end not before the last ACKed RCV.NXT, its start not past the
   // window's right edge.
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
+  const std::uint32_t window = advertised_window(c);
   const SeqNum wup(c.last_ack_sent);
   const bool acceptable = !before(seg.end(), wup) && !after(seg.seq, c.rcv_nxt + window);
   if (acceptable) return true;
@@ -887,7 +887,7 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
   // Out of order (RFC 9293 3.10.7.4, TCP-OOO-1): kept within the buffer and
   // a bounded number of segments, duplicates and overlaps trimmed.
   c.ack_now = true;  // a duplicate ACK (with SACK) tells the sender at once
-  const std::uint32_t window = distance(c.rcv_nxt, c.rcv_adv);
+  const std::uint32_t window = advertised_window(c);
   SeqNum start = seg.seq;
   SeqNum end = data_end;
   if (after(end, c.rcv_nxt + window)) end = c.rcv_nxt + window;

@@ -65,6 +65,12 @@ inline std::uint32_t current_mss(const TcpConnection& c) {
   return c.mss - static_cast<std::uint32_t>(4 + 8 * blocks);  // NOP NOP SACK
 }
 
+// What is left of the window we advertised: RCV.ADV - RCV.NXT, 0 once
+// in-order data went past the edge (LINUX tcp_receive_window).
+inline std::uint32_t advertised_window(const TcpConnection& c) {
+  return after(c.rcv_adv, c.rcv_nxt) ? distance(c.rcv_nxt, c.rcv_adv) : 0;
+}
+
 // Milliseconds for the timestamp clock (RFC 7323 5.4: 1 ms ticks, as Linux).
 inline std::uint32_t ts_clock(net::Instant now) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now.ns() / 1000000) & 0xffffffffu);
