@@ -113,6 +113,9 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
+    // A SYN-ACK offers the peer that much past RCV.NXT (LINUX req->rsk_rcv_wnd
+    // becomes the child's window): the acceptability test takes it.
+    if (flags.ack() && after(c.rcv_nxt + h.window, c.rcv_adv)) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
