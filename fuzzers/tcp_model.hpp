@@ -82,6 +82,7 @@ struct Config {
   std::uint16_t peer_mss = 0;    // the MSS the peer offers (0: no option)
   bool small_buffers = false;    // SO_RCVBUF / SO_SNDBUF at their minimum
   bool nodelay = false;          // TCP_NODELAY from the start
+  bool clean_end = false;        // at the end the peer ACKs what it gets and sends its FIN
   SeqNum peer_isn;
   // tcp_options: the peer's SYN (passive) or SYN-ACK (active) carries this
   // option area as it is, instead of the options above.
@@ -94,8 +95,9 @@ inline constexpr std::size_t config_bytes = 4;
 // Byte 0: bit 0 IPv6, bit 1 active open, bit 2 timestamps, bit 3 SACK,
 // bit 4 window scaling, bits 5-7 the target state. Byte 1: bits 0-3 the
 // peer's window scale shift, bits 4-6 its MSS (none, 1, 48, 88, 536, 1220,
-// 1460, 65535), bit 7 small buffers. Byte 2: bit 0 TCP_NODELAY; bytes 2 and 3
-// make the peer's ISN, which can sit just below the wrap.
+// 1460, 65535), bit 7 small buffers. Byte 2: bit 0 TCP_NODELAY, bit 1 the
+// peer ends cleanly (else it falls silent); bytes 2 and 3 make the peer's
+// ISN, which can sit just below the wrap.
 inline Config decode_config(std::span<const std::uint8_t, config_bytes> b) {
   static constexpr std::array<std::uint16_t, 8> mss{0, 1, 48, 88, 536, 1220, 1460, 65535};
   Config c;
@@ -109,6 +111,7 @@ inline Config decode_config(std::span<const std::uint8_t, config_bytes> b) {
   c.peer_mss = mss[(b[1] >> 4) & 0x07];
   c.small_buffers = (b[1] & 0x80) != 0;
   c.nodelay = (b[2] & 0x01) != 0;
+  c.clean_end = (b[2] & 0x02) != 0;
   c.peer_isn = SeqNum((std::uint32_t{b[2]} << 24) | (std::uint32_t{b[3]} << 16) | 0xfff0u);
   return c;
 }

@@ -12,6 +12,8 @@
 //     scale and SACK-permitted only on SYNs, no option of another kind;
 //   - data carries what the application wrote at those sequence numbers.
 // Checked after every step (segment, ICMP error, time step, socket call):
+//   - every segment the peer sends inside the window the stack advertised
+//     last is taken as acceptable (never dropped as out of window);
 //   - every segment sent: data and FIN within what the application wrote on
 //     that connection (the FIN only after shutdown or close, after the last
 //     byte); the ACK number follows a byte, SYN or FIN the peer sent; data
@@ -21,13 +23,16 @@
 //     their sequence numbers, the send queue within SO_SNDBUF and holding
 //     exactly what the application wrote and the peer has not acknowledged;
 //     the out-of-order queue sorted and disjoint above RCV.NXT; mss >= 48,
-//     window scales <= 14; the SACK scoreboard sorted, disjoint and within
-//     SND.UNA..SND.MAX; at most 4 SACK blocks reported, above RCV.NXT;
+//     window scales <= 14, the smoothed RTT what Linux takes from timestamps
+//     (under INT_MAX / 1000 ms); the SACK scoreboard sorted, disjoint and
+//     within SND.UNA..SND.MAX; at most 4 SACK blocks reported, above RCV.NXT;
 //   - recv(): every byte the peer's at that offset of its stream, and one it
 //     sent; 0 only at a FIN the peer sent, or after shutdown or a reset.
-// At the end the application closes every descriptor, the peer falls silent
-// and time runs on, polling at every deadline: within drain_limit nothing is
-// left (no connection, no orphan, Stack::next_deadline() never).
+// At the end the application closes every descriptor, the peer either falls
+// silent or ends cleanly (ACKs what it gets, sends its FIN, a few rounds) and
+// then falls silent, and time runs on, polling at every deadline: within
+// drain_limit nothing is left (no connection, no orphan,
+// Stack::next_deadline() never).
 #pragma once
 
 #include <arpa/inet.h>
@@ -96,12 +101,12 @@ class PeerDevice final : public net::Device {
 };
 
 // Linux's sysctls but shorter retries, so that a silent peer costs an input
-// few timeouts: tcp_retries2 4 (Linux 15), tcp_syn_retries and
+// few timeouts: tcp_retries2 3 (Linux 15), tcp_syn_retries and
 // tcp_synack_retries 3 (6 and 5).
 inline socket::SocketConfig host_socket_config() {
   socket::SocketConfig sc;
   sc.max_sockets = 8;
-  sc.tcp_retries2 = 4;
+  sc.tcp_retries2 = 3;
   sc.tcp_syn_retries = 3;
   sc.tcp_synack_retries = 3;
   return sc;
@@ -190,6 +195,13 @@ class World {
   // The last segment the stack sent on the connection (not a RST), the last with data.
   const Sent* last_sent() const { return have_last_ ? &last_ : nullptr; }
   const Sent* last_data() const { return have_last_data_ ? &last_data_ : nullptr; }
+  // The options of the stack's last SYN or SYN-ACK.
+  const wire::TcpOptions& stack_syn_options() const { return stack_syn_options_; }
+  // The newest connection the application holds (null: none, or not yet accepted).
+  const transport::TcpConnection* connection() {
+    const AppFd* c = conn_fd();
+    return c != nullptr ? record(*c)->tcp.get() : nullptr;
+  }
 
   // ---- Steps: each ends with check()
 
@@ -233,6 +245,7 @@ class World {
   void link(AppFd& a);
   wire::TcpOptions syn_options() const;
   bool state_is(transport::TcpState state);
+  bool in_seen_window(SeqNum seq) const;
 
   Host& host_;
   Config config_;
@@ -255,6 +268,7 @@ class World {
   bool have_iss_ = false;
   SeqNum stack_iss_;
   SeqNum stack_max_;
+  bool have_ack_ = false;
   SeqNum stack_ack_;
   SeqNum stack_edge_;
   std::uint32_t stack_tsval_ = 0;
@@ -262,6 +276,7 @@ class World {
   std::uint16_t stack_port_ = 0;
   Sent last_;
   Sent last_data_;
+  wire::TcpOptions stack_syn_options_;
   bool have_last_ = false;
   bool have_last_data_ = false;
   SeqNum setup_iss_;
@@ -428,6 +443,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   if (stack_port_ == 0) stack_port_ = repr->src_port;
   const std::uint32_t len = s.payload_len + (f.syn() ? 1u : 0u) + (f.fin() ? 1u : 0u);
   if (f.syn()) {
+    stack_syn_options_ = o;
     if (!have_iss_ || repr->seq != stack_iss_) {
       have_iss_ = true;
       stack_iss_ = repr->seq;
@@ -444,6 +460,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   if (after(repr->seq + len, stack_max_)) stack_max_ = repr->seq + len;
   if (o.timestamps) stack_tsval_ = o.timestamps->tsval;
   if (f.ack()) {
+    have_ack_ = true;
     stack_ack_ = repr->ack;
     const std::uint8_t shift = f.syn() || !ws_on_ ? 0 : stack_wscale_;
     stack_edge_ = repr->ack + (std::uint32_t{repr->window} << shift);
@@ -527,7 +544,27 @@ inline void World::send(const PeerSegment& seg) {
   }
   if (tracing())
     trace_segment("peer> ", (now_ - start_time).count_ms(), seg.flags, seg.seq, seg.ack, seg.window, payload_len);
+  // TCP-SEQ-1: a segment starting inside the window the stack advertised
+  // last (as the peer saw it; the edge may retreat by less than the scale's
+  // unit) is acceptable, in any synchronized state but TIME-WAIT.
+  const bool acceptable = dst_port == stack_port_ && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
+  const std::uint64_t dropped = host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window);
   deliver(host_.buffer);
+  if (acceptable) HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
+}
+
+inline bool World::in_seen_window(SeqNum seq) const {
+  if (!have_ack_) return false;
+  const std::uint32_t margin = ws_on_ ? (1u << stack_wscale_) : 1u;
+  const std::uint32_t window = distance(stack_ack_, stack_edge_);
+  if (window <= margin || distance(stack_ack_, seq) >= window - margin) return false;
+  bool synchronized = false;
+  host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
+    using transport::TcpState;
+    const TcpState st = s.tcp->state;
+    if (s.local.port == stack_port_ && st != TcpState::syn_sent && st != TcpState::time_wait) synchronized = true;
+  });
+  return synchronized;
 }
 
 inline void World::deliver(std::span<const std::byte> datagram) {
@@ -909,6 +946,19 @@ inline void World::finish() {
   if (listener_fd() != nullptr) app_close(true);
   HS_FUZZ_CHECK(host_.sockets.open_sockets() == 0);
   if (tracing()) trace_state("closed");
+  if (config_.clean_end && have_iss_) {
+    TcpFlags fin_ack(TcpFlag::fin);
+    fin_ack |= TcpFlags(TcpFlag::ack);
+    bool fin_sent = false;
+    for (int round = 0; round < 4; ++round) {
+      const SeqNum acked = stack_max_;
+      PeerSegment p = make(fin_sent ? TcpFlags(TcpFlag::ack) : fin_ack);
+      p.window = 65535;
+      send(p);
+      fin_sent = true;
+      if (stack_max_ == acked) break;  // nothing more came
+    }
+  }
   const net::Instant end = now_ + drain_limit;
   for (int i = 0; i < drain_polls; ++i) {
     const net::Instant next = host_.stack.next_deadline();
@@ -993,9 +1043,13 @@ inline void World::check_connection(const socket::Socket& s) {
     first = false;
   }
   HS_FUZZ_CHECK(ooo == c.out_of_order_bytes);
-  // Options within their bounds.
+  // Options within their bounds: the MSS floor (LINUX TCP_MIN_SND_MSS), RFC
+  // 7323 2.3's shift, RTT samples a timestamp can give (LINUX
+  // tcp_rtt_tsopt_us: below INT_MAX / 1000 ms; others are bounded by the
+  // retransmission timeout, Karn's rule dropping the sample).
   HS_FUZZ_CHECK(c.mss >= 48);
   HS_FUZZ_CHECK(c.snd_wscale <= 14 && c.rcv_wscale <= 14);
+  HS_FUZZ_CHECK(c.srtt_us >= 0 && c.srtt_us < std::int64_t{2147483} * 1000);
   // The SACK scoreboard: sorted, disjoint, within what was sent.
   SeqNum mark = c.snd_una;
   for (const auto& b : c.sacked) {
