@@ -279,8 +279,20 @@ class World {
   wire::TcpOptions stack_syn_options_;
   bool have_last_ = false;
   bool have_last_data_ = false;
-  SeqNum setup_iss_;
-  std::uint32_t setup_peer_mss_ = 0;  // the MSS the set-up handshake announced (0: none)
+  // The MSS the peer announced (or the default) on each SYN it sent, by the
+  // SYN's sequence number, and for each connection, by the stack's ISS.
+  struct Mss {
+    SeqNum key;
+    std::uint16_t mss = 0;
+  };
+  std::array<Mss, 8> syn_mss_{};
+  std::array<Mss, 8> connection_mss_{};
+  std::size_t syn_mss_next_ = 0;
+  std::size_t connection_mss_next_ = 0;
+  void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss) {
+    table[next] = Mss{key, mss};
+    next = (next + 1) % table.size();
+  }
   std::array<Written, 8> written_{};
   std::size_t written_next_ = 0;
 
@@ -444,6 +456,10 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   const std::uint32_t len = s.payload_len + (f.syn() ? 1u : 0u) + (f.fin() ? 1u : 0u);
   if (f.syn()) {
     stack_syn_options_ = o;
+    // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that SYN's.
+    if (f.ack())
+      for (const auto& m : syn_mss_)
+        if (m.mss != 0 && m.key == repr->ack - 1) remember(connection_mss_, connection_mss_next_, repr->seq, m.mss);
     if (!have_iss_ || repr->seq != stack_iss_) {
       have_iss_ = true;
       stack_iss_ = repr->seq;
@@ -532,6 +548,18 @@ inline void World::send(const PeerSegment& seg) {
     wire::store_be16(out, 10, h.checksum());
   }
   // What the peer has sent now.
+  if (dst_port == stack_port_ && seg.flags.syn()) {
+    // The MSS it announces (TCP-MSS-1: 0 or none means the default).
+    const wire::TcpOptions o =
+        seg.use_raw ? wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options : seg.options;
+    const std::uint16_t mss = o.maximum_segment_size && *o.maximum_segment_size != 0 ? *o.maximum_segment_size
+                              : v6                                                 ? 1220
+                                                                                   : 536;
+    remember(syn_mss_, syn_mss_next_, seg.seq, mss);
+    // A SYN-ACK answers our SYN: that connection's.
+    if (seg.flags.ack() && have_iss_ && seg.ack == stack_iss_ + 1)
+      remember(connection_mss_, connection_mss_next_, stack_iss_, mss);
+  }
   if (dst_port == stack_port_) {
     peer_data_.add(data_seq, static_cast<std::uint32_t>(payload_len));
     if (seg.flags.syn()) peer_syns_.add(seg.seq);
@@ -899,8 +927,6 @@ inline void World::setup() {
   const transport::TcpConnection& tc = *record(*c)->tcp;
   HS_FUZZ_CHECK(tc.state == TcpState::established);
   HS_FUZZ_CHECK(c->has_irs && c->irs == config_.peer_isn);
-  setup_iss_ = tc.iss;
-  setup_peer_mss_ = tc.peer_mss;
   switch (config_.target) {
     case Target::established:
     case Target::handshake: break;
@@ -999,8 +1025,14 @@ inline void World::check_segment_sent(const Sent& s) {
   }
   // RFC 6691: data and options within the MSS the peer announced (when it
   // leaves room for options: the stack's floor is 48 bytes of data, as Linux's).
-  if (data_len > 0 && setup_peer_mss_ >= 88 && distance(setup_iss_, s.seq) < (1u << 31))
-    HS_FUZZ_CHECK(data_len + s.options_len <= setup_peer_mss_);
+  if (data_len > 0) {
+    const Mss* m = nullptr;
+    for (const auto& x : connection_mss_) {
+      const std::uint32_t d = distance(x.key, s.seq);
+      if (x.mss != 0 && d >= 1 && d < (1u << 31) && (m == nullptr || d < distance(m->key, s.seq))) m = &x;
+    }
+    if (m != nullptr && m->mss >= 88) HS_FUZZ_CHECK(data_len + s.options_len <= m->mss);
+  }
   // The ACK follows something the peer sent: a byte, a SYN or a FIN.
   if (s.flags.ack() && peer_data_.exact() && !peer_syns_.full() && !peer_fins_.full()) {
     const SeqNum last = s.ack - 1;
