@@ -260,7 +260,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
   socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
-  socket::Socket* make_child(socket::Socket& listener, const Segment& seg);
+  // A SYN-RECEIVED child for `seg` (a SYN), its SYN-ACK sent unless the
+  // listener's SYN cookie already answered it.
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool from_cookie = false);
 
   // Output (tcp_output.cpp)
   // Data, FIN and ACKs the windows allow; `sws_override`: the persist timer

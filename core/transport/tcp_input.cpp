@@ -280,12 +280,14 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
     Segment as_syn = seg;
     as_syn.seq = peer_isn;
     as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
-    Socket* child = make_child(listener, as_syn);
+    Socket* child = make_child(listener, as_syn, true);
     if (child == nullptr) return nullptr;
     TcpConnection& c = *child->tcp;
-    // The handshake is complete: the child starts as the cookie said.
+    // The child starts as the cookie said: in SYN-RECEIVED with the SYN-ACK
+    // sent, which this ACK acknowledges (LINUX cookie_v4_check, then the ACK
+    // completes the handshake in tcp_child_process).
     c.iss = iss;
-    c.snd_una = iss + 1;
+    c.snd_una = iss;
     c.snd_nxt = iss + 1;
     c.snd_max = iss + 1;
     c.mss = cookie_mss[index];
@@ -302,7 +304,7 @@ Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
   return nullptr;
 }
 
-Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
+Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool from_cookie) {
   TcpConnection& l = *listener.tcp;
   auto owned = std::make_unique<Socket>();
   Socket& s = *owned;
@@ -356,7 +358,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg) {
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
   orphans_.emplace(&s, std::move(owned));
-  send_syn(s, true);
+  if (!from_cookie) send_syn(s, true);
   update_timer(s);
   return &s;
 }
