@@ -223,6 +223,7 @@ struct Written {
 // A segment the stack sent, as much of it as the after-step checks need.
 struct Sent {
   std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
   TcpFlags flags;
   SeqNum seq;
   SeqNum ack;

@@ -72,6 +72,9 @@ namespace hardstack::fuzz::tcp {
 inline constexpr std::uint16_t service_port = 80;    // passive: we listen on it; active: the peer's
 inline constexpr std::uint16_t client_port = 40000;  // passive: the peer's port
 inline constexpr std::uint16_t closed_port = 81;     // nobody listens: segments to it get RSTs
+// Other ports the peer sends from (more connections to a listener, SYN
+// cookies once its backlog is full): only the first port's are modelled.
+inline constexpr std::uint16_t other_ports = 3;
 inline constexpr std::size_t link_mtu = 1500;
 inline constexpr std::size_t max_payload = 2048;
 inline constexpr net::Instant start_time = net::Instant::from_ns(1'000'000'000);
@@ -163,7 +166,8 @@ struct PeerSegment {
   std::span<const std::byte> raw_options;  // instead of `options` when use_raw (zero-padded to 4)
   bool use_raw = false;
   std::uint32_t payload_len = 0;
-  std::uint16_t dst_port = 0;  // 0: the connection's
+  std::uint16_t dst_port = 0;    // 0: the connection's
+  std::uint8_t other_port = 0;   // 1..other_ports: from the peer's port + that
 };
 
 class World {
@@ -187,6 +191,8 @@ class World {
   SeqNum stack_max() const { return stack_max_; }
   SeqNum stack_ack() const { return stack_ack_; }
   SeqNum stack_edge() const { return stack_edge_; }
+  // The ISS of the last SYN-ACK the stack sent, to any of the peer's ports.
+  SeqNum last_syn_ack_iss() const { return last_syn_ack_iss_; }
   std::uint32_t stack_tsval() const { return stack_tsval_; }
   std::uint32_t peer_tsval() const {
     const auto elapsed = static_cast<std::uint64_t>((now_ - start_time).count_ms());
@@ -269,6 +275,7 @@ class World {
   SeqNum stack_iss_;
   SeqNum stack_max_;
   bool have_ack_ = false;
+  SeqNum last_syn_ack_iss_;
   SeqNum stack_ack_;
   SeqNum stack_edge_;
   std::uint32_t stack_tsval_ = 0;
@@ -427,7 +434,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   if (!f.syn()) HS_FUZZ_CHECK(!o.maximum_segment_size && !o.window_scale && !o.sack_permitted);
   HS_FUZZ_CHECK(o.unknown.empty());
   if (o.window_scale) HS_FUZZ_CHECK(o.window_scale->shift <= 14);
-  HS_FUZZ_CHECK(repr->dst_port == peer_port());
+  HS_FUZZ_CHECK(repr->dst_port >= peer_port() && repr->dst_port <= peer_port() + other_ports);
   HS_FUZZ_CHECK(repr->src_port == closed_port || stack_port_ == 0 || repr->src_port == stack_port_);
   // The data is what the application wrote at those sequence numbers.
   HS_FUZZ_CHECK(is_stream<stack_byte>(payload, repr->seq));
@@ -440,12 +447,14 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   s.window = repr->window;
   s.payload_len = static_cast<std::uint32_t>(payload.size());
   s.options_len = view->header_len() - 20;
+  s.dst_port = repr->dst_port;
   host_.sent.push_back(s);
   if (tracing())
     trace_segment("stack>", (now_ - start_time).count_ms(), f, repr->seq, repr->ack, repr->window, payload.size());
 
-  // What the peer learns.
-  if (repr->src_port == closed_port || f.rst()) return;
+  // What the peer learns (of its first port's connection only).
+  if (f.syn() && f.ack()) last_syn_ack_iss_ = repr->seq;
+  if (repr->src_port == closed_port || f.rst() || repr->dst_port != peer_port()) return;
   last_ = s;
   have_last_ = true;
   if (s.payload_len > 0) {
@@ -515,7 +524,8 @@ inline void World::send(const PeerSegment& seg) {
   const wire::MutableBytes out(host_.buffer);
   const wire::MutableBytes t = out.subspan(ip_len);
   const std::uint16_t dst_port = seg.dst_port != 0 ? seg.dst_port : stack_port_;
-  wire::store_be16(t, 0, peer_port());
+  const std::uint16_t src_port = static_cast<std::uint16_t>(peer_port() + std::min<std::uint16_t>(seg.other_port, other_ports));
+  wire::store_be16(t, 0, src_port);
   wire::store_be16(t, 2, dst_port);
   wire::store_be32(t, 4, seg.seq.value());
   wire::store_be32(t, 8, seg.ack.value());
@@ -547,8 +557,9 @@ inline void World::send(const PeerSegment& seg) {
     h.add(wire::Bytes(out).first(20));
     wire::store_be16(out, 10, h.checksum());
   }
-  // What the peer has sent now.
-  if (dst_port == stack_port_ && seg.flags.syn()) {
+  // What the peer has sent now (from its first port).
+  const bool modelled = dst_port == stack_port_ && src_port == peer_port();
+  if (modelled && seg.flags.syn()) {
     // The MSS it announces (TCP-MSS-1: 0 or none means the default).
     const wire::TcpOptions o =
         seg.use_raw ? wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options : seg.options;
@@ -560,7 +571,7 @@ inline void World::send(const PeerSegment& seg) {
     if (seg.flags.ack() && have_iss_ && seg.ack == stack_iss_ + 1)
       remember(connection_mss_, connection_mss_next_, stack_iss_, mss);
   }
-  if (dst_port == stack_port_) {
+  if (modelled) {
     peer_data_.add(data_seq, static_cast<std::uint32_t>(payload_len));
     if (seg.flags.syn()) peer_syns_.add(seg.seq);
     const SeqNum end = data_seq + static_cast<std::uint32_t>(payload_len);
@@ -575,7 +586,7 @@ inline void World::send(const PeerSegment& seg) {
   // TCP-SEQ-1: a segment starting inside the window the stack advertised
   // last (as the peer saw it; the edge may retreat by less than the scale's
   // unit) is acceptable, in any synchronized state but TIME-WAIT.
-  const bool acceptable = dst_port == stack_port_ && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
+  const bool acceptable = modelled && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
   const std::uint64_t dropped = host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window);
   deliver(host_.buffer);
   if (acceptable) HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
@@ -590,7 +601,9 @@ inline bool World::in_seen_window(SeqNum seq) const {
   host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
     using transport::TcpState;
     const TcpState st = s.tcp->state;
-    if (s.local.port == stack_port_ && st != TcpState::syn_sent && st != TcpState::time_wait) synchronized = true;
+    if (s.local.port == stack_port_ && s.remote.port == peer_port() && st != TcpState::syn_sent &&
+        st != TcpState::time_wait)
+      synchronized = true;
   });
   return synchronized;
 }
@@ -706,7 +719,8 @@ inline void World::link(AppFd& a) {
   // The peer sent a SYN with that number (the ACK that completes a SYN
   // cookie handshake may name another: the cookie checks the difference of
   // its two numbers, as Linux's does).
-  if (host_.sockets.tcp_stats().syncookies_recv == cookies_at_start_ && !peer_syns_.full())
+  if (host_.sockets.tcp_stats().syncookies_recv == cookies_at_start_ && !peer_syns_.full() &&
+      s->remote.port == peer_port())
     HS_FUZZ_CHECK(peer_syns_.contains(a.irs));
 }
 
@@ -746,14 +760,14 @@ inline void World::app_recv(std::size_t n, int flags) {
     const SeqNum from = a->irs + 1 + a->received;
     const auto got = static_cast<std::uint32_t>(r);
     HS_FUZZ_CHECK(is_stream<peer_byte>(wire::Bytes(host_.data).first(got), from));
-    if (peer_data_.exact()) HS_FUZZ_CHECK(peer_data_.covers(from, got));
+    if (peer_data_.exact() && s->remote.port == peer_port()) HS_FUZZ_CHECK(peer_data_.covers(from, got));
     if ((flags & MSG_PEEK) == 0) a->received += got;
   } else if (r == 0) {
     // End of stream: at a FIN the peer sent, unless reading was shut down
     // or the connection reset (LINUX tcp_recvmsg).
-    if (s->tcp->fin_received && a->has_irs && !peer_fins_.full())
+    if (s->tcp->fin_received && a->has_irs && !peer_fins_.full() && s->remote.port == peer_port())
       HS_FUZZ_CHECK(peer_fins_.contains(a->irs + 1 + a->received));
-    else
+    else if (s->remote.port == peer_port())
       HS_FUZZ_CHECK((s->shutdown & socket::rcv_shutdown) != 0 || s->tcp->state == transport::TcpState::closed);
   } else {
     HS_FUZZ_CHECK(r == -EAGAIN || r == -ENOTCONN || r == -ECONNRESET || r == -EPIPE || r == -ETIMEDOUT ||
@@ -1034,7 +1048,8 @@ inline void World::check_segment_sent(const Sent& s) {
     if (m != nullptr && m->mss >= 88) HS_FUZZ_CHECK(data_len + s.options_len <= m->mss);
   }
   // The ACK follows something the peer sent: a byte, a SYN or a FIN.
-  if (s.flags.ack() && peer_data_.exact() && !peer_syns_.full() && !peer_fins_.full()) {
+  if (s.flags.ack() && s.dst_port == peer_port() && peer_data_.exact() && !peer_syns_.full() &&
+      !peer_fins_.full()) {
     const SeqNum last = s.ack - 1;
     HS_FUZZ_CHECK(peer_data_.contains(last) || peer_syns_.contains(last) || peer_fins_.contains(last));
   }

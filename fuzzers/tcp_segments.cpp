@@ -12,7 +12,8 @@
 //   0x00-0x7f  a segment: flags, seq selector + 16-bit delta, ack selector +
 //              16-bit delta, window, options, 16-bit payload length (below);
 //              t bits 0-3 scale the window (<< t & 15, capped at 65535),
-//              bit 4 sends it to a closed port
+//              bit 4 sends it to a closed port, bits 5-6 from another of
+//              the peer's ports (more connections, SYN cookies; not modelled)
 //   0x80-0x9f  a time step: (byte + 1) << min(t & 0x1f, 24) milliseconds
 //   0xa0-0xbf  a socket call (t & 0x1f, see app_call) with an argument byte
 //   0xc0-0xdf  a well-behaved segment (t & 0x1f, see peer_move) with an
@@ -22,9 +23,9 @@
 // A record cut short reads missing bytes as 0. Sequence and ACK numbers are
 // relative: seq from the peer's next sequence number, the stack's last ACK,
 // its advertised right edge, or the peer's ISN; ack from the highest
-// sequence number the stack sent, the peer's last ACK, the stack's ISS + 1,
-// or the start of the stack's last data segment; the delta is shifted left by
-// the selector's bits 2-4. SACK blocks are relative to the peer's last ACK,
+// sequence number the stack sent, the peer's last ACK, the ISS + 1 of the
+// last SYN-ACK the stack sent (to any port), or the start of the stack's last
+// data segment; the delta is shifted left by the selector's bits 2-4. SACK blocks are relative to the peer's last ACK,
 // timestamps to the peer's clock and the stack's last TSval.
 #include <array>
 #include <cstddef>
@@ -75,7 +76,7 @@ SeqNum ack_base(const World& w, unsigned which) {
   switch (which & 3) {
     case 0: return w.stack_max();
     case 1: return w.peer_acked();
-    case 2: return w.stack_iss() + 1;
+    case 2: return w.last_syn_ack_iss() + 1;
     default: {
       const Sent* d = w.last_data();
       return d != nullptr ? d->seq : w.stack_max();
@@ -103,6 +104,7 @@ void crafted_segment(World& w, std::uint8_t t, Cursor& in) {
   const std::uint32_t scaled = std::uint32_t{window} << (t & 0x0f);
   p.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(scaled, 65535));
   if ((t & 0x10) != 0) p.dst_port = closed_port;
+  p.other_port = static_cast<std::uint8_t>((t >> 5) & 3);
   auto& o = p.options;
   if ((opts & 0x01) != 0) o.maximum_segment_size = in.u16();
   if ((opts & 0x02) != 0) o.window_scale = wire::TcpWindowScale{in.u8()};
