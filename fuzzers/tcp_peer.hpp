@@ -252,6 +252,13 @@ class World {
   wire::TcpOptions syn_options() const;
   bool state_is(transport::TcpState state);
   bool in_seen_window(SeqNum seq) const;
+  // After a raw handshake area with a timestamp, the peer's clock goes on
+  // from that TSval (so that PAWS takes what follows).
+  void continue_raw_timestamps() {
+    if (!config_.use_raw_syn_options) return;
+    const auto ts = wire::TcpOptions::parse(config_.raw_syn_options).options.timestamps;
+    if (ts) ts_base_ = ts->tsval;  // (time has not moved since the set-up began)
+  }
 
   Host& host_;
   Config config_;
@@ -297,6 +304,11 @@ class World {
   std::size_t syn_mss_next_ = 0;
   std::size_t connection_mss_next_ = 0;
   void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss) {
+    for (auto& m : table)
+      if (m.mss != 0 && m.key == key) {
+        m.mss = mss;
+        return;
+      }
     table[next] = Mss{key, mss};
     next = (next + 1) % table.size();
   }
@@ -465,6 +477,11 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   const std::uint32_t len = s.payload_len + (f.syn() ? 1u : 0u) + (f.fin() ? 1u : 0u);
   if (f.syn()) {
     stack_syn_options_ = o;
+    // A SYN with the ISS of a connection the application wrote on is a new
+    // connection's (same four-tuple at the same instant: the same RFC 6528
+    // ISN), not a retransmission (no data goes before the SYN is ACKed).
+    for (auto& w : written_)
+      if (w.used && w.iss == repr->seq && w.bytes > 0) w = Written{};
     // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that SYN's.
     if (f.ack())
       for (const auto& m : syn_mss_)
@@ -912,6 +929,7 @@ inline void World::setup() {
     TcpFlags syn_ack = syn;
     syn_ack |= ack;
     send(opening(syn_ack));
+    continue_raw_timestamps();
     if (!state_is(TcpState::established)) return;  // options the stack refused, say
     // What the handshake turned on: what the peer's SYN-ACK offered.
     const transport::TcpConnection& c = *record(app)->tcp;
@@ -928,6 +946,7 @@ inline void World::setup() {
     HS_FUZZ_CHECK(so.listen(fd, 1) == 0);
     stack_port_ = service_port;
     send(opening(syn));
+    continue_raw_timestamps();
     if (!have_iss_ || config_.target == Target::handshake) return;
     PeerSegment third = make(ack);
     third.seq = config_.peer_isn + 1;
