@@ -560,7 +560,11 @@ int Sockets::Impl::set_socket_option(Socket& s, int name, const void* value, soc
     case SO_REUSEADDR: s.reuseaddr = v != 0; return 0;
     case SO_REUSEPORT: s.reuseport = v != 0; return 0;
     case SO_BROADCAST: s.broadcast = v != 0; return 0;
-    case SO_KEEPALIVE: s.keepalive = v != 0; return 0;
+    case SO_KEEPALIVE:
+      s.keepalive = v != 0;
+      // LINUX sk_prot->keepalive (tcp_set_keepalive): the protocol starts or stops its timer.
+      if (s.type == SOCK_STREAM) (void)s.proto->setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, value, length);
+      return 0;
     case SO_SNDBUF: {
       // LINUX: capped at wmem_max, doubled for bookkeeping, at least SOCK_MIN_SNDBUF.
       const auto capped = std::min<unsigned>(static_cast<unsigned>(v), static_cast<unsigned>(cfg.wmem_max));

@@ -592,8 +592,27 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
 // Options
 
 int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) {
-  if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   TcpConnection& c = *s.tcp;
+  // LINUX tcp_set_keepalive / tcp_sock_set_keepidle_locked: on a connection
+  // (not CLOSED or LISTEN), turning keepalive on or changing the idle time
+  // (re)starts the timer from the last segment received; off stops it.
+  auto restart_keepalive = [&] {
+    if (c.state == TcpState::closed || c.state == TcpState::listen) return;
+    if (!s.keepalive) {
+      c.keepalive_at = net::Instant::never();
+    } else {
+      const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
+                                                : context_.config.tcp_keepalive_time;
+      c.keepalive_probes_sent = 0;
+      c.keepalive_at = std::max(c.last_received + idle, now());
+    }
+    update_timer(s);
+  };
+  if (level == SOL_SOCKET && name == SO_KEEPALIVE) {  // the socket layer has set s.keepalive
+    restart_keepalive();
+    return 0;
+  }
+  if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   // LINUX do_tcp_setsockopt: every option here takes an int.
   if (length < sizeof(int)) return -EINVAL;
   if (value == nullptr) return -EFAULT;
@@ -614,6 +633,7 @@ int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t
     case TCP_KEEPIDLE:
       if (v < 1 || v > keepalive_max_idle_s) return -EINVAL;
       c.keepalive_idle_s = v;
+      restart_keepalive();
       return 0;
     case TCP_KEEPINTVL:
       if (v < 1 || v > keepalive_max_idle_s) return -EINVAL;
