@@ -1,10 +1,12 @@
-// TCP conformance (REQUIREMENTS.md, TCP-*). Test cases are named by
-// requirement ID. Today: the option rules of TCP-OPT-1, which the wire layer
-// decides on its own; the state machine's IDs arrive with the TCP issue.
+// TCP conformance (REQUIREMENTS.md, TCP-OPT-1): the option rules, first as the
+// wire layer parses an option area on its own, then as the stack acts on a
+// SYN's options (tcp_fixture.hpp). The state machine's IDs are in
+// tcp_state_test.cpp and tcp_close_test.cpp.
 #include <boost/test/unit_test.hpp>
 
 #include "hardstack/harness/hex.hpp"
 #include "hardstack/wire/tcp.hpp"
+#include "tcp_fixture.hpp"
 
 using namespace hardstack::wire;
 using hardstack::harness::hex;
@@ -111,6 +113,83 @@ BOOST_AUTO_TEST_CASE(TCP_OPT_1_length_below_2_or_past_the_header_stops_parsing) 
   const auto partial = options_of(syn_with_options("01 0204 05"));
   BOOST_TEST((partial.stop == TcpOptionStopNote{TcpOptionStop::length_past_header, 22}));
   BOOST_TEST(!partial.options.maximum_segment_size);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- The stack acting on a SYN's options ---------------------------------------------------
+
+namespace {
+
+using hardstack::conformance::TcpFixture;
+using hardstack::conformance::TcpPeer;
+using hardstack::conformance::TcpSegment;
+namespace conf = hardstack::conformance;
+
+// The SYN-ACK the stack's listener answers a SYN whose option area is
+// `area` (hex) with; `p` learns the stack's ISN.
+TcpSegment synack_for(TcpFixture& f, TcpPeer& p, std::string_view area) {
+  return f.syn_ack_for(p, p.segment("S").raw_options(hex(area)));
+}
+
+// The connection's TCP_INFO once the bench completed the handshake.
+tcp_info established(TcpFixture& f, TcpPeer& p, int listener) {
+  p.sends("A");
+  p.fd = f.sockets.accept4(listener, nullptr, nullptr, SOCK_NONBLOCK);
+  BOOST_TEST_REQUIRE(p.fd >= 0);
+  return f.info(p.fd);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(TCP_OPT_STACK)
+
+BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_answers_each_known_option_of_a_syn, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, conf::bench_port, conf::listen_port);
+  // MSS 1400, SACK-permitted, Timestamps 7/0, NOP, WS 2.
+  const auto synack = synack_for(*this, p, "02040578 0402 080a 00000007 00000000 01 030302");
+  BOOST_TEST(synack == p.expect("SA").with_seq(p.dut_iss).mss(1460).sack_permitted().timestamps(0, 7).wscale(
+                           conf::stack_wscale));
+  p.timestamps = true;
+  p.tsval = 7;
+  const auto i = established(*this, p, l);
+  BOOST_TEST(i.tcpi_options == (TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE));
+  BOOST_TEST(i.tcpi_snd_wscale == 2);
+  BOOST_TEST(i.tcpi_snd_mss == 1400u - 12u);  // the peer's 1400, less the timestamps on every segment
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_takes_a_window_scale_above_14_as_14, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, conf::bench_port, conf::listen_port);
+  const auto synack = synack_for(*this, p, "01 03030f");  // NOP, WS 15
+  BOOST_TEST(synack.options.window_scale.has_value());
+  const auto i = established(*this, p, l);
+  BOOST_TEST(i.tcpi_snd_wscale == 14);  // RFC 7323 2.3
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_skips_unknown_options_and_bad_lengths, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, conf::bench_port, conf::listen_port);
+  // Kind 0x1e length 6, an MSS of length 3 (ignored, skipped by its length), NOP, WS 2.
+  const auto synack = synack_for(*this, p, "1e06 00000000 020305 01 030302 00");
+  BOOST_TEST(synack == p.expect("SA").with_seq(p.dut_iss).mss(1460).wscale(conf::stack_wscale));
+  const auto i = established(*this, p, l);
+  BOOST_TEST(i.tcpi_snd_mss == 536u);  // no usable MSS: RFC 9293 3.7.1's default
+  BOOST_TEST(i.tcpi_snd_wscale == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(TCP_OPT_1_stack_stops_at_a_bad_length_and_still_answers, TcpFixture) {
+  const int l = listener();
+  TcpPeer p(*this, false, conf::bench_port, conf::listen_port);
+  // WS 2, then a length of 1: parsing stops there (the MSS after it is not
+  // read); what came before counts and the SYN is answered (LINUX tcp_parse_options).
+  const auto synack = synack_for(*this, p, "030302 1e01 020405b4 000000");
+  BOOST_TEST(synack == p.expect("SA").with_seq(p.dut_iss).mss(1460).wscale(conf::stack_wscale));
+  const auto i = established(*this, p, l);
+  BOOST_TEST(i.tcpi_snd_mss == 536u);
+  BOOST_TEST(i.tcpi_snd_wscale == 2);
+  BOOST_TEST(transport_drops() == 0u);  // not a malformed segment
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -88,7 +88,8 @@ struct World {
     HS_FUZZ_CHECK(socket::interface_index(tun) == tun_ifindex);
     HS_FUZZ_CHECK(stack.add_address(tun, our4, 24).has_value());
     HS_FUZZ_CHECK(stack.add_address(tun, our6, 64).has_value());
-    for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = std::byte{static_cast<std::uint8_t>(i * 7 + 3)};
+    for (std::size_t i = 0; i < pattern.size(); ++i)
+      pattern[i] = std::byte{static_cast<std::uint8_t>(i * 7 + 3)};
   }
 };
 
@@ -100,7 +101,6 @@ World* world = nullptr;
 HS_FUZZ_SMALL_ASAN_QUARANTINE()
 
 namespace {
-
 
 // ---- Packets
 
@@ -114,11 +114,13 @@ struct Built {
   std::size_t options = 0;  // IPv4 options area length
 };
 
-std::uint16_t udp_checksum(wire::Bytes udp, const wire::Ipv6Address& src, const wire::Ipv6Address& dst, bool v4) {
+std::uint16_t udp_checksum(wire::Bytes udp, const wire::Ipv6Address& src, const wire::Ipv6Address& dst,
+                           bool v4) {
   const auto pseudo =
-      v4 ? fuzz::pseudo_header_bytes(wire::Ipv4Address{{src.octets[12], src.octets[13], src.octets[14], src.octets[15]}},
-                                     wire::Ipv4Address{{dst.octets[12], dst.octets[13], dst.octets[14], dst.octets[15]}},
-                                     17, static_cast<std::uint16_t>(udp.size()))
+      v4 ? fuzz::pseudo_header_bytes(
+               wire::Ipv4Address{{src.octets[12], src.octets[13], src.octets[14], src.octets[15]}},
+               wire::Ipv4Address{{dst.octets[12], dst.octets[13], dst.octets[14], dst.octets[15]}}, 17,
+               static_cast<std::uint16_t>(udp.size()))
          : fuzz::pseudo_header_bytes(src, dst, 17, static_cast<std::uint32_t>(udp.size()));
   const std::uint16_t sum = static_cast<std::uint16_t>(~fuzz::ones_complement_sum({pseudo.span(), udp}));
   return sum == 0 ? 0xffff : sum;
@@ -143,8 +145,8 @@ Built build(World& w, std::uint8_t kind, fuzz::ByteReader& in) {
   const wire::MutableBytes p(w.packet);
   const unsigned to = (kind >> 2) & 3;
   if (!b.ipv6) {
-    static constexpr std::array<wire::Ipv4Address, 4> dsts = {
-        our4, wire::Ipv4Address{{192, 0, 2, 255}}, wire::Ipv4Address{{255, 255, 255, 255}}, our4};
+    static constexpr std::array<wire::Ipv4Address, 4> dsts = {our4, wire::Ipv4Address{{192, 0, 2, 255}},
+                                                              wire::Ipv4Address{{255, 255, 255, 255}}, our4};
     const std::size_t area = (options + 3) / 4 * 4;
     const std::size_t header = 20 + area;
     b.size = header + 8 + payload;
@@ -157,7 +159,8 @@ Built build(World& w, std::uint8_t kind, fuzz::ByteReader& in) {
     peer4.store(p, 12);
     dsts[to].store(p, 16);
     if (!option_bytes.empty()) std::memcpy(w.packet.data() + 20, option_bytes.data(), option_bytes.size());
-    wire::store_be16(p, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(w.packet).first(header)})));
+    wire::store_be16(
+        p, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(w.packet).first(header)})));
     b.destination = fuzz::mapped(dsts[to]);
     b.options = area;
     std::memcpy(w.packet.data() + header + 8, w.pattern.data(), payload);
@@ -193,7 +196,8 @@ std::size_t raw(World& w, fuzz::ByteReader& in) {
     const std::size_t header = std::size_t{wire::load_u8(p, 0) & 0x0fu} * 4;
     if (header < 20 || header > p.size()) return p.size();
     wire::store_be16(p, 10, 0);
-    wire::store_be16(p, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(p).first(header)})));
+    wire::store_be16(p, 10,
+                     static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(p).first(header)})));
     const std::size_t total = std::min<std::size_t>(wire::load_be16(p, 2), p.size());
     const bool fragment = (wire::load_be16(p, 6) & 0x3fff) != 0;
     if (wire::load_u8(p, 9) == 17 && !fragment && total >= header + 8) {
@@ -210,7 +214,8 @@ std::size_t raw(World& w, fuzz::ByteReader& in) {
     const wire::MutableBytes udp = p.subspan(40, total - 40);
     if (udp.size() >= 8 && wire::load_be16(udp, 4) == udp.size()) {
       wire::store_be16(udp, 6, 0);
-      wire::store_be16(udp, 6, udp_checksum(udp, wire::Ipv6Address::load(p, 8), wire::Ipv6Address::load(p, 24), false));
+      wire::store_be16(
+          udp, 6, udp_checksum(udp, wire::Ipv6Address::load(p, 8), wire::Ipv6Address::load(p, 24), false));
     }
   }
   return p.size();
@@ -262,7 +267,7 @@ T load(wire::Bytes b) {
 // The options a receiver reports (IP_RECVOPTS): the area as it arrived,
 // Record Route and Timestamp bodies possibly filled in by this host (LINUX
 // ip_options_compile on input), nothing but EOL after an EOL.
-void check_received_options(wire::Bytes got, wire::Bytes sent) {
+HS_FUZZ_NO_COVERAGE void check_received_options(wire::Bytes got, wire::Bytes sent) {
   HS_FUZZ_CHECK(got.size() == sent.size());
   std::size_t at = 0;
   while (at < sent.size()) {
@@ -275,15 +280,14 @@ void check_received_options(wire::Bytes got, wire::Bytes sent) {
     }
     const std::size_t len = wire::load_u8(sent, at + 1);  // validated on input
     HS_FUZZ_CHECK(wire::load_u8(got, at + 1) == len);
-    if (type != 7 && type != 68)
-      HS_FUZZ_CHECK(std::memcmp(got.data() + at, sent.data() + at, len) == 0);
+    if (type != 7 && type != 68) HS_FUZZ_CHECK(std::memcmp(got.data() + at, sent.data() + at, len) == 0);
     at += len;
   }
   for (; at < got.size(); ++at) HS_FUZZ_CHECK(wire::load_u8(got, at) == 0);
 }
 
 // The peeked cmsgs against what arrived and what the socket enabled.
-void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
+HS_FUZZ_NO_COVERAGE void check_cmsgs(const std::vector<Cmsg>& list, int family, std::uint8_t enabled, const Arrival& a) {
   if (fuzz::trace()) {
     std::fprintf(stderr, "peeked (family %d, enabled %02x, %s):", family, enabled, a.ipv6 ? "IPv6" : "IPv4");
     for (const Cmsg& c : list) std::fprintf(stderr, " %d/%d[%zu]", c.level, c.type, c.data.size());
@@ -363,7 +367,7 @@ struct Placement {
   bool truncated = false;
 };
 
-Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control, const std::byte* peeked,
+HS_FUZZ_NO_COVERAGE Placement place(const std::vector<Cmsg>& list, std::size_t size, bool null_control, const std::byte* peeked,
                 const std::byte* written) {
   Placement p;
   std::size_t left = null_control ? 0 : size;
@@ -402,13 +406,7 @@ void read_one(World& w, int fd, int family, std::uint8_t enabled, std::uint8_t k
   alignas(cmsghdr) static std::array<std::byte, 1024> big;
   sockaddr_storage from{};
   iovec v{w.data.data(), w.data.size()};
-  msghdr m{};
-  m.msg_name = &from;
-  m.msg_namelen = sizeof from;
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  m.msg_control = big.data();
-  m.msg_controllen = big.size();
+  msghdr m = fuzz::receive_message(v, from, big);
   const auto peeked = w.sockets.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
   if (peeked == -EAGAIN) return;  // the stack refused the packet
   fuzz::check_result(fuzz::Call::recvmsg, peeked);
@@ -418,8 +416,9 @@ void read_one(World& w, int fd, int family, std::uint8_t enabled, std::uint8_t k
   std::vector<Cmsg> list;
   for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
     HS_FUZZ_CHECK(c->cmsg_len >= CMSG_LEN(0));
-    list.push_back({c->cmsg_level, c->cmsg_type,
-                    wire::Bytes(reinterpret_cast<const std::byte*>(CMSG_DATA(c)), c->cmsg_len - CMSG_LEN(0))});
+    list.push_back(
+        {c->cmsg_level, c->cmsg_type,
+         wire::Bytes(reinterpret_cast<const std::byte*>(CMSG_DATA(c)), c->cmsg_len - CMSG_LEN(0))});
   }
   // (CMSG_NXTHDR stops at a last cmsg without padding: what is used ends there.)
   if (!list.empty()) {
@@ -429,7 +428,8 @@ void read_one(World& w, int fd, int family, std::uint8_t enabled, std::uint8_t k
   const std::size_t payload_len = static_cast<std::size_t>(peeked);
   if ((kind & 1) == 0) {
     HS_FUZZ_CHECK(payload_len + 8 <= packet.size());
-    HS_FUZZ_CHECK(std::memcmp(w.data.data(), packet.data() + (packet.size() - payload_len), payload_len) == 0);
+    HS_FUZZ_CHECK(std::memcmp(w.data.data(), packet.data() + (packet.size() - payload_len), payload_len) ==
+                  0);
   }
   const Arrival a = arrival_of(packet);
   // A raw packet's header tells what the datagram carried unless it was a
@@ -471,7 +471,8 @@ void read_one(World& w, int fd, int family, std::uint8_t enabled, std::uint8_t k
   fuzz::check_result(fuzz::Call::recvmsg, got);
   const Placement p = place(list, size, null_control, big.data(), null_control ? nullptr : control);
   if (fuzz::trace())
-    std::fprintf(stderr, "recv: %zu cmsgs, buffer %zu%s at +%zu -> %zd, controllen %zu (expected %zu), flags %x\n",
+    std::fprintf(stderr,
+                 "recv: %zu cmsgs, buffer %zu%s at +%zu -> %zd, controllen %zu (expected %zu), flags %x\n",
                  list.size(), size, null_control ? " (null)" : "", offset, got,
                  static_cast<std::size_t>(m2.msg_controllen), p.used, m2.msg_flags);
   // UDP-4: what fits is copied; MSG_TRUNC says the rest was cut; asked for, the full length.
@@ -504,7 +505,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HS_FUZZ_CHECK(fd >= 0);
   const int one = 1;
   if ((b0 & 3) == 2) HS_FUZZ_CHECK(so.setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0);
-  static constexpr std::array<int, 5> ip_options = {IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, IP_RECVOPTS, IP_RETOPTS};
+  static constexpr std::array<int, 5> ip_options = {IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, IP_RECVOPTS,
+                                                    IP_RETOPTS};
   static constexpr std::array<int, 3> ipv6_options = {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS};
   std::uint8_t on = 0;  // what the socket accepted
   for (std::size_t i = 0; i < ip_options.size(); ++i)

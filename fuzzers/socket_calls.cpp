@@ -91,7 +91,8 @@ struct World {
     HS_FUZZ_CHECK(stack.add_address(tun, our4, 24).has_value());
     HS_FUZZ_CHECK(stack.add_address(tun, our6, 64).has_value());
     HS_FUZZ_CHECK(stack.set_default_gateway(wire::Ipv4Address{{192, 0, 2, 254}}).has_value());
-    for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = std::byte{static_cast<std::uint8_t>(i * 13 + 1)};
+    for (std::size_t i = 0; i < buffer.size(); ++i)
+      buffer[i] = std::byte{static_cast<std::uint8_t>(i * 13 + 1)};
   }
 };
 
@@ -107,12 +108,24 @@ namespace {
 // ---- Argument tables
 
 constexpr std::array<int, 8> domains = {AF_INET, AF_INET6, AF_INET, AF_INET6, AF_UNIX, AF_PACKET, -1, AF_MAX};
-constexpr std::array<int, 16> types = {
-    SOCK_DGRAM, SOCK_DGRAM | SOCK_NONBLOCK, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-    SOCK_STREAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_DGRAM | 0x100,
-    11, 0, -1, SOCK_PACKET,
-    SOCK_DGRAM, SOCK_DGRAM | SOCK_NONBLOCK, SOCK_RDM, SOCK_DGRAM | 0x40000};
-constexpr std::array<int, 8> protocols = {0, IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP, 255, 256, -1, IPPROTO_UDPLITE};
+constexpr std::array<int, 16> types = {SOCK_DGRAM,
+                                       SOCK_DGRAM | SOCK_NONBLOCK,
+                                       SOCK_DGRAM | SOCK_CLOEXEC,
+                                       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                       SOCK_STREAM,
+                                       SOCK_RAW,
+                                       SOCK_SEQPACKET,
+                                       SOCK_DGRAM | 0x100,
+                                       11,
+                                       0,
+                                       -1,
+                                       SOCK_PACKET,
+                                       SOCK_DGRAM,
+                                       SOCK_DGRAM | SOCK_NONBLOCK,
+                                       SOCK_RDM,
+                                       SOCK_DGRAM | 0x40000};
+constexpr std::array<int, 8> protocols = {0,   IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP,
+                                          255, 256,         -1,          IPPROTO_UDPLITE};
 
 struct Address {
   sockaddr_storage ss{};
@@ -130,8 +143,8 @@ Address v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::
   x.len = sizeof sin;
   return x;
 }
-Address v6(std::initializer_list<std::uint8_t> head, std::uint8_t last, std::uint16_t port, unsigned scope = 0,
-           bool mapped = false) {
+Address v6(std::initializer_list<std::uint8_t> head, std::uint8_t last, std::uint16_t port,
+           unsigned scope = 0, bool mapped = false) {
   Address x;
   sockaddr_in6 sin6{};
   sin6.sin6_family = AF_INET6;
@@ -155,26 +168,52 @@ Address family_only(sa_family_t family) {
 }
 
 const std::array<Address, 32> addresses = {
-    v4(0, 0, 0, 0, 0),          v4(192, 0, 2, 1, 0),        v4(192, 0, 2, 1, 7000),    v4(127, 0, 0, 1, 7001),
-    v4(192, 0, 2, 99, 0),       v4(224, 0, 0, 1, 7000),     v4(192, 0, 2, 255, 7000),  v4(192, 0, 2, 2, 9),
-    v4(255, 255, 255, 255, 9),  v4(0, 0, 0, 0, 7000),       v4(127, 0, 0, 1, 7000),    v4(203, 0, 113, 5, 53),
-    v4(192, 0, 2, 1, 7002),     v4(0, 0, 0, 0, 9),          family_only(AF_UNSPEC),    family_only(AF_UNIX),
-    v6({}, 0, 0),               v6({}, 0, 7000),            v6({0x20, 0x01, 0x0d, 0xb8}, 1, 7002),
-    v6({}, 1, 7001),            v6({192, 0, 2, 1}, 0, 7000, 0, true),                 v6({0, 0, 0, 0}, 0, 0, 0, true),
-    v6({0xfe, 0x80}, 1, 0, 2),  v6({0x20, 0x01, 0x0d, 0xb8}, 2, 9),                   v6({0xff, 0x02}, 1, 9, 2),
-    v6({0x20, 0x01, 0x0d, 0xb8}, 0x99, 0),                                            v6({127, 0, 0, 1}, 0, 7001, 0, true),
-    v6({}, 1, 0),               v6({0xfe, 0x80}, 2, 9, 9),  v6({}, 0, 7001),          v6({192, 0, 2, 2}, 0, 9, 0, true),
+    v4(0, 0, 0, 0, 0),
+    v4(192, 0, 2, 1, 0),
+    v4(192, 0, 2, 1, 7000),
+    v4(127, 0, 0, 1, 7001),
+    v4(192, 0, 2, 99, 0),
+    v4(224, 0, 0, 1, 7000),
+    v4(192, 0, 2, 255, 7000),
+    v4(192, 0, 2, 2, 9),
+    v4(255, 255, 255, 255, 9),
+    v4(0, 0, 0, 0, 7000),
+    v4(127, 0, 0, 1, 7000),
+    v4(203, 0, 113, 5, 53),
+    v4(192, 0, 2, 1, 7002),
+    v4(0, 0, 0, 0, 9),
+    family_only(AF_UNSPEC),
+    family_only(AF_UNIX),
+    v6({}, 0, 0),
+    v6({}, 0, 7000),
+    v6({0x20, 0x01, 0x0d, 0xb8}, 1, 7002),
+    v6({}, 1, 7001),
+    v6({192, 0, 2, 1}, 0, 7000, 0, true),
+    v6({0, 0, 0, 0}, 0, 0, 0, true),
+    v6({0xfe, 0x80}, 1, 0, 2),
+    v6({0x20, 0x01, 0x0d, 0xb8}, 2, 9),
+    v6({0xff, 0x02}, 1, 9, 2),
+    v6({0x20, 0x01, 0x0d, 0xb8}, 0x99, 0),
+    v6({127, 0, 0, 1}, 0, 7001, 0, true),
+    v6({}, 1, 0),
+    v6({0xfe, 0x80}, 2, 9, 9),
+    v6({}, 0, 7001),
+    v6({192, 0, 2, 2}, 0, 9, 0, true),
     v6({0x20, 0x01, 0x0d, 0xb8}, 1, 7000),
 };
 // Address lengths: as it is (index 0 and the spares), then odd ones; 255 for a null pointer.
-constexpr std::array<unsigned, 16> lengths = {0u,  0u, 0u,  0u,  1u,  2u,   15u,        16u,
+constexpr std::array<unsigned, 16> lengths = {0u,  0u,  0u,  0u,  1u,   2u,   15u,         16u,
                                               23u, 24u, 27u, 28u, 128u, 129u, 0xffffffffu, 255u};
 
-constexpr std::array<int, 16> send_flags = {0,        MSG_DONTWAIT, MSG_MORE, MSG_OOB,  MSG_CONFIRM, MSG_NOSIGNAL,
-                                            MSG_EOR,  MSG_TRUNC,    MSG_PEEK, MSG_WAITALL, MSG_ERRQUEUE, 0x10000000,
-                                            0,        MSG_DONTWAIT, MSG_MORE | MSG_DONTWAIT, -1};
-constexpr std::array<int, 8> recv_flags = {MSG_DONTWAIT, MSG_DONTWAIT | MSG_PEEK, MSG_DONTWAIT | MSG_TRUNC, 0,
-                                           MSG_ERRQUEUE, MSG_OOB | MSG_DONTWAIT, MSG_WAITALL | MSG_DONTWAIT, -1};
+constexpr std::array<int, 16> send_flags = {0,           MSG_DONTWAIT, MSG_MORE,
+                                            MSG_OOB,     MSG_CONFIRM,  MSG_NOSIGNAL,
+                                            MSG_EOR,     MSG_TRUNC,    MSG_PEEK,
+                                            MSG_WAITALL, MSG_ERRQUEUE, 0x10000000,
+                                            0,           MSG_DONTWAIT, MSG_MORE | MSG_DONTWAIT,
+                                            -1};
+constexpr std::array<int, 8> recv_flags = {
+    MSG_DONTWAIT, MSG_DONTWAIT | MSG_PEEK, MSG_DONTWAIT | MSG_TRUNC,   0,
+    MSG_ERRQUEUE, MSG_OOB | MSG_DONTWAIT,  MSG_WAITALL | MSG_DONTWAIT, -1};
 constexpr std::array<std::size_t, 8> buffer_lengths = {0, 1, 8, 100, 1472, 65535, 65536, 70000};
 
 struct Option {
@@ -182,20 +221,51 @@ struct Option {
   int name;
 };
 constexpr std::array<Option, 40> options = {{
-    {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_REUSEPORT}, {SOL_SOCKET, SO_BROADCAST}, {SOL_SOCKET, SO_KEEPALIVE},
-    {SOL_SOCKET, SO_SNDBUF},    {SOL_SOCKET, SO_RCVBUF},    {SOL_SOCKET, SO_LINGER},    {SOL_SOCKET, SO_ERROR},
-    {SOL_SOCKET, SO_TYPE},      {SOL_SOCKET, 9999},         {SOL_IP, IP_TTL},           {SOL_IP, IP_TOS},
-    {SOL_IP, IP_OPTIONS},       {SOL_IP, IP_PKTINFO},       {SOL_IP, IP_RECVTTL},       {SOL_IP, IP_RECVTOS},
-    {SOL_IP, IP_RECVOPTS},      {SOL_IP, IP_RETOPTS},       {SOL_IP, IP_RECVERR},       {SOL_IP, IP_MTU_DISCOVER},
-    {SOL_IP, IP_MTU},           {SOL_IP, 999},              {SOL_IPV6, IPV6_V6ONLY},    {SOL_IPV6, IPV6_UNICAST_HOPS},
-    {SOL_IPV6, IPV6_TCLASS},    {SOL_IPV6, IPV6_RECVPKTINFO}, {SOL_IPV6, IPV6_RECVHOPLIMIT}, {SOL_IPV6, IPV6_RECVTCLASS},
-    {SOL_IPV6, IPV6_DONTFRAG},  {SOL_IPV6, IPV6_MTU_DISCOVER}, {SOL_IPV6, IPV6_MTU},     {SOL_IPV6, IPV6_RECVERR},
-    {SOL_IPV6, 999},            {SOL_UDP, UDP_CORK},        {SOL_UDP, UDP_SEGMENT},     {SOL_UDP, 999},
-    {IPPROTO_TCP, 1},           {999, 1},                   {-1, 1},                    {SOL_SOCKET, SO_PROTOCOL},
+    {SOL_SOCKET, SO_REUSEADDR},
+    {SOL_SOCKET, SO_REUSEPORT},
+    {SOL_SOCKET, SO_BROADCAST},
+    {SOL_SOCKET, SO_KEEPALIVE},
+    {SOL_SOCKET, SO_SNDBUF},
+    {SOL_SOCKET, SO_RCVBUF},
+    {SOL_SOCKET, SO_LINGER},
+    {SOL_SOCKET, SO_ERROR},
+    {SOL_SOCKET, SO_TYPE},
+    {SOL_SOCKET, 9999},
+    {SOL_IP, IP_TTL},
+    {SOL_IP, IP_TOS},
+    {SOL_IP, IP_OPTIONS},
+    {SOL_IP, IP_PKTINFO},
+    {SOL_IP, IP_RECVTTL},
+    {SOL_IP, IP_RECVTOS},
+    {SOL_IP, IP_RECVOPTS},
+    {SOL_IP, IP_RETOPTS},
+    {SOL_IP, IP_RECVERR},
+    {SOL_IP, IP_MTU_DISCOVER},
+    {SOL_IP, IP_MTU},
+    {SOL_IP, 999},
+    {SOL_IPV6, IPV6_V6ONLY},
+    {SOL_IPV6, IPV6_UNICAST_HOPS},
+    {SOL_IPV6, IPV6_TCLASS},
+    {SOL_IPV6, IPV6_RECVPKTINFO},
+    {SOL_IPV6, IPV6_RECVHOPLIMIT},
+    {SOL_IPV6, IPV6_RECVTCLASS},
+    {SOL_IPV6, IPV6_DONTFRAG},
+    {SOL_IPV6, IPV6_MTU_DISCOVER},
+    {SOL_IPV6, IPV6_MTU},
+    {SOL_IPV6, IPV6_RECVERR},
+    {SOL_IPV6, 999},
+    {SOL_UDP, UDP_CORK},
+    {SOL_UDP, UDP_SEGMENT},
+    {SOL_UDP, 999},
+    {IPPROTO_TCP, 1},
+    {999, 1},
+    {-1, 1},
+    {SOL_SOCKET, SO_PROTOCOL},
 }};
-constexpr std::array<int, 16> values = {0, 1, -1, 2, 4, 64, 255, 256, 1000, 4096, 65536, 0x7fffffff, INT_MIN, 3, 5, 1472};
+constexpr std::array<int, 16> values = {0,    1,    -1,    2,          4,       64, 255, 256,
+                                        1000, 4096, 65536, 0x7fffffff, INT_MIN, 3,  5,   1472};
 // Option lengths; 0xffffffff is -1 as a socklen_t; 255 asks for a null pointer.
-constexpr std::array<unsigned, 16> option_lengths = {4u, 4u, 4u, 0u, 1u, 2u, 3u, 8u,
+constexpr std::array<unsigned, 16> option_lengths = {4u,  4u,  4u,  0u,          1u, 2u, 3u,   8u,
                                                      16u, 40u, 41u, 0xffffffffu, 4u, 4u, 255u, 12u};
 // IP_OPTIONS values: Record Route, Router Alert, a bad length, a Timestamp.
 constexpr std::array<std::array<std::uint8_t, 12>, 4> ip_options = {{
@@ -212,11 +282,13 @@ struct Table {
   std::array<int, max_fd> family{};
   std::size_t count = 0;
   std::size_t largest_datagram = 0;  // the largest payload that arrived this input
-  bool is_open(int fd) const { return fd >= 0 && static_cast<std::size_t>(fd) < max_fd && open[static_cast<std::size_t>(fd)]; }
+  bool is_open(int fd) const {
+    return fd >= 0 && static_cast<std::size_t>(fd) < max_fd && open[static_cast<std::size_t>(fd)];
+  }
 };
 
-void check_frames(World& w) {
-  w.reader.read(w.device, [](const fuzz::SentDatagram& d) {
+HS_FUZZ_NO_COVERAGE void check_frames(World& w) {
+  w.reader.read(w.device, [](const fuzz::SentDatagram& d) HS_FUZZ_NO_COVERAGE {
     if (d.protocol == 17) {
       (void)fuzz::check_udp(d);
     } else if (d.protocol == 1) {
@@ -226,7 +298,8 @@ void check_frames(World& w) {
     } else {
       // ICMPv6 (RFC 4443 2.3): over the pseudo-header too.
       HS_FUZZ_CHECK(!d.ipv4 && d.protocol == 58 && d.transport.size() >= 8);
-      const auto pseudo = fuzz::pseudo_header_bytes(d.src, d.dst, 58, static_cast<std::uint32_t>(d.transport.size()));
+      const auto pseudo =
+          fuzz::pseudo_header_bytes(d.src, d.dst, 58, static_cast<std::uint32_t>(d.transport.size()));
       HS_FUZZ_CHECK(fuzz::ones_complement_sum({pseudo.span(), d.transport}) == 0xffff);
     }
   });
@@ -263,7 +336,7 @@ Queues snapshot(World& w, const Table& t) {
 // overhead (at most 65,535 + 256). So a queue grows only from at most
 // SO_RCVBUF, by at most one datagram past it; one datagram from the peer
 // adds at most one datagram's charge.
-void check_queues(World& w, const Table& t, const Queues& before, bool one_datagram) {
+HS_FUZZ_NO_COVERAGE void check_queues(World& w, const Table& t, const Queues& before, bool one_datagram) {
   const long largest = 65535 + 256;
   const long one = static_cast<long>(t.largest_datagram) + 256;
   for (std::size_t fd = 0; fd < max_fd; ++fd) {
@@ -397,7 +470,8 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       call = fuzz::Call::recvmsg;
       if ((b & 0x40) != 0) {
         r = so.recvfrom(fd, w.buffer.data(), std::min(n, w.buffer.size()), flags,
-                        (c & 15) == 15 ? nullptr : reinterpret_cast<sockaddr*>(&from), (c & 0x10) != 0 ? nullptr : &from_len);
+                        (c & 15) == 15 ? nullptr : reinterpret_cast<sockaddr*>(&from),
+                        (c & 0x10) != 0 ? nullptr : &from_len);
       } else {
         alignas(cmsghdr) std::array<std::byte, 256> control{};
         iovec v{w.buffer.data(), std::min(n, w.buffer.size())};
@@ -427,7 +501,8 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       if (o.level == SOL_IP && o.name == IP_OPTIONS)
         std::memcpy(value.data(), ip_options[static_cast<std::size_t>(v) & 3].data(), 12);
       call = fuzz::Call::setsockopt;
-      r = so.setsockopt(fd, o.level, o.name, l == 255u ? nullptr : value.data(), static_cast<socklen_t>(l == 255u ? 4 : l));
+      r = so.setsockopt(fd, o.level, o.name, l == 255u ? nullptr : value.data(),
+                        static_cast<socklen_t>(l == 255u ? 4 : l));
       expect_ebadf(t, fd, r);
       break;
     }
@@ -500,8 +575,9 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       const socklen_t given = len;
       const bool null_address = (b & 0x10) != 0;
       call = (op & 15) == 11 ? fuzz::Call::getsockname : fuzz::Call::getpeername;
-      r = (op & 15) == 11 ? so.getsockname(fd, null_address ? nullptr : reinterpret_cast<sockaddr*>(&ss), &len)
-                          : so.getpeername(fd, null_address ? nullptr : reinterpret_cast<sockaddr*>(&ss), &len);
+      r = (op & 15) == 11
+              ? so.getsockname(fd, null_address ? nullptr : reinterpret_cast<sockaddr*>(&ss), &len)
+              : so.getpeername(fd, null_address ? nullptr : reinterpret_cast<sockaddr*>(&ss), &len);
       expect_ebadf(t, fd, r);
       if (r == 0 && !null_address) check_sockaddr(t, fd, ss, len, given);
       break;
@@ -514,13 +590,7 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       std::uint16_t port = 7000;
       const std::size_t k = (b >> 1) & 7;
       if (k < max_sockets && t.open[k]) {
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        if (so.getsockname(static_cast<int>(k), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-          std::uint16_t be = 0;
-          std::memcpy(&be, reinterpret_cast<const std::byte*>(&ss) + 2, 2);
-          port = ntohs(be);
-        }
+        port = fuzz::local_port(so, static_cast<int>(k)).value_or(port);
       } else if (k == 7) {
         port = 9;
       }
@@ -530,8 +600,9 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       std::fill(f.begin(), f.end(), std::byte{0x42});
       const wire::Ipv6Address src = ipv6 ? peer6 : fuzz::mapped(peer4);
       const wire::Ipv6Address dst =
-          ipv6 ? (broadcast ? wire::Ipv6Address{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}} : our6)
-               : fuzz::mapped(broadcast ? wire::Ipv4Address{{192, 0, 2, 255}} : our4);
+          ipv6
+              ? (broadcast ? wire::Ipv6Address{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}} : our6)
+              : fuzz::mapped(broadcast ? wire::Ipv4Address{{192, 0, 2, 255}} : our4);
       std::size_t at = 0;
       if (ipv6) {
         wire::store_be32(f, 0, 0x60000000u);
@@ -547,7 +618,8 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
         wire::store_be32(f, 8, 0x40110000u);  // TTL 64, UDP
         wire::Ipv4Address{{192, 0, 2, 2}}.store(f, 12);
         wire::Ipv4Address{{dst.octets[12], dst.octets[13], dst.octets[14], dst.octets[15]}}.store(f, 16);
-        wire::store_be16(f, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(f).first(20)})));
+        wire::store_be16(f, 10,
+                         static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(f).first(20)})));
         at = 20;
       }
       const wire::MutableBytes udp = f.subspan(at);
@@ -557,9 +629,12 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       wire::store_be16(udp, 6, 0);
       const auto pseudo =
           ipv6 ? fuzz::pseudo_header_bytes(src, dst, 17, static_cast<std::uint32_t>(udp.size()))
-               : fuzz::pseudo_header_bytes(peer4, wire::Ipv4Address{{dst.octets[12], dst.octets[13], dst.octets[14], dst.octets[15]}},
-                                           17, static_cast<std::uint16_t>(udp.size()));
-      std::uint16_t sum = static_cast<std::uint16_t>(~fuzz::ones_complement_sum({pseudo.span(), wire::Bytes(udp)}));
+               : fuzz::pseudo_header_bytes(
+                     peer4,
+                     wire::Ipv4Address{{dst.octets[12], dst.octets[13], dst.octets[14], dst.octets[15]}}, 17,
+                     static_cast<std::uint16_t>(udp.size()));
+      std::uint16_t sum =
+          static_cast<std::uint16_t>(~fuzz::ones_complement_sum({pseudo.span(), wire::Bytes(udp)}));
       if (sum == 0) sum = 0xffff;
       if ((b & 0x20) != 0) sum = static_cast<std::uint16_t>(sum ^ 1);  // a bad checksum: dropped
       wire::store_be16(udp, 6, sum);
@@ -582,15 +657,7 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       const std::uint8_t b = in.u8();
       const std::size_t k = b & 7;
       std::uint16_t sport = 7000;
-      if (k < max_sockets && t.open[k]) {
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        if (so.getsockname(static_cast<int>(k), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-          std::uint16_t be = 0;
-          std::memcpy(&be, reinterpret_cast<const std::byte*>(&ss) + 2, 2);
-          sport = ntohs(be);
-        }
-      }
+      if (k < max_sockets && t.open[k]) sport = fuzz::local_port(so, static_cast<int>(k)).value_or(sport);
       const bool ipv6 = (b & 8) != 0;
       const std::uint16_t dport = (b & 0x10) != 0 ? 53 : 9;
       // The quote: the datagram's IP header and its first 8 bytes (RFC 792 / RFC 4443 3.1).
@@ -621,14 +688,16 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
         wire::store_be32(f, 8, 0x40010000u);  // TTL 64, ICMP
         peer4.store(f, 12);
         our4.store(f, 16);
-        wire::store_be16(f, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(f).first(20)})));
+        wire::store_be16(f, 10,
+                         static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(f).first(20)})));
         wire::store_u8(icmp, 0, 3);  // destination unreachable
         wire::store_u8(icmp, 1, 3);  // port unreachable
         wire::store_be32(q, 0, 0x45000000u | 28u);
         wire::store_be32(q, 8, 0x40110000u);
         our4.store(q, 12);
         peer4.store(q, 16);
-        wire::store_be16(q, 10, static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(q).first(20)})));
+        wire::store_be16(q, 10,
+                         static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(q).first(20)})));
       }
       const wire::MutableBytes u = q.subspan(ip);
       wire::store_be16(u, 0, sport);
@@ -636,7 +705,8 @@ void run_op(World& w, Table& t, fuzz::ByteReader& in) {
       wire::store_be16(u, 4, 8);
       std::uint16_t sum = 0;
       if (ipv6) {
-        const auto pseudo = fuzz::pseudo_header_bytes(peer6, our6, 58, static_cast<std::uint32_t>(icmp.size()));
+        const auto pseudo =
+            fuzz::pseudo_header_bytes(peer6, our6, 58, static_cast<std::uint32_t>(icmp.size()));
         sum = static_cast<std::uint16_t>(~fuzz::ones_complement_sum({pseudo.span(), wire::Bytes(icmp)}));
       } else {
         sum = static_cast<std::uint16_t>(~fuzz::ones_complement_sum({wire::Bytes(icmp)}));

@@ -22,6 +22,7 @@
 
 #include "fuzz_support.hpp"
 #include "hardstack/net/device.hpp"
+#include "hardstack/socket/socket.hpp"
 #include "hardstack/wire/address.hpp"
 #include "hardstack/wire/bytes.hpp"
 #include "hardstack/wire/ipv4.hpp"
@@ -38,6 +39,14 @@
 #endif
 #if defined(HS_FUZZ_ASAN)
 #include <sanitizer/asan_interface.h>
+#endif
+
+// The checks repeat what the stack decided: libFuzzer's coverage and
+// comparison tracing stays out of them (clang; g++ builds only replay), for speed.
+#if defined(__clang__)
+#define HS_FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define HS_FUZZ_NO_COVERAGE
 #endif
 
 namespace hardstack::fuzz {
@@ -98,10 +107,9 @@ struct ByteReader {
 
 // Errors an ICMP error leaves in SO_ERROR (LINUX icmp_err_convert,
 // icmpv6_err_convert): any call that reports sk_err may return them.
-inline constexpr std::initializer_list<int> icmp_errors = {ENETUNREACH, EHOSTUNREACH, ENOPROTOOPT,
-                                                            ECONNREFUSED, EMSGSIZE,   EOPNOTSUPP,
-                                                            EHOSTDOWN,   ENONET,      EPROTO,
-                                                            EACCES};
+inline constexpr std::initializer_list<int> icmp_errors = {
+    ENETUNREACH, EHOSTUNREACH, ENOPROTOOPT, ECONNREFUSED, EMSGSIZE,
+    EOPNOTSUPP,  EHOSTDOWN,    ENONET,      EPROTO,       EACCES};
 
 enum class Call : std::uint8_t {
   socket,
@@ -118,15 +126,15 @@ enum class Call : std::uint8_t {
   getpeername,
 };
 
-inline bool linux_errno(Call call, int e) {
+HS_FUZZ_NO_COVERAGE inline bool linux_errno(Call call, int e) {
   auto in = [e](std::initializer_list<int> set) { return std::find(set.begin(), set.end(), e) != set.end(); };
   switch (call) {
     case Call::socket:
       return in({EINVAL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EMFILE, ENFILE, ENOBUFS, ENOMEM,
                  EACCES, EPERM});
     case Call::bind:
-      return in({EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, EACCES, EFAULT, ENODEV,
-                 ENOMEM});
+      return in(
+          {EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, EACCES, EFAULT, ENODEV, ENOMEM});
     case Call::connect:
       // LINUX ip4_datagram_connect / ip6_datagram_connect: route and source
       // errors, a broadcast peer without SO_BROADCAST, no ephemeral port left.
@@ -134,10 +142,11 @@ inline bool linux_errno(Call call, int e) {
                  EAGAIN, EFAULT, ENODEV, EPERM, ENOMEM, EADDRINUSE});
     case Call::sendmsg:
       return in({EBADF, ENOTSOCK, EINVAL, EAFNOSUPPORT, EDESTADDRREQ, EMSGSIZE, EOPNOTSUPP, EACCES,
-                 ENETUNREACH, EHOSTUNREACH, ENODEV, EADDRNOTAVAIL, EAGAIN, EPIPE, EFAULT, ENOBUFS, ENOMEM, EPERM,
-                 EIO}) ||
+                 ENETUNREACH, EHOSTUNREACH, ENODEV, EADDRNOTAVAIL, EAGAIN, EPIPE, EFAULT, ENOBUFS, ENOMEM,
+                 EPERM, EIO}) ||
              in(icmp_errors);
-    case Call::recvmsg: return in({EBADF, ENOTSOCK, EAGAIN, EINVAL, EFAULT, EMSGSIZE, ENOMEM}) || in(icmp_errors);
+    case Call::recvmsg:
+      return in({EBADF, ENOTSOCK, EAGAIN, EINVAL, EFAULT, EMSGSIZE, ENOMEM}) || in(icmp_errors);
     case Call::setsockopt:
       return in({EBADF, ENOTSOCK, EINVAL, ENOPROTOOPT, EFAULT, EPERM, ENOMEM, ENOBUFS, EADDRNOTAVAIL, ENODEV,
                  EOPNOTSUPP}) ||
@@ -153,8 +162,30 @@ inline bool linux_errno(Call call, int e) {
 }
 
 // A call's result: >= 0, or -errno with errno in Linux's set for the call.
-inline void check_result(Call call, long result) {
+HS_FUZZ_NO_COVERAGE inline void check_result(Call call, long result) {
   if (result < 0) HS_FUZZ_CHECK(result >= -4095 && linux_errno(call, static_cast<int>(-result)));
+}
+
+// A recvmsg message over one buffer, with room for an address and `control`.
+inline msghdr receive_message(iovec& data, sockaddr_storage& from, std::span<std::byte> control) {
+  msghdr m{};
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  m.msg_iov = &data;
+  m.msg_iovlen = 1;
+  m.msg_control = control.data();
+  m.msg_controllen = control.size();
+  return m;
+}
+
+// The port a socket is bound to (sin_port and sin6_port share their place), if it has a name.
+inline std::optional<std::uint16_t> local_port(socket::Sockets& sockets, int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (sockets.getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return std::nullopt;
+  std::uint16_t be = 0;
+  std::memcpy(&be, reinterpret_cast<const std::byte*>(&ss) + offsetof(sockaddr_in, sin_port), sizeof be);
+  return ntohs(be);
 }
 
 // ---- A raw-IP (TUN) device whose frames wait in one arena
@@ -166,7 +197,7 @@ class ArenaDevice final : public net::Device {
 
   net::LinkType link_type() const override { return net::LinkType::raw_ip; }
   std::size_t mtu() const override { return mtu_; }
-  bool transmit(std::span<const std::byte> frame) override {
+  HS_FUZZ_NO_COVERAGE bool transmit(std::span<const std::byte> frame) override {
     HS_FUZZ_CHECK(frame.size() <= mtu_);  // the stack fragments to the device's MTU
     if (count_ == max_frames || frame.size() > arena_.size() - used_) return false;
     std::memcpy(arena_.data() + used_, frame.data(), frame.size());
@@ -177,7 +208,9 @@ class ArenaDevice final : public net::Device {
   std::optional<std::size_t> receive(std::span<std::byte>) override { return std::nullopt; }
 
   std::size_t count() const { return count_; }
-  wire::Bytes frame(std::size_t i) const { return wire::Bytes(arena_).subspan(frames_[i].at, frames_[i].size); }
+  wire::Bytes frame(std::size_t i) const {
+    return wire::Bytes(arena_).subspan(frames_[i].at, frames_[i].size);
+  }
   void clear() { count_ = used_ = 0; }
 
  private:
@@ -201,8 +234,8 @@ struct SentDatagram {
   wire::Ipv6Address src;  // IPv4 as v4-mapped
   wire::Ipv6Address dst;
   wire::Ipv6Address final_dst;  // RFC 791: the last hop of a source route, else dst
-  std::uint8_t ttl = 0;  // TTL or hop limit
-  std::uint8_t tos = 0;  // TOS or traffic class
+  std::uint8_t ttl = 0;         // TTL or hop limit
+  std::uint8_t tos = 0;         // TOS or traffic class
   std::uint32_t flow_label = 0;
   std::uint8_t protocol = 0;  // the upper layer
   bool dont_fragment = false;
@@ -229,7 +262,7 @@ inline wire::Ipv6Address mapped(const wire::Ipv4Address& a) {
 class DatagramReader {
  public:
   template <class Visit>
-  void read(const ArenaDevice& device, Visit&& visit) {
+  HS_FUZZ_NO_COVERAGE void read(const ArenaDevice& device, Visit&& visit) {
     for (std::size_t i = 0; i < device.count(); ++i) {
       const wire::Bytes frame = device.frame(i);
       HS_FUZZ_CHECK(!frame.empty());
@@ -245,7 +278,7 @@ class DatagramReader {
   }
 
  private:
-  bool add_ipv4(wire::Bytes frame) {
+  HS_FUZZ_NO_COVERAGE bool add_ipv4(wire::Bytes frame) {
     const auto ip = wire::Ipv4View::parse(frame, wire::ChecksumMode::verify);
     HS_FUZZ_CHECK(ip.has_value());
     HS_FUZZ_CHECK(ip->total_len() == frame.size());
@@ -265,8 +298,10 @@ class DatagramReader {
       current_.options = wire::Bytes(options_).first(ip->options().size());
       current_.final_dst = current_.dst;
       // (Options need not pass the walker: see cmsg_send's check_options.)
-      const auto parsed = wire::Ipv4Options::parse(current_.options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
-      if (const auto route = parsed ? parsed->source_route() : std::nullopt; route && !route->addresses().empty())
+      const auto parsed =
+          wire::Ipv4Options::parse(current_.options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
+      if (const auto route = parsed ? parsed->source_route() : std::nullopt;
+          route && !route->addresses().empty())
         current_.final_dst = mapped(route->addresses().back());
       identification_ = ip->identification();
       length_ = 0;
@@ -301,7 +336,7 @@ class DatagramReader {
     return true;
   }
 
-  bool add_ipv6(wire::Bytes frame) {
+  HS_FUZZ_NO_COVERAGE bool add_ipv6(wire::Bytes frame) {
     const auto ip = wire::Ipv6View::parse(frame);
     HS_FUZZ_CHECK(ip.has_value());
     HS_FUZZ_CHECK(ip->datagram_len() == frame.size());
@@ -363,7 +398,8 @@ class DatagramReader {
       HS_FUZZ_CHECK(ip->traffic_class() == current_.tos);
       HS_FUZZ_CHECK(next == first_next_);
       // RFC 8200 4.5: the unfragmentable part repeats in every fragment.
-      HS_FUZZ_CHECK(hop_by_hop.size() == current_.hop_by_hop.size() && routing.size() == current_.routing.size());
+      HS_FUZZ_CHECK(hop_by_hop.size() == current_.hop_by_hop.size() &&
+                    routing.size() == current_.routing.size());
       HS_FUZZ_CHECK(std::memcmp(unfragmentable_.data(), dg.data() + 40, at - 40 - 8) == 0);
     }
     HS_FUZZ_CHECK(offset == length_);
@@ -387,7 +423,7 @@ class DatagramReader {
     return true;
   }
 
-  void append(wire::Bytes part) {
+  HS_FUZZ_NO_COVERAGE void append(wire::Bytes part) {
     HS_FUZZ_CHECK(part.size() <= buffer_.size() - length_);
     std::memcpy(buffer_.data() + length_, part.data(), part.size());
     length_ += part.size();
@@ -406,19 +442,20 @@ class DatagramReader {
 // A UDP datagram the stack sent: length and checksum right (RFC 768, checked
 // by hand, over the final destination of a source route, as RFC 9293 3.1
 // says for TCP's pseudo-header; a zero checksum is never sent), and its payload.
-inline wire::Bytes check_udp(const SentDatagram& d) {
+HS_FUZZ_NO_COVERAGE inline wire::Bytes check_udp(const SentDatagram& d) {
   HS_FUZZ_CHECK(d.protocol == 17);
   const wire::Bytes t = d.transport;
   HS_FUZZ_CHECK(t.size() >= 8 && t.size() <= 0xffff);
   HS_FUZZ_CHECK(wire::load_be16(t, 4) == t.size());
   HS_FUZZ_CHECK(wire::load_be16(t, 6) != 0);  // UDP-2: computed 0 goes as 0xffff
   const auto pseudo =
-      d.ipv4 ? pseudo_header_bytes(wire::Ipv4Address{{d.src.octets[12], d.src.octets[13], d.src.octets[14],
-                                                      d.src.octets[15]}},
-                                   wire::Ipv4Address{{d.final_dst.octets[12], d.final_dst.octets[13],
-                                                      d.final_dst.octets[14], d.final_dst.octets[15]}},
-                                   17, static_cast<std::uint16_t>(t.size()))
-             : pseudo_header_bytes(d.src, d.dst, 17, static_cast<std::uint32_t>(t.size()));
+      d.ipv4
+          ? pseudo_header_bytes(
+                wire::Ipv4Address{{d.src.octets[12], d.src.octets[13], d.src.octets[14], d.src.octets[15]}},
+                wire::Ipv4Address{{d.final_dst.octets[12], d.final_dst.octets[13], d.final_dst.octets[14],
+                                   d.final_dst.octets[15]}},
+                17, static_cast<std::uint16_t>(t.size()))
+          : pseudo_header_bytes(d.src, d.dst, 17, static_cast<std::uint32_t>(t.size()));
   HS_FUZZ_CHECK(ones_complement_sum({pseudo.span(), t}) == 0xffff);
   return t.subspan(8);
 }

@@ -248,7 +248,8 @@ class World {
   AppFd* listener_fd();
   const socket::Socket* record(const AppFd& a) const { return host_.sockets.socket_record(a.fd); }
   Written* written_for(SeqNum iss, bool create);
-  void link(AppFd& a);
+  // Takes the connection's peer ISN once it has one (or data came).
+  void link(AppFd& a, bool has_data = false);
   wire::TcpOptions syn_options() const;
   bool state_is(transport::TcpState state);
   bool in_seen_window(SeqNum seq) const;
@@ -584,8 +585,11 @@ inline void World::send(const PeerSegment& seg) {
                               : v6                                                 ? 1220
                                                                                    : 536;
     remember(syn_mss_, syn_mss_next_, seg.seq, mss);
-    // A SYN-ACK answers our SYN: that connection's.
-    if (seg.flags.ack() && have_iss_ && seg.ack == stack_iss_ + 1)
+    // The first SYN-ACK answering our SYN sets that connection's (a later one
+    // is no news to a synchronized connection).
+    const bool known = std::any_of(connection_mss_.begin(), connection_mss_.end(),
+                                   [&](const Mss& m) { return m.mss != 0 && m.key == stack_iss_; });
+    if (seg.flags.ack() && have_iss_ && seg.ack == stack_iss_ + 1 && !known)
       remember(connection_mss_, connection_mss_next_, stack_iss_, mss);
   }
   if (modelled) {
@@ -723,13 +727,14 @@ inline void World::advance(net::Duration d) {
 
 // ---- The application ----------------------------------------------------------
 
-inline void World::link(AppFd& a) {
+inline void World::link(AppFd& a, bool has_data) {
   if (a.has_irs) return;
   const socket::Socket* s = record(a);
   HS_FUZZ_CHECK(s != nullptr && s->tcp != nullptr);
   const transport::TcpState st = s->tcp->state;
-  if (st == transport::TcpState::closed || st == transport::TcpState::listen ||
-      st == transport::TcpState::syn_sent)
+  // (A connection reset after data came still has that data to read.)
+  if (!has_data && (st == transport::TcpState::closed || st == transport::TcpState::listen ||
+                    st == transport::TcpState::syn_sent))
     return;
   a.has_irs = true;
   a.irs = s->tcp->irs;
@@ -770,6 +775,7 @@ inline void World::app_recv(std::size_t n, int flags) {
   const ssize_t r = host_.sockets.recv(a->fd, host_.data.data(), n, flags);
   const socket::Socket* s = record(*a);
   HS_FUZZ_CHECK(s != nullptr && s->tcp != nullptr);
+  if (r > 0) link(*a, true);
   if (r > 0) {
     HS_FUZZ_CHECK(static_cast<std::size_t>(r) <= n && a->has_irs);
     // Exactly the peer's bytes, in order, from where the last read ended,

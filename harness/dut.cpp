@@ -12,6 +12,8 @@ wire::Ipv6Address eui64_link_local(const wire::MacAddress& mac) { return net::eu
 int Dut::socket(int, int, int) { return -ENOSYS; }
 int Dut::bind(int, const sockaddr*, socklen_t) { return -ENOSYS; }
 int Dut::connect(int, const sockaddr*, socklen_t) { return -ENOSYS; }
+int Dut::listen(int, int) { return -ENOSYS; }
+int Dut::accept4(int, sockaddr*, socklen_t*, int) { return -ENOSYS; }
 ssize_t Dut::sendmsg(int, const msghdr*, int) { return -ENOSYS; }
 ssize_t Dut::recvmsg(int, msghdr*, int) { return -ENOSYS; }
 int Dut::setsockopt(int, int, int, const void*, socklen_t) { return -ENOSYS; }

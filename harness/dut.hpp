@@ -107,6 +107,9 @@ class Dut {
   virtual int socket(int domain, int type, int protocol);
   virtual int bind(int fd, const sockaddr* address, socklen_t length);
   virtual int connect(int fd, const sockaddr* address, socklen_t length);
+  virtual int listen(int fd, int backlog);
+  // A connection from the listener's queue: a descriptor of the DUT's, or -EAGAIN.
+  virtual int accept4(int fd, sockaddr* address, socklen_t* length, int flags);
   virtual ssize_t sendmsg(int fd, const msghdr* message, int flags);
   virtual ssize_t recvmsg(int fd, msghdr* message, int flags);
   virtual int setsockopt(int fd, int level, int name, const void* value, socklen_t length);

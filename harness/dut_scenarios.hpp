@@ -6,6 +6,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -318,7 +319,104 @@ inline void udp_port_unreachable_ipv6(TestBench& bench, const DutIdentity& id, c
   BOOST_TEST(bench.expect_none(net::Duration::milliseconds(200)));
 }
 
+// ---- TCP with the bench as the peer ------------------------------------------------------------
+//
+// The bench plays the remote TCP by hand: it answers the DUT's SYN, sends
+// segments with numbers relative to the connection, and reads the DUT's
+// segments back (the same bytes on both DUTs; the DUT's ISN, ports and
+// timestamps are learnt from what it sends).
+
+// A connection between the bench and the DUT, as the bench keeps it.
+struct BenchTcp {
+  int fd = -1;  // the DUT's descriptor
+  std::uint16_t bench_port = 0;
+  std::uint16_t dut_port = 0;
+  std::uint32_t dut_isn = 0;
+  std::uint32_t bench_isn = 0;
+  std::uint32_t bench_nxt = 0;  // the next sequence number the bench sends
+  std::uint32_t bench_ack = 0;  // the next DUT byte the bench expects
+  std::uint16_t window = 65535;
+
+  std::uint32_t dut_seq(std::uint32_t n) const { return dut_isn + 1 + n; }      // NOLINT: modular
+  std::uint32_t bench_seq(std::uint32_t n) const { return bench_isn + 1 + n; }  // NOLINT: modular
+  TcpLayer segment(std::string_view flags) const {
+    return tcp(bench_port, dut_port).flags(flags).seq(bench_nxt).ack(bench_ack).window(window);
+  }
+};
+
+// The TCP header of a frame the DUT sent (IPv4 or IPv6, no extension headers),
+// with the payload's size; none if it is not TCP.
+struct DutSegment {
+  wire::TcpRepr tcp;
+  std::size_t payload = 0;
+};
+inline std::optional<DutSegment> dut_segment(const std::optional<DutFrame>& frame) {
+  if (!frame) return std::nullopt;
+  const auto d = decode(Frame(frame->bytes));
+  const DecodedLayer* t = d.find("TCP");
+  if (t == nullptr) return std::nullopt;
+  auto number = [&](const char* name) -> std::uint32_t {
+    const DecodedField* f = t->field(name);
+    return f != nullptr ? static_cast<std::uint32_t>(std::stoul(f->value)) : 0u;
+  };
+  DutSegment s;
+  s.tcp.src_port = static_cast<std::uint16_t>(number("sport"));
+  s.tcp.dst_port = static_cast<std::uint16_t>(number("dport"));
+  s.tcp.seq = wire::SeqNum(number("seq"));
+  s.tcp.ack = wire::SeqNum(number("ack"));
+  s.tcp.window = static_cast<std::uint16_t>(number("window"));
+  if (const DecodedField* f = t->field("flags")) s.tcp.flags = tcp_flags(f->value);
+  if (const DecodedField* f = t->field("payload")) s.payload = f->value.size() / 2;
+  return s;
+}
+
+// The DUT connects to the bench's `port` over IPv4; the bench answers with a
+// SYN-ACK carrying only an MSS option (`mss` 0: none) and `window`, and takes
+// the DUT's ACK. A connection with fd -1 after a failed check.
+inline BenchTcp dut_connects(TestBench& bench, Dut& dut, const TestBenchConfig& peer, std::uint16_t port,
+                             std::uint16_t mss = 1460, std::uint16_t window = 65535, int nodelay = 0) {
+  BenchTcp c;
+  c.bench_port = port;
+  c.bench_isn = 0x10000000;
+  c.window = window;
+  const int fd = dut.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) return c;
+  if (nodelay != 0) BOOST_TEST(dut.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof nodelay) == 0);
+  const auto to = socket_address(*peer.peer_ipv4, port);
+  BOOST_TEST(dut.connect(fd, as_sockaddr(to), sizeof to) == -EINPROGRESS);
+  const auto syn = bench.expect_ipv4(tcp(flags("S"), dport(port)));
+  BOOST_TEST(static_cast<bool>(syn));
+  const auto s = dut_segment(syn.frame());
+  if (!s) return c;
+  c.dut_port = s->tcp.src_port;
+  c.dut_isn = s->tcp.seq.value();
+  c.bench_ack = c.dut_seq(0);
+  c.bench_nxt = c.bench_isn;
+  auto synack = c.segment("SA");
+  if (mss != 0) synack = synack.mss(mss);
+  BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv4_to_dut() / synack));
+  c.bench_nxt = c.bench_seq(0);
+  BOOST_TEST(bench.expect_ipv4(tcp(flags("A"), seq(c.dut_seq(0)), ack(c.bench_seq(0)))));
+  BOOST_TEST((dut.wait_for(fd, POLLOUT, net::Duration::seconds(1)) & POLLOUT) != 0);
+  c.fd = fd;
+  return c;
+}
+
+// The bench sends `data` on the connection and moves its sequence number on.
+inline void bench_sends(TestBench& bench, BenchTcp& c, std::string_view data, std::string_view flags = "PA") {
+  BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv4_to_dut() / c.segment(flags) / payload(data)));
+  c.bench_nxt += static_cast<std::uint32_t>(data.size());
+  if (flags.find('F') != std::string_view::npos) c.bench_nxt += 1;
+}
+inline void bench_acks(TestBench& bench, BenchTcp& c, std::uint32_t dut_bytes) {
+  c.bench_ack = c.dut_seq(dut_bytes);
+  BOOST_TEST(bench.inject(bench.link_to_dut() / bench.ipv4_to_dut() / c.segment("A")));
+}
+
 }  // namespace hardstack::harness::scenarios
+
+// The TCP state machine and closing rules (TCP-SM-*, TCP-RST-1, TCP-CLOSE-*, SOCK-4 ...).
+#include "dut_scenarios_tcp.hpp"  // NOLINT(llvm-include-order): uses the helpers above
 
 // Every socket scenario, for a test file to turn into one test case each:
 //   #define RUN(name, call) BOOST_AUTO_TEST_CASE(name) { ...make dut, bench, config...; call; }
@@ -339,4 +437,5 @@ inline void udp_port_unreachable_ipv6(TestBench& bench, const DutIdentity& id, c
   X(CMSG_8_pktinfo_and_ttl_are_received,                                                                \
     scenarios::udp_pktinfo_and_ttl_received(bench, *dut, dut->identity(), config))                      \
   X(UDP_3_no_socket_gets_port_unreachable_ipv6,                                                         \
-    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))
+    scenarios::udp_port_unreachable_ipv6(bench, dut->identity(), config))                               \
+  HARDSTACK_TCP_STATE_SCENARIOS(X)

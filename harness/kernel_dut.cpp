@@ -417,6 +417,17 @@ int KernelDut::connect(int fd, const sockaddr* address, socklen_t length) {
   if (!owns(fd)) return -EBADF;
   return result(::connect(fd, address, length));
 }
+int KernelDut::listen(int fd, int backlog) {
+  if (!owns(fd)) return -EBADF;
+  return result(::listen(fd, backlog));
+}
+int KernelDut::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
+  if (!owns(fd)) return -EBADF;
+  // The connection was made in the namespace: its descriptor is the DUT's too.
+  const int child = result(::accept4(fd, address, length, flags));
+  if (child >= 0) sockets_.push_back(child);
+  return child;
+}
 ssize_t KernelDut::sendmsg(int fd, const msghdr* message, int flags) {
   if (!owns(fd)) return -EBADF;
   return result(::sendmsg(fd, message, flags | MSG_NOSIGNAL));

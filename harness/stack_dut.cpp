@@ -99,6 +99,10 @@ int StackDut::connect(int fd, const sockaddr* address, socklen_t length) {
   poll();
   return r;
 }
+int StackDut::listen(int fd, int backlog) { return sockets_->listen(fd, backlog); }
+int StackDut::accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
+  return sockets_->accept4(fd, address, length, flags);
+}
 ssize_t StackDut::sendmsg(int fd, const msghdr* message, int flags) {
   const ssize_t r = sockets_->sendmsg(fd, message, flags);
   poll();

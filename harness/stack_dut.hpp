@@ -48,6 +48,8 @@ class StackDut final : public Dut {
   int socket(int domain, int type, int protocol) override;
   int bind(int fd, const sockaddr* address, socklen_t length) override;
   int connect(int fd, const sockaddr* address, socklen_t length) override;
+  int listen(int fd, int backlog) override;
+  int accept4(int fd, sockaddr* address, socklen_t* length, int flags) override;
   ssize_t sendmsg(int fd, const msghdr* message, int flags) override;
   ssize_t recvmsg(int fd, msghdr* message, int flags) override;
   int setsockopt(int fd, int level, int name, const void* value, socklen_t length) override;

@@ -138,7 +138,8 @@ const char* to_string(TransportDropReason reason) {
 }
 
 void SocketContext::notify(const Socket& s) const {
-  if (on_ready) on_ready(s.fd);
+  // A socket no descriptor holds (an orphan, a child not yet accepted) has nobody to tell.
+  if (on_ready && s.fd >= 0) on_ready(s.fd);
 }
 
 // Decodes a sockaddr from the caller (LINUX move_addr_to_kernel + the
@@ -820,6 +821,7 @@ int Sockets::close(int fd) {
   Socket* s = impl_->get(fd);
   if (s == nullptr) return -EBADF;
   Protocol* proto = s->proto;
+  s->fd = -1;  // what the protocol keeps (a closing TCP connection) has no descriptor now
   --impl_->open;
   proto->close(std::move(impl_->table[static_cast<std::size_t>(fd)]));
   return 0;
@@ -861,6 +863,8 @@ std::uint64_t Sockets::drops(TransportDropReason reason) const {
 std::optional<TransportDropReason> Sockets::last_drop() const { return impl_->context.last_drop; }
 
 std::size_t Sockets::open_sockets() const { return impl_->open; }
+
+std::vector<TcpTableEntry> Sockets::tcp_table() const { return impl_->tcp.table(); }
 
 long Sockets::receive_queue_bytes(int fd) const {
   const Socket* s = impl_->get(fd);

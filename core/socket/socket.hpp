@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "hardstack/net/entropy.hpp"
 #include "hardstack/net/stack.hpp"
@@ -80,7 +81,13 @@ struct SocketConfig {
   net::Duration tcp_keepalive_time = net::Duration::seconds(7200);
   net::Duration tcp_keepalive_intvl = net::Duration::seconds(75);
   int tcp_keepalive_probes = 9;
-  std::uint32_t tcp_challenge_ack_limit = 1000;  // per second, every connection together
+  // Per connection, at most one ACK per this to segments out of the window
+  // or failing PAWS, challenge ACKs included (tcp_invalid_ratelimit).
+  net::Duration tcp_invalid_ratelimit = net::Duration::milliseconds(500);
+  // Challenge ACKs per second, every connection together (each second's
+  // count drawn at random around it); from 0x7fffffff up no host-wide limit,
+  // Linux's default since 6.0.
+  std::uint32_t tcp_challenge_ack_limit = 0x7fffffff;
 };
 
 // RFC 4022 / Linux /proc/net/snmp Tcp: and the TcpExt: counters tests look at.
@@ -100,6 +107,7 @@ struct TcpStats {
   std::uint64_t syncookies_failed = 0;  // TcpExt SyncookiesFailed
   std::uint64_t listen_overflows = 0;   // TcpExt ListenOverflows
   std::uint64_t challenge_acks = 0;     // TcpExt TCPChallengeACK
+  std::uint64_t acks_skipped = 0;       // TcpExt TCPACKSkipped*: ACKs the rate limit held back
   std::uint64_t abort_on_data = 0;      // TcpExt TCPAbortOnData
   std::uint64_t abort_on_close = 0;     // TcpExt TCPAbortOnClose
   std::uint64_t abort_on_linger = 0;    // TcpExt TCPAbortOnLinger
@@ -151,6 +159,19 @@ enum class TransportDropReason : std::uint8_t {
 };
 const char* to_string(TransportDropReason reason);
 
+// One row of the TCP table as `ss -tan` lists it (LINUX inet_diag): every
+// listener and connection, those no descriptor holds any more (closing, in
+// TIME-WAIT, not yet accepted) included.
+struct TcpTableEntry {
+  wire::Ipv6Address local_address;  // IPv4 as v4-mapped (::ffff:a.b.c.d)
+  std::uint16_t local_port = 0;
+  wire::Ipv6Address remote_address;
+  std::uint16_t remote_port = 0;
+  int state = 0;  // Linux's number: TCP_ESTABLISHED (1) ... TCP_CLOSING (11), netinet/tcp.h
+  int fd = -1;    // -1: no descriptor holds it
+  bool operator==(const TcpTableEntry&) const = default;
+};
+
 struct Socket;  // internal (socket_internal.hpp)
 
 class Sockets {
@@ -200,6 +221,8 @@ class Sockets {
   std::uint64_t drops(TransportDropReason reason) const;
   std::optional<TransportDropReason> last_drop() const;
   std::size_t open_sockets() const;
+  // The TCP table, in no particular order.
+  std::vector<TcpTableEntry> tcp_table() const;
   // Bytes charged to `fd`'s receive queue (as Linux's sk_rmem_alloc), or -EBADF.
   long receive_queue_bytes(int fd) const;
 

@@ -196,6 +196,18 @@ void Tcp::update_timer(Socket& s) {
   if (d != net::Instant::never()) c.timer_entry = timers_.emplace(d, &s);
 }
 
+std::vector<socket::TcpTableEntry> Tcp::table() const {
+  std::vector<socket::TcpTableEntry> out;
+  auto add = [&](const Socket& s) {
+    out.push_back({s.local.address, s.local.port, s.remote.address, s.remote.port,
+                   linux_state_number(s.tcp->state), s.fd});
+  };
+  for (const auto& [port, s] : bound_)
+    if (s->tcp->state == TcpState::listen) add(*s);
+  for (const auto& [key, s] : connections_) add(*s);
+  return out;
+}
+
 net::Instant Tcp::next_deadline() const {
   return timers_.empty() ? net::Instant::never() : timers_.begin()->first;
 }
@@ -302,7 +314,7 @@ int Tcp::connect(Socket& s, const Endpoint& remote) {
   ++context_.tcp.active_opens;
   c.sock_state = SockState::connecting;
   send_syn(s, false);
-  update_timer(s);  // TCP-RTO-1: the SYN's retransmission timer runs from Stack::poll
+  update_timer(s);  // the SYN's retransmission timer
   return -EINPROGRESS;
 }
 
@@ -310,15 +322,18 @@ int Tcp::disconnect(Socket& s) {
   // LINUX tcp_disconnect: an abortive close that keeps the socket for reuse.
   TcpConnection& c = *s.tcp;
   const TcpState old = c.state;
+  s.error = 0;
   if (old == TcpState::listen) {
     set_state(s, TcpState::closed);
   } else if (old == TcpState::established || old == TcpState::close_wait || old == TcpState::fin_wait_1 ||
              old == TcpState::fin_wait_2 || old == TcpState::syn_received) {
     send_reset(s);
+    s.error = ECONNRESET;  // LINUX: the abort is reported, as is one in SYN-SENT
+  } else if (old == TcpState::syn_sent) {
+    s.error = ECONNRESET;
   }
   if (old != TcpState::closed) done(s);
   c.sock_state = SockState::unconnected;
-  s.error = 0;
   s.shutdown = 0;
   c.receive.clear();
   c.send.clear();
@@ -441,8 +456,9 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
     return static_cast<ssize_t>(n);
   }
   message.msg_controllen = 0;
-  // LINUX tcp_recvmsg with nothing queued, in its order.
-  if (c.fin_received && c.state != TcpState::closed) return 0;
+  // LINUX tcp_recvmsg with nothing queued, in its order: after the peer's
+  // FIN (SOCK_DONE) the end of the stream, even once a RST followed it.
+  if (c.fin_received) return 0;
   if (s.error != 0) {
     const int e = s.error;
     s.error = 0;
@@ -480,6 +496,9 @@ int Tcp::shutdown(Socket& s, int how) {
   TcpConnection& c = *s.tcp;
   // LINUX inet_shutdown + tcp_shutdown.
   switch (c.state) {
+    // A descriptor's connection in TIME-WAIT is CLOSE to Linux's socket calls
+    // (the TIME-WAIT lives in a mini socket of its own).
+    case TcpState::time_wait:
     case TcpState::closed: s.shutdown |= how; return -ENOTCONN;
     case TcpState::listen:
       if ((how & socket::rcv_shutdown) == 0) return 0;
@@ -648,9 +667,70 @@ int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t
   }
 }
 
+// Linux's state numbers (TCP_ESTABLISHED 1 .. TCP_CLOSING 11), as TCP_INFO
+// and `ss` report them.
+int linux_state_number(TcpState state) {
+  switch (state) {
+    case TcpState::closed: return TCP_CLOSE;
+    case TcpState::listen: return TCP_LISTEN;
+    case TcpState::syn_sent: return TCP_SYN_SENT;
+    case TcpState::syn_received: return TCP_SYN_RECV;
+    case TcpState::established: return TCP_ESTABLISHED;
+    case TcpState::fin_wait_1: return TCP_FIN_WAIT1;
+    case TcpState::fin_wait_2: return TCP_FIN_WAIT2;
+    case TcpState::close_wait: return TCP_CLOSE_WAIT;
+    case TcpState::closing: return TCP_CLOSING;
+    case TcpState::last_ack: return TCP_LAST_ACK;
+    case TcpState::time_wait: return TCP_TIME_WAIT;
+  }
+  return TCP_CLOSE;
+}
+
+// LINUX tcp_get_info: what this stack keeps of struct tcp_info; fields it
+// does not track stay 0.
+void Tcp::fill_info(const Socket& s, tcp_info& info) const {
+  const TcpConnection& c = *s.tcp;
+  info = tcp_info{};
+  // A socket a descriptor holds reads CLOSE once its connection is in
+  // TIME-WAIT: Linux hands TIME-WAIT to a separate mini socket (tcp_time_wait
+  // then tcp_done), and only `ss` still shows it.
+  info.tcpi_state = static_cast<std::uint8_t>(
+      c.state == TcpState::time_wait && !c.user_closed ? TCP_CLOSE : linux_state_number(c.state));
+  info.tcpi_ca_state = c.in_recovery ? 3 : 0;  // TCP_CA_Recovery / TCP_CA_Open
+  info.tcpi_retransmits = static_cast<std::uint8_t>(std::min(c.retransmits, 255));
+  info.tcpi_probes = static_cast<std::uint8_t>(std::min(c.keepalive_probes_sent, 255));
+  info.tcpi_backoff = static_cast<std::uint8_t>(std::min(c.backoff, 255));
+  if (c.ts_ok) info.tcpi_options |= TCPI_OPT_TIMESTAMPS;
+  if (c.sack_ok) info.tcpi_options |= TCPI_OPT_SACK;
+  if (c.wscale_ok) {
+    info.tcpi_options |= TCPI_OPT_WSCALE;
+    info.tcpi_snd_wscale = c.snd_wscale & 0xf;
+    info.tcpi_rcv_wscale = c.rcv_wscale & 0xf;
+  }
+  info.tcpi_rto = static_cast<std::uint32_t>(c.rto_us);
+  info.tcpi_snd_mss = c.mss;
+  info.tcpi_rcv_mss = c.mss;
+  info.tcpi_rtt = static_cast<std::uint32_t>(c.srtt_us);
+  info.tcpi_rttvar = static_cast<std::uint32_t>(c.rttvar_us);
+  info.tcpi_snd_ssthresh = c.ssthresh;
+  info.tcpi_snd_cwnd = c.mss != 0 ? c.cwnd / c.mss : 0;
+  info.tcpi_advmss = synchronized(c.state) ? advertised_mss(s) : 0;
+  info.tcpi_reordering = 3;  // LINUX tcp_reordering
+}
+
 int Tcp::getsockopt(Socket& s, int level, int name, void* value, socklen_t* length) {
   if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   const TcpConnection& c = *s.tcp;
+  if (name == TCP_INFO) {
+    // LINUX do_tcp_getsockopt: as much of the struct as the caller has room for.
+    tcp_info info;
+    fill_info(s, info);
+    const socklen_t n = std::min<socklen_t>(*length, sizeof info);
+    if (n > 0 && value == nullptr) return -EFAULT;
+    if (n > 0) std::memcpy(value, &info, n);
+    *length = n;
+    return 0;
+  }
   int v = 0;
   switch (name) {
     case TCP_NODELAY: v = c.nodelay ? 1 : 0; break;
@@ -694,6 +774,10 @@ void Tcp::set_state(Socket& s, TcpState state) {
   c.state = state;
   if (old == state) return;
   if (state == TcpState::established) c.syn_acked = true;
+  // LINUX tcp_set_state: EstabResets counts every way from ESTABLISHED or
+  // CLOSE-WAIT straight to CLOSED (a RST either way, an abort).
+  if (state == TcpState::closed && (old == TcpState::established || old == TcpState::close_wait))
+    ++context_.tcp.estab_resets;
   if (state == TcpState::established && c.keepalive_at == net::Instant::never() && s.keepalive) {
     const auto idle = c.keepalive_idle_s != 0 ? net::Duration::seconds(c.keepalive_idle_s)
                                               : context_.config.tcp_keepalive_time;
@@ -717,7 +801,6 @@ void Tcp::enter_time_wait(Socket& s) {
 // A received RST or a fatal error ends the connection with `error` for the user.
 void Tcp::reset_connection(Socket& s, int error) {
   TcpConnection& c = *s.tcp;
-  if (c.state == TcpState::established || c.state == TcpState::close_wait) ++context_.tcp.estab_resets;
   // LINUX tcp_reset: SYN-SENT -> ECONNREFUSED, CLOSE-WAIT -> EPIPE, else ECONNRESET.
   if (error != 0 && !c.user_closed) s.error = error;
   c.send.clear();
@@ -727,9 +810,6 @@ void Tcp::reset_connection(Socket& s, int error) {
 
 void Tcp::done(Socket& s) {
   TcpConnection& c = *s.tcp;
-  if (c.state == TcpState::established || c.state == TcpState::close_wait) {
-    // counted by reset_connection where it applies
-  }
   set_state(s, TcpState::closed);
   s.shutdown = socket::rcv_shutdown | socket::send_shutdown;
   c.state_timer_at = net::Instant::never();

@@ -9,11 +9,14 @@
 // SYN cookies, and Linux's close / shutdown / linger semantics. Used through
 // socket::Sockets; not a public API of its own.
 
+#include <netinet/tcp.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -40,6 +43,8 @@ enum class TcpState : std::uint8_t {
   time_wait,
 };
 const char* to_string(TcpState state);
+// Linux's number for the state (netinet/tcp.h TCP_ESTABLISHED ... TCP_CLOSING).
+int linux_state_number(TcpState state);
 
 // The socket's view of connecting (LINUX sock->state): decides what a second
 // connect() answers.
@@ -90,6 +95,7 @@ struct TcpConnection {
   bool syn_acked = false;     // our SYN acknowledged (false in SYN-RECEIVED and after a close there)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
+  std::uint64_t acked_total = 0;  // sequence numbers ever acknowledged, the SYN's too (LINUX bytes_acked)
   SeqNum snd_wl1;
   SeqNum snd_wl2;
   // Receive sequence space
@@ -106,6 +112,7 @@ struct TcpConnection {
   bool sack_ok = false;
   bool ts_ok = false;
   std::uint32_t ts_recent = 0;
+  std::optional<std::uint32_t> synack_tsval;  // a SYN cookie's SYN-ACK: TSval carrying the options
   net::Instant ts_recent_stamp{};
   std::uint32_t last_ack_sent = 0;  // RCV.NXT at our last ACK (RFC 7323 4.3)
 
@@ -159,14 +166,15 @@ struct TcpConnection {
   int keepalive_intvl_s = 0;  // TCP_KEEPINTVL
   int keepalive_count = 0;    // TCP_KEEPCNT
   net::Instant last_received{};
-  net::Instant last_challenge_ack{};
-  bool challenge_acked_once = false;
+  net::Instant last_oow_ack{};  // LINUX last_oow_ack_time: challenge ACKs and ACKs to bad segments
+  bool oow_acked_once = false;
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
   // Listener
   int backlog = 0;
   std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
   std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
   socket::Socket* parent = nullptr;                          // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index.
@@ -200,6 +208,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
+  void fill_info(const socket::Socket& s, tcp_info& info) const;
   int listen(socket::Socket& s, int backlog) override;
   int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child) override;
 
@@ -211,6 +220,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void icmp_error(const net::IcmpErrorReport& report, net::Instant now) override;
   void on_timer(net::Instant now) override;
   net::Instant next_deadline() const override;
+
+  // Every listener and connection (Sockets::tcp_table).
+  std::vector<socket::TcpTableEntry> table() const;
 
   // For tests and benchmarks.
   std::size_t connection_count() const { return connections_.size(); }
@@ -252,17 +264,19 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void listen_input(socket::Socket& listener, const Segment& seg);
   void syn_sent_input(socket::Socket& s, const Segment& seg);
   void established_input(socket::Socket& s, const Segment& seg);
+  void time_wait_input(socket::Socket& s, const Segment& seg);
   bool check_sequence(socket::Socket& s, const Segment& seg);
   bool process_ack(socket::Socket& s, const Segment& seg);
   void process_data(socket::Socket& s, const Segment& seg);
   void process_fin(socket::Socket& s, const Segment& seg);
   void update_sack_scoreboard(TcpConnection& c, const Segment& seg);
+  bool oow_rate_limited(TcpConnection& c);
+  void send_dupack(socket::Socket& s, const Segment& seg);
   void send_challenge_ack(socket::Socket& s);
   void take_options(socket::Socket& s, const Segment& seg);
-  socket::Socket* child_from_cookie(socket::Socket& listener, const Segment& seg);
-  // A SYN-RECEIVED child for `seg` (a SYN), its SYN-ACK sent unless the
-  // listener's SYN cookie already answered it.
-  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool from_cookie = false);
+  void send_cookie(socket::Socket& listener, const Segment& seg);
+  bool cookie_ack(socket::Socket& listener, const Segment& seg);
+  socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool send_synack);
 
   // Output (tcp_output.cpp)
   // Data, FIN and ACKs the windows allow; `sws_override`: the persist timer

@@ -23,6 +23,13 @@ namespace {
 constexpr std::size_t max_out_of_order_segments = 64;
 // SYN cookies (LINUX msstab): the MSS values a cookie can carry.
 constexpr std::uint16_t cookie_mss[8] = {536, 1220, 1300, 1400, 1440, 1460, 4312, 8960};
+// LINUX syncookies.c TSBITS: the low 6 bits of a cookie SYN-ACK's TSval are
+// the peer's window scale (0xf: none) and SACK-permitted.
+constexpr std::uint32_t cookie_ts_mask = 0x3f;
+constexpr std::uint32_t cookie_no_wscale = 0xf;
+constexpr std::uint32_t cookie_sack = 0x10;
+// LINUX TCP_SYNCOOKIE_VALID: how long after its last cookie a listener checks ACKs for one.
+constexpr net::Duration cookie_valid = net::Duration::seconds(120);
 // RFC 7323 5.5: TS.Recent older than 24 days no longer rejects.
 constexpr std::int64_t paws_idle_ns = std::int64_t{24} * 24 * 3600 * 1000000000;
 
@@ -36,6 +43,28 @@ void trim_sack_scoreboard(TcpConnection& c) {
                 [&](const wire::TcpSackBlock& b) { return before_or_equal(SeqNum(b.right), c.snd_una); });
   for (auto& b : c.sacked)
     if (before(SeqNum(b.left), c.snd_una)) b.left = c.snd_una.value();
+}
+
+// RFC 5961 3.2 as Linux extends it (tcp_reset_check): after the peer's FIN,
+// a RST may carry the FIN's sequence number, RCV.NXT - 1.
+bool reset_after_fin(const TcpConnection& c, const Segment& seg) {
+  return seg.seq == c.rcv_nxt - 1 &&
+         (c.state == TcpState::close_wait || c.state == TcpState::last_ack || c.state == TcpState::closing);
+}
+
+// LINUX tcp_validate_incoming: a RST at the highest right edge of the SACK
+// blocks we report is taken as at RCV.NXT.
+bool at_highest_sack(const TcpConnection& c, const Segment& seg) {
+  if (!c.sack_ok || c.sack_report.empty()) return false;
+  SeqNum highest(c.sack_report.front().right);
+  for (const auto& b : c.sack_report)
+    if (after(SeqNum(b.right), highest)) highest = SeqNum(b.right);
+  return seg.seq == highest;
+}
+
+// The peer's window in bytes: RFC 7323 2.2, the window field of a SYN is never scaled.
+std::uint32_t send_window_of(const TcpConnection& c, const Segment& seg) {
+  return seg.flags.syn() ? seg.window : static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
 }
 
 }  // namespace
@@ -185,12 +214,14 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     return;
   }
   if (seg.flags.ack()) {
-    // The third segment of a handshake answered with a SYN cookie.
-    if (context_.config.tcp_syncookies && !seg.flags.syn()) {
-      if (Socket* child = child_from_cookie(listener, seg)) {
-        established_input(*child, seg);
-        return;
-      }
+    // The third segment of a handshake answered with a SYN cookie; LINUX
+    // tcp_synq_no_recent_overflow: looked for only while the listener sent
+    // cookies in the last 2 minutes, so no blind ACK opens a connection else.
+    const bool cookies_recent = l.last_cookie && now() - *l.last_cookie <= cookie_valid;
+    if (context_.config.tcp_syncookies && !seg.flags.syn() && cookies_recent) {
+      if (cookie_ack(listener, seg)) return;  // the connection made, or the ACK dropped
+      send_reset_for(seg);                    // no cookie of ours (tcp_bad_cookie)
+      return;
     }
     context_.drop(TransportDropReason::tcp_listen_ack);
     send_reset_for(seg);
@@ -201,50 +232,77 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     return;
   }
   // LINUX tcp_conn_request: a full accept queue drops the SYN; a full SYN
-  // queue answers with a cookie (or drops without cookies).
+  // queue answers with a cookie (or drops without cookies). Both queues hold
+  // one more than the backlog, as Linux's (listen(fd, 0) takes one).
   if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
     ++st.listen_overflows;
     context_.drop(TransportDropReason::tcp_listen_overflow);
     return;
   }
-  if (l.embryonic >= static_cast<std::size_t>(std::max(l.backlog, 1))) {
+  // A SYN that reopens a TIME-WAIT four-tuple never gets a cookie.
+  if (l.embryonic > static_cast<std::size_t>(l.backlog) && !seg.time_wait_isn) {
     if (!context_.config.tcp_syncookies) {
       ++st.listen_overflows;
       context_.drop(TransportDropReason::tcp_listen_overflow);
       return;
     }
-    // A stateless SYN-ACK: everything the connection needs is in its ISN.
-    const std::uint16_t peer =
-        seg.options->maximum_segment_size.value_or(seg.ipv4 ? default_mss_v4 : default_mss_v6);
-    std::uint8_t index = 0;
-    for (std::uint8_t i = 0; i < 8; ++i)
-      if (cookie_mss[i] <= peer) index = i;
-    const auto counter = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
-    Socket probe;
-    probe.domain = listener.domain;
-    probe.local = Endpoint{seg.destination, seg.destination_port, 0};
-    probe.remote = Endpoint{seg.source, seg.source_port, is_link_local(seg.source) ? seg.interface : 0};
-    probe.ttl = listener.ttl;
-    probe.tos = listener.tos;
-    probe.tclass = listener.tclass;
-    probe.unicast_hops = listener.unicast_hops;
-    probe.rcvbuf = listener.rcvbuf;
-    init(probe);
-    probe.rcvbuf = listener.rcvbuf;
-    TcpConnection& c = *probe.tcp;
-    c.ipv4 = seg.ipv4;
-    c.iss = SeqNum(syn_cookie(seg, counter, index)) + seg.seq.value();
-    c.snd_una = c.iss;
-    c.snd_nxt = c.iss;
-    c.rcv_nxt = seg.seq + 1;
-    c.irs = seg.seq;
-    c.state = TcpState::syn_received;
-    c.mss = cookie_mss[index];
-    send_syn(probe, true);
-    ++st.syncookies_sent;
+    send_cookie(listener, seg);
     return;
   }
-  make_child(listener, seg);
+  make_child(listener, seg, true);
+}
+
+// A stateless SYN-ACK (LINUX cookie_v4_init_sequence / cookie_init_timestamp):
+// the ISN carries the four-tuple's hash and the MSS; with timestamps, the
+// low 6 bits of TSval carry the peer's window scale and SACK-permitted, else
+// the connection does without them.
+void Tcp::send_cookie(Socket& listener, const Segment& seg) {
+  const auto& cfg = context_.config;
+  const std::uint16_t peer =
+      seg.options->maximum_segment_size.value_or(seg.ipv4 ? default_mss_v4 : default_mss_v6);
+  std::uint8_t index = 0;
+  for (std::uint8_t i = 0; i < 8; ++i)
+    if (cookie_mss[i] <= peer) index = i;
+  const auto counter = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
+  Socket probe;
+  probe.domain = listener.domain;
+  probe.local = Endpoint{seg.destination, seg.destination_port, 0};
+  probe.remote = Endpoint{seg.source, seg.source_port, is_link_local(seg.source) ? seg.interface : 0};
+  probe.ttl = listener.ttl;
+  probe.tos = listener.tos;
+  probe.tclass = listener.tclass;
+  probe.unicast_hops = listener.unicast_hops;
+  init(probe);
+  probe.rcvbuf = listener.rcvbuf;
+  TcpConnection& c = *probe.tcp;
+  c.ipv4 = seg.ipv4;
+  c.iss = SeqNum(syn_cookie(seg, counter, index)) + seg.seq.value();
+  c.snd_una = c.iss;
+  c.snd_nxt = c.iss;
+  c.rcv_nxt = seg.seq + 1;
+  c.irs = seg.seq;
+  c.state = TcpState::syn_received;
+  c.mss = cookie_mss[index];
+  const auto& o = *seg.options;
+  if (cfg.tcp_timestamps && o.timestamps) {
+    c.ts_ok = true;
+    c.ts_recent = o.timestamps->tsval;
+    c.wscale_ok = cfg.tcp_window_scaling && o.window_scale.has_value();
+    c.rcv_wscale = c.wscale_ok ? 7 : 0;
+    c.sack_ok = cfg.tcp_sack && o.sack_permitted;
+    std::uint32_t options = c.wscale_ok ? o.window_scale->effective_shift() : cookie_no_wscale;
+    if (c.sack_ok) options |= cookie_sack;
+    const std::uint32_t now_ms = ts_clock(now());
+    std::uint32_t tsval = (now_ms & ~cookie_ts_mask) | options;
+    // Never ahead of the clock (modulo 2^32, in 64 bits so nothing wraps).
+    if (tsval > now_ms)
+      tsval = static_cast<std::uint32_t>((std::uint64_t{tsval} + 0x100000000u - (cookie_ts_mask + 1)) &
+                                         0xffffffffu);
+    c.synack_tsval = tsval;
+  }
+  send_syn(probe, true);
+  listener.tcp->last_cookie = now();
+  ++context_.tcp.syncookies_sent;
 }
 
 // The cookie's hash part: the four-tuple and a 64-second counter under a
@@ -261,50 +319,64 @@ std::uint32_t Tcp::syn_cookie(const Segment& seg, std::uint32_t counter, std::ui
   return (static_cast<std::uint32_t>(h) & ~std::uint32_t{7}) | (mss_index & 7u);
 }
 
-Socket* Tcp::child_from_cookie(Socket& listener, const Segment& seg) {
+bool Tcp::cookie_ack(Socket& listener, const Segment& seg) {
   auto& st = context_.tcp;
+  const auto& cfg = context_.config;
   // Our SYN-ACK carried ISN = cookie + the peer's ISN: undo the addition.
   const SeqNum peer_isn = seg.seq - 1;
   const SeqNum iss = seg.ack - 1;
   const std::uint32_t value = distance(peer_isn, iss);
   const auto index = static_cast<std::uint8_t>(value & 7u);
   const auto current = static_cast<std::uint32_t>(now().ns() / 1000000000 / 64);
-  for (std::uint32_t age = 0; age < 2 && age <= current; ++age) {
-    if (syn_cookie(seg, current - age, index) != value) continue;
-    TcpConnection& l = *listener.tcp;
-    if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
-      ++st.listen_overflows;
-      return nullptr;
-    }
-    ++st.syncookies_recv;
-    Segment as_syn = seg;
-    as_syn.seq = peer_isn;
-    as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
-    Socket* child = make_child(listener, as_syn, true);
-    if (child == nullptr) return nullptr;
-    TcpConnection& c = *child->tcp;
-    // The child starts as the cookie said: in SYN-RECEIVED with the SYN-ACK
-    // sent, which this ACK acknowledges (LINUX cookie_v4_check, then the ACK
-    // completes the handshake in tcp_child_process).
-    c.iss = iss;
-    c.snd_una = iss;
-    c.snd_nxt = iss + 1;
-    c.snd_max = iss + 1;
-    c.mss = cookie_mss[index];
-    c.peer_mss = cookie_mss[index];
-    c.wscale_ok = c.sack_ok = c.ts_ok = false;
-    c.snd_wscale = c.rcv_wscale = 0;
-    c.rto_at = net::Instant::never();
-    c.retransmits = 0;
-    update_timer(*child);
-    return child;
+  bool valid = false;
+  for (std::uint32_t age = 0; age < 2 && age <= current && !valid; ++age)
+    valid = syn_cookie(seg, current - age, index) == value;
+  // LINUX cookie_timestamp_decode: the options the SYN-ACK's TSval kept.
+  wire::TcpOptions options;
+  options.maximum_segment_size = cookie_mss[index];
+  if (valid && seg.options->timestamps) {
+    const std::uint32_t bits = seg.options->timestamps->tsecr & cookie_ts_mask;
+    const std::uint32_t shift = bits & cookie_no_wscale;
+    options.timestamps = seg.options->timestamps;
+    options.sack_permitted = (bits & cookie_sack) != 0;
+    if (shift != cookie_no_wscale)
+      options.window_scale = wire::TcpWindowScale{static_cast<std::uint8_t>(shift)};
+    valid = cfg.tcp_timestamps && (!options.sack_permitted || cfg.tcp_sack) &&
+            (shift == cookie_no_wscale || (shift <= max_wscale && cfg.tcp_window_scaling));
   }
-  ++st.syncookies_failed;
-  context_.drop(TransportDropReason::tcp_bad_cookie);
-  return nullptr;
+  if (!valid) {
+    ++st.syncookies_failed;
+    context_.drop(TransportDropReason::tcp_bad_cookie);
+    return false;
+  }
+  TcpConnection& l = *listener.tcp;
+  if (l.accept_queue.size() > static_cast<std::size_t>(l.backlog)) {
+    // LINUX tcp_abort_on_overflow 0: dropped, the peer sends it again.
+    ++st.listen_overflows;
+    context_.drop(TransportDropReason::tcp_listen_overflow);
+    return true;
+  }
+  ++st.syncookies_recv;
+  // The connection as the SYN made it, in SYN-RECEIVED with our SYN-ACK sent;
+  // the ACK then completes it as any handshake.
+  Segment as_syn = seg;
+  as_syn.seq = peer_isn;
+  as_syn.flags = wire::TcpFlags(wire::TcpFlag::syn);
+  as_syn.payload = {};
+  as_syn.options = &options;
+  Socket& child = *make_child(listener, as_syn, false);
+  TcpConnection& c = *child.tcp;
+  c.iss = iss;
+  c.snd_una = iss;
+  c.snd_nxt = iss + 1;
+  c.snd_max = iss + 1;
+  // The right edge the cookie's SYN-ACK advertised (the same buffer, so the same window).
+  c.rcv_adv = c.rcv_nxt + std::min<std::uint32_t>(receive_window(child), max_window);
+  established_input(child, seg);
+  return true;
 }
 
-Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool from_cookie) {
+Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool send_synack) {
   TcpConnection& l = *listener.tcp;
   auto owned = std::make_unique<Socket>();
   Socket& s = *owned;
@@ -345,7 +417,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool from_cookie) 
   c.rcv_nxt = seg.seq + 1;
   c.rcv_adv = c.rcv_nxt;
   c.last_ack_sent = c.rcv_nxt.value();
-  c.iss = make_isn(s);
+  c.iss = seg.time_wait_isn ? *seg.time_wait_isn : make_isn(s);
   c.snd_una = c.iss;
   c.snd_nxt = c.iss;
   c.snd_max = c.iss;
@@ -358,7 +430,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool from_cookie) 
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
   orphans_.emplace(&s, std::move(owned));
-  if (!from_cookie) send_syn(s, true);
+  if (send_synack) send_syn(s, true);
   update_timer(s);
   return &s;
 }
@@ -421,6 +493,7 @@ void Tcp::syn_sent_input(Socket& s, const Segment& seg) {
   if (ack) {
     // Our SYN is acknowledged: ESTABLISHED.
     c.snd_una = seg.ack;
+    c.acked_total = 1;
     // RFC 7323 2.2: the window of a SYN is never scaled.
     c.snd_wnd = seg.window;
     c.max_snd_wnd = c.snd_wnd;
@@ -449,21 +522,49 @@ void Tcp::syn_sent_input(Socket& s, const Segment& seg) {
 // ---------------------------------------------------------------------------
 // Synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4)
 
+// LINUX __tcp_oow_rate_limited: one ACK per tcp_invalid_ratelimit (500 ms)
+// per connection for segments that fail the window or PAWS checks and for
+// challenge ACKs, so a flood of bad segments cannot make an ACK storm.
+bool Tcp::oow_rate_limited(TcpConnection& c) {
+  const net::Instant t = now();
+  if (c.oow_acked_once && t - c.last_oow_ack < context_.config.tcp_invalid_ratelimit) {
+    ++context_.tcp.acks_skipped;
+    return true;
+  }
+  c.oow_acked_once = true;
+  c.last_oow_ack = t;
+  return false;
+}
+
+// The ACK for a segment the window or PAWS rejected (LINUX tcp_send_dupack
+// under tcp_oow_rate_limited): a segment with data (not a SYN) always gets
+// one, as the sender needs it to recover.
+void Tcp::send_dupack(Socket& s, const Segment& seg) {
+  if (seg.length() != 0 && !seg.flags.syn()) {
+    send_ack(s);
+    return;
+  }
+  if (!oow_rate_limited(*s.tcp)) send_ack(s);
+}
+
 void Tcp::send_challenge_ack(Socket& s) {
   TcpConnection& c = *s.tcp;
-  const net::Instant t = now();
-  // LINUX: one per connection per 500 ms (tcp_invalid_ratelimit), and at most
-  // tcp_challenge_ack_limit per second across the host (RFC 5961 7).
-  if (c.challenge_acked_once && t - c.last_challenge_ack < net::Duration::milliseconds(500)) return;
-  const std::int64_t second = t.ns() / 1000000000;
-  if (second != challenge_second_) {
-    challenge_second_ = second;
-    challenge_count_ = 0;
+  // LINUX tcp_send_challenge_ack: first the connection's limit, then (when
+  // tcp_challenge_ack_limit is set below INT_MAX; off by default since Linux
+  // 6.0) the host-wide one, whose count per second is drawn at random from
+  // [limit/2, limit*3/2) so that it cannot be counted from outside
+  // (CVE-2016-5696).
+  if (oow_rate_limited(c)) return;
+  const std::uint32_t limit = context_.config.tcp_challenge_ack_limit;
+  if (limit < challenge_ack_unlimited) {
+    const std::int64_t second = now().ns() / 1000000000;
+    if (second != challenge_second_) {
+      challenge_second_ = second;
+      challenge_count_ = limit == 0 ? 0 : (limit + 1) / 2 + context_.entropy.uniform(limit);
+    }
+    if (challenge_count_ == 0) return;
+    --challenge_count_;
   }
-  if (challenge_count_ >= context_.config.tcp_challenge_ack_limit) return;
-  ++challenge_count_;
-  c.challenge_acked_once = true;
-  c.last_challenge_ack = t;
   ++context_.tcp.challenge_acks;
   send_ack(s);
 }
@@ -471,7 +572,7 @@ void Tcp::send_challenge_ack(Socket& s) {
 bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   // RFC 7323 5.3 PAWS (LINUX tcp_paws_discard): an older timestamp than
-  // TS.Recent is a duplicate from an earlier incarnation.
+  // TS.Recent is a duplicate from an earlier incarnation. A RST is exempt.
   if (c.ts_ok && seg.options->timestamps && !seg.flags.rst()) {
     const auto tsval = seg.options->timestamps->tsval;
     // RFC 7323 5.3: timestamps compare modulo 2^32, as sequence numbers do
@@ -480,7 +581,10 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
     if (older && (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns) {
       ++context_.tcp.paws_rejected;
       context_.drop(TransportDropReason::tcp_paws);
-      send_ack(s);
+      if (seg.flags.syn())
+        send_challenge_ack(s);  // LINUX: a SYN goes to syn_challenge
+      else
+        send_dupack(s, seg);
       return false;
     }
   }
@@ -492,50 +596,89 @@ bool Tcp::check_sequence(Socket& s, const Segment& seg) {
   const bool acceptable = !before(seg.end(), wup) && !after(seg.seq, c.rcv_nxt + window);
   if (acceptable) return true;
   if (seg.flags.rst()) {
+    if (reset_after_fin(c, seg)) return true;
     context_.drop(TransportDropReason::tcp_rst_out_of_window);
     return false;
   }
+  if (seg.flags.syn()) {
+    // TCP-SYN-1 (RFC 5961 4.2): a SYN gets a challenge ACK wherever it falls.
+    context_.drop(TransportDropReason::tcp_syn_challenged);
+    send_challenge_ack(s);
+    return false;
+  }
   context_.drop(TransportDropReason::tcp_out_of_window);
-  send_ack(s);
+  send_dupack(s, seg);
   return false;
+}
+
+// TIME-WAIT (RFC 9293 3.10.7.4, LINUX tcp_timewait_state_process).
+void Tcp::time_wait_input(Socket& s, const Segment& seg) {
+  TcpConnection& c = *s.tcp;
+  const auto* ts = seg.options->timestamps ? &*seg.options->timestamps : nullptr;
+  // RFC 7323 5.3: PAWS here too (a RST is exempt).
+  const bool paws_reject = c.ts_ok && ts != nullptr && !seg.flags.rst() &&
+                           static_cast<std::int32_t>(ts->tsval - c.ts_recent) < 0 &&  // NOLINT: modular
+                           (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns;
+  const auto restart = [&] {
+    c.state_timer_at = now() + context_.config.tcp_time_wait;
+    update_timer(s);
+  };
+  if (!paws_reject && seg.seq == c.rcv_nxt && (seg.length() == 0 || seg.flags.rst())) {
+    // In the window: a bare ACK restarts TIME-WAIT; a RST ends it (RFC 1337
+    // left unprotected, as Linux's tcp_rfc1337 default).
+    if (seg.flags.rst()) {
+      done(s);
+      destroy_if_orphan(s);
+      return;
+    }
+    if (ts != nullptr && c.ts_ok) {
+      c.ts_recent = ts->tsval;
+      c.ts_recent_stamp = now();
+    }
+    restart();
+    return;
+  }
+  // RFC 1122 4.2.2.13: a new SYN above the old sequence space (or with a newer
+  // timestamp) may reopen the four-tuple when someone listens; the new
+  // connection's ISN is then past everything the old one sent (LINUX
+  // tw_snd_nxt + 65537).
+  if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && !paws_reject &&
+      (after(seg.seq, c.rcv_nxt) ||
+       (c.ts_ok && ts != nullptr && static_cast<std::int32_t>(c.ts_recent - ts->tsval) < 0))) {  // NOLINT
+    Segment again = seg;
+    again.time_wait_isn = c.snd_nxt + 65537;
+    if (*again.time_wait_isn == SeqNum(0)) *again.time_wait_isn += 1;
+    if (Socket* listener = find_listener(again)) {
+      done(s);
+      destroy_if_orphan(s);
+      listen_input(*listener, again);
+      return;
+    }
+  }
+  if (paws_reject) ++context_.tcp.paws_rejected;
+  context_.drop(paws_reject ? TransportDropReason::tcp_paws : TransportDropReason::tcp_time_wait);
+  if (seg.flags.rst()) return;
+  // Everything else out of the window is ACKed (TCP-CLOSE-5: a retransmitted
+  // FIN, data), under the out-of-window limit; an ACK in it restarts
+  // TIME-WAIT (an ACK-less SYN may be an old duplicate and does not).
+  if (paws_reject || seg.flags.ack()) restart();
+  send_dupack(s, seg);
 }
 
 void Tcp::established_input(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   if (c.state == TcpState::time_wait) {
-    // LINUX tcp_timewait_state_process.
-    if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && after(seg.seq, c.rcv_nxt)) {
-      // A new connection for the same four-tuple: TIME-WAIT gives way.
-      done(s);
-      destroy_if_orphan(s);
-      Segment again = seg;
-      if (Socket* listener = find_listener(again)) listen_input(*listener, again);
-      return;
-    }
-    if (seg.flags.rst()) {
-      // RFC 1337 unprotected, as Linux by default: a RST ends TIME-WAIT.
-      done(s);
-      destroy_if_orphan(s);
-      return;
-    }
-    if (seg.flags.fin() && seg.end() == c.rcv_nxt) {
-      // TCP-CLOSE-5: a retransmitted FIN is ACKed again and TIME-WAIT restarts.
-      send_ack(s);
-      c.state_timer_at = now() + context_.config.tcp_time_wait;
-      update_timer(s);
-      return;
-    }
-    context_.drop(TransportDropReason::tcp_time_wait);
-    if (seg.length() > 0 || seg.flags.syn()) send_ack(s);
+    time_wait_input(s, seg);
     return;
   }
   if (!check_sequence(s, seg)) {
     update_timer(s);
     return;
   }
-  // RFC 5961 3.2 (TCP-RST-1).
+  // RFC 5961 3.2 (TCP-RST-1): a RST resets only at RCV.NXT (LINUX: also at
+  // RCV.NXT - 1 after a FIN, and at the right edge of the SACK blocks we report).
   if (seg.flags.rst()) {
-    if (seg.seq != c.rcv_nxt) {
+    if (seg.seq != c.rcv_nxt && !reset_after_fin(c, seg) && !at_highest_sack(c, seg)) {
       context_.drop(TransportDropReason::tcp_rst_challenged);
       send_challenge_ack(s);
       update_timer(s);
@@ -551,16 +694,13 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
           reset_connection(s, ECONNREFUSED);
         }
         return;
+      // LINUX tcp_reset: CLOSE-WAIT reports EPIPE, every other state ECONNRESET.
       case TcpState::close_wait: reset_connection(s, EPIPE); return;
-      case TcpState::closing:
-      case TcpState::last_ack:
-        done(s);
-        destroy_if_orphan(s);
-        return;
       default: reset_connection(s, ECONNRESET); return;
     }
   }
   // RFC 5961 4.2 (TCP-SYN-1): a SYN in a synchronized state gets a challenge ACK.
+  bool simultaneous_synack = false;
   if (seg.flags.syn()) {
     if (c.state == TcpState::syn_received && seg.seq == c.irs && !seg.flags.ack()) {
       // Our SYN-ACK was lost: the SYN again gets it again.
@@ -568,10 +708,16 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
       update_timer(s);
       return;
     }
-    context_.drop(TransportDropReason::tcp_syn_challenged);
-    send_challenge_ack(s);
-    update_timer(s);
-    return;
+    // LINUX tcp_validate_incoming: in a simultaneous open the peer's SYN-ACK
+    // (its SYN again, now acknowledging ours) completes the handshake.
+    simultaneous_synack = c.state == TcpState::syn_received && c.parent == nullptr && seg.flags.ack() &&
+                          seg.seq == c.irs && seg.length() == 1 && seg.ack == c.snd_nxt;
+    if (!simultaneous_synack) {
+      context_.drop(TransportDropReason::tcp_syn_challenged);
+      send_challenge_ack(s);
+      update_timer(s);
+      return;
+    }
   }
   if (!seg.flags.ack()) {
     context_.drop(TransportDropReason::tcp_no_ack);
@@ -601,12 +747,14 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
         return;
       }
     }
-    c.snd_wnd = static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
+    c.snd_wnd = send_window_of(c, seg);
     c.max_snd_wnd = c.snd_wnd;
     c.snd_wl1 = seg.seq;
     c.snd_wl2 = seg.ack;
     c.cwnd = std::min<std::uint32_t>(10u * c.mss, std::max<std::uint32_t>(2u * c.mss, 14600));
     set_state(s, TcpState::established);
+    // The SYN in it is old now: ACK it, as Linux's tcp_data_queue does a duplicate.
+    if (simultaneous_synack) c.ack_now = true;
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
       if (l.embryonic > 0) --l.embryonic;
@@ -670,8 +818,11 @@ void Tcp::update_sack_scoreboard(TcpConnection& c, const Segment& seg) {
 bool Tcp::process_ack(Socket& s, const Segment& seg) {
   TcpConnection& c = *s.tcp;
   auto& st = context_.tcp;
-  // RFC 5961 5.2 (TCP-ACK-1): acceptable from SND.UNA - MAX.SND.WND to SND.NXT.
-  const SeqNum oldest = c.snd_una - std::max<std::uint32_t>(c.max_snd_wnd, 1);
+  // RFC 5961 5.2 (TCP-ACK-1): acceptable from SND.UNA - MAX.SND.WND to SND.NXT;
+  // LINUX: MAX.SND.WND no larger than what was ever acknowledged (no ACK for
+  // bytes never sent).
+  const auto span = static_cast<std::uint32_t>(std::min<std::uint64_t>(c.max_snd_wnd, c.acked_total));
+  const SeqNum oldest = c.snd_una - span;
   if (before(seg.ack, oldest) || after(seg.ack, c.snd_max)) {
     context_.drop(TransportDropReason::tcp_ack_out_of_window);
     send_challenge_ack(s);
@@ -685,10 +836,11 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     c.ts_recent_stamp = now();
   }
   if (c.sack_ok) update_sack_scoreboard(c, seg);
-  const std::uint32_t window = static_cast<std::uint32_t>(seg.window) << c.snd_wscale;
+  const std::uint32_t window = send_window_of(c, seg);
   if (after(seg.ack, c.snd_una)) {
     c.syn_acked = true;  // the SYN is the first sequence number
     const std::uint32_t acked = distance(c.snd_una, seg.ack);
+    c.acked_total += acked;
     // Data acknowledged (the FIN's sequence number is not in the buffer).
     const std::size_t data_acked = std::min<std::size_t>(acked, c.send.size());
     c.send.consume(data_acked);
@@ -770,9 +922,11 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
       c.rtt_pending = false;
     }
   }
-  // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one
+  // Window update (RFC 9293 3.10.7.4): only from an ACK at or above SND.UNA
+  // (an old one carries an old window), from a newer segment or the same one
   // acknowledging more.
-  if (before(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && before_or_equal(c.snd_wl2, seg.ack))) {
+  if (!before(seg.ack, c.snd_una) &&
+      (before(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && before_or_equal(c.snd_wl2, seg.ack)))) {
     const bool opened = c.snd_wnd == 0 && window > 0;
     c.snd_wnd = window;
     c.max_snd_wnd = std::max(c.max_snd_wnd, window);
@@ -791,8 +945,11 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
         set_state(s, TcpState::fin_wait_2);
         if (c.user_closed) {
           if (c.linger2 < 0) {
-            ++st.abort_on_linger;
-            send_reset(s);
+            // TCP-CLOSE-6 (LINUX tcp_rcv_state_process): an orphan with
+            // TCP_LINGER2 < 0 ends when its FIN is acknowledged, the RST
+            // answering that ACK; counted as TCPAbortOnData, as Linux does.
+            ++st.abort_on_data;
+            send_reset_for(seg);
             done(s);
             destroy_if_orphan(s);
             return false;
@@ -829,14 +986,16 @@ void Tcp::process_data(Socket& s, const Segment& seg) {
     return;  // RFC 9293: CLOSE-WAIT and later ignore text
   }
   const SeqNum data_end = seg.seq + static_cast<std::uint32_t>(seg.payload.size());
-  // TCP-CLOSE-2 (LINUX tcp_rcv_state_process): new data for a reader that has
-  // closed or shut down reading, in FIN-WAIT-1/2, resets the connection.
-  if ((c.user_closed || (s.shutdown & socket::rcv_shutdown) != 0) && after(data_end, c.rcv_nxt)) {
+  // TCP-CLOSE-2 (RFC 1122 4.2.2.13, LINUX tcp_rcv_state_process): in
+  // FIN-WAIT-1/2, new data for a reader that closed or shut reading down
+  // resets the connection, the RST answering the segment (in ESTABLISHED,
+  // data after SHUT_RD is still queued and readable, as on Linux).
+  if ((c.state == TcpState::fin_wait_1 || c.state == TcpState::fin_wait_2) &&
+      (c.user_closed || (s.shutdown & socket::rcv_shutdown) != 0) && after(data_end, c.rcv_nxt)) {
     ++context_.tcp.abort_on_data;
     context_.drop(TransportDropReason::tcp_data_after_close);
-    send_reset(s);
-    done(s);
-    destroy_if_orphan(s);
+    send_reset_for(seg);
+    reset_connection(s, ECONNRESET);
     return;
   }
   if (!after(data_end, c.rcv_nxt)) {
@@ -1011,6 +1170,7 @@ void Tcp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
           if (m < c.mss) {
             c.mss = m;
             output(s);
+            update_timer(s);
           }
         }
         return;
@@ -1035,6 +1195,7 @@ void Tcp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
         if (m < c.mss) {
           c.mss = m;
           output(s);
+          update_timer(s);
         }
       }
       return;

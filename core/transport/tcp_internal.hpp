@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/tcp_options.hpp"
@@ -26,6 +27,9 @@ struct Segment {
   std::uint16_t window = 0;
   const wire::TcpOptions* options = nullptr;
   wire::Bytes payload;
+  // A SYN that reopens a four-tuple in TIME-WAIT: the ISN the new connection
+  // takes (LINUX TCP_SKB_CB(skb)->tcp_tw_isn).
+  std::optional<SeqNum> time_wait_isn;
   // SEG.LEN: data, plus one for SYN and one for FIN.
   std::uint32_t length() const {
     return static_cast<std::uint32_t>(payload.size()) + (flags.syn() ? 1u : 0u) + (flags.fin() ? 1u : 0u);
@@ -38,12 +42,13 @@ inline constexpr std::uint16_t default_mss_v6 = 1220;  // RFC 8200 8.3
 inline constexpr std::uint16_t min_mss = 88;           // LINUX TCP_MIN_MSS
 inline constexpr std::uint32_t max_window = 65535;
 inline constexpr std::uint8_t max_wscale = 14;
-inline constexpr std::size_t timestamp_option_len = 12;  // NOP NOP TS
-inline constexpr int keepalive_max_idle_s = 32767;       // LINUX MAX_TCP_KEEPIDLE
-inline constexpr int keepalive_max_count = 127;          // LINUX MAX_TCP_KEEPCNT
-inline constexpr int fin_timeout_max_s = 120;            // LINUX TCP_FIN_TIMEOUT_MAX
-inline constexpr int orphan_retries = 8;                 // LINUX tcp_orphan_retries() with the sysctl at 0
-inline constexpr std::uint32_t max_ts_rtt_ms = 2147483;  // LINUX tcp_rtt_tsopt_us: INT_MAX / 1000
+inline constexpr std::size_t timestamp_option_len = 12;               // NOP NOP TS
+inline constexpr int keepalive_max_idle_s = 32767;                    // LINUX MAX_TCP_KEEPIDLE
+inline constexpr int keepalive_max_count = 127;                       // LINUX MAX_TCP_KEEPCNT
+inline constexpr int fin_timeout_max_s = 120;                         // LINUX TCP_FIN_TIMEOUT_MAX
+inline constexpr std::uint32_t challenge_ack_unlimited = 0x7fffffff;  // LINUX INT_MAX: no host-wide limit
+inline constexpr int orphan_retries = 8;                              // LINUX tcp_orphan_retries(), sysctl 0
+inline constexpr std::uint32_t max_ts_rtt_ms = 2147483;               // LINUX tcp_rtt_tsopt_us: INT_MAX / 1000
 
 inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;

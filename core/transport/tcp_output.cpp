@@ -113,9 +113,9 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
   if (flags.syn()) {
     // RFC 7323 2.2: the window in a SYN is not scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(receive_window(s), max_window));
-    // A SYN-ACK offers the peer that much past RCV.NXT (LINUX req->rsk_rcv_wnd
-    // becomes the child's window): the acceptability test takes it.
-    if (flags.ack() && after(c.rcv_nxt + h.window, c.rcv_adv)) c.rcv_adv = c.rcv_nxt + h.window;
+    // A SYN-ACK's window sets the right edge the next segments keep to
+    // (receiver SWS avoidance starts from it, as for any other segment).
+    if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
     const bool answering = c.state == TcpState::syn_received;
@@ -124,8 +124,12 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     }
     if (cfg.tcp_sack && (!answering || c.sack_ok)) h.options.sack_permitted = true;
     if (cfg.tcp_timestamps && (!answering || c.ts_ok))
-      h.options.timestamps = wire::TcpTimestamps{ts_clock(t), answering ? c.ts_recent : 0};
-  } else if (!flags.rst()) {
+      h.options.timestamps =
+          wire::TcpTimestamps{c.synack_tsval.value_or(ts_clock(t)), answering ? c.ts_recent : 0};
+  } else {
+    // Every segment but a SYN, a connection's RST included (LINUX
+    // tcp_transmit_skb; a RST for a segment nobody takes, from a blank
+    // connection, gets window 0 and no options).
     // The window: what the buffer holds free, never shrinking the right edge
     // already advertised, and grown only by useful amounts (receiver SWS
     // avoidance, RFC 1122 4.2.3.3).
@@ -296,9 +300,6 @@ void Tcp::output(Socket& s, bool sws_override) {
   const bool can_send_data = state == TcpState::established || state == TcpState::close_wait ||
                              state == TcpState::fin_wait_1 || state == TcpState::closing ||
                              state == TcpState::last_ack;
-  // After a close in SYN-RECEIVED our SYN may be unacknowledged still: the
-  // FIN goes after it (LINUX queues it behind the SYN-ACK), not at its number.
-  const SeqNum una = syn_unacked(c) ? c.snd_una + 1 : c.snd_una;
   if (can_send_data) {
     retransmit_lost(s);
     for (;;) {
@@ -335,6 +336,9 @@ void Tcp::output(Socket& s, bool sws_override) {
       }
       wire::TcpFlags flags(wire::TcpFlag::ack);
       if (len == unsent) flags |= wire::TcpFlags(wire::TcpFlag::psh);
+      // LINUX tcp_send_fin: a FIN asked for while data waits rides on the last data segment.
+      const bool with_fin = c.fin_queued && len == unsent;
+      if (with_fin) flags |= wire::TcpFlags(wire::TcpFlag::fin);
       const bool retransmission = before(c.snd_nxt, c.snd_max);
       send_segment(s, c.snd_nxt, flags, sent_data, len, retransmission);
       if (!c.rtt_pending && !retransmission) {
@@ -342,14 +346,17 @@ void Tcp::output(Socket& s, bool sws_override) {
         c.rtt_seq = c.snd_nxt;
         c.rtt_start = now();
       }
-      c.snd_nxt += static_cast<std::uint32_t>(len);
+      c.snd_nxt += static_cast<std::uint32_t>(len) + (with_fin ? 1u : 0u);
+      if (with_fin) c.fin_sent = true;
       if (after(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
       if (c.rto_at == net::Instant::never()) arm_rto(s);
     }
-    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1).
-    const std::size_t sent_data = std::min<std::size_t>(distance(una, c.snd_nxt), c.send.size());
+    // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1); the data
+    // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
+    const SeqNum data_start = syn_unacked(c) ? c.iss + 1 : c.snd_una;
+    const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
     if (c.fin_queued && sent_data == c.send.size() &&
-        c.snd_nxt == una + static_cast<std::uint32_t>(c.send.size())) {
+        c.snd_nxt == data_start + static_cast<std::uint32_t>(c.send.size())) {
       wire::TcpFlags flags(wire::TcpFlag::fin);
       flags |= wire::TcpFlags(wire::TcpFlag::ack);
       const bool retransmission = c.fin_sent;
@@ -391,6 +398,19 @@ void Tcp::on_rto(Socket& s, net::Instant) {
     c.rto_at = net::Instant::never();
     return;
   }
+  if (syn_unacked(c)) {
+    // Closed in SYN-RECEIVED (FIN-WAIT-1 or LAST-ACK with our SYN-ACK not yet
+    // acknowledged): the SYN-ACK again, then the FIN after it.
+    if (c.retransmits >= context_.config.tcp_synack_retries) {
+      reset_connection(s, ETIMEDOUT);
+      return;
+    }
+    ++c.retransmits;
+    ++c.backoff;
+    send_syn(s, true);
+    output(s);
+    return;
+  }
   if (c.retransmits >= context_.config.tcp_retries2) {
     ++st.abort_on_timeout;
     send_reset(s);
@@ -399,15 +419,6 @@ void Tcp::on_rto(Socket& s, net::Instant) {
   }
   ++c.retransmits;
   ++c.backoff;
-  if (syn_unacked(c)) {
-    // The SYN-ACK again (LINUX: the head of the retransmission queue); the
-    // FIN after it goes once that is acknowledged. SND.MAX stays, so an ACK
-    // of the FIN sent before is still acceptable.
-    const SeqNum max = c.snd_max;
-    send_syn(s, true);
-    c.snd_max = max;
-    return;
-  }
   // RFC 5681 3.1 (4): ssthresh halves the flight, cwnd one segment; go back to SND.UNA.
   c.ssthresh = std::max<std::uint32_t>(flight_size(c) / 2, 2u * c.mss);
   c.cwnd = c.mss;
