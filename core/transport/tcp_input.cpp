@@ -617,7 +617,7 @@ void Tcp::time_wait_input(Socket& s, const Segment& seg) {
   const auto* ts = seg.options->timestamps ? &*seg.options->timestamps : nullptr;
   // RFC 7323 5.3: PAWS here too (a RST is exempt).
   const bool paws_reject = c.ts_ok && ts != nullptr && !seg.flags.rst() &&
-                           static_cast<std::int32_t>(ts->tsval - c.ts_recent) < 0 &&  // NOLINT: modular
+                           before(SeqNum(ts->tsval), SeqNum(c.ts_recent)) &&  // modulo 2^32, no wrap
                            (now() - c.ts_recent_stamp).count_ns() <= paws_idle_ns;
   const auto restart = [&] {
     c.state_timer_at = now() + context_.config.tcp_time_wait;
@@ -644,7 +644,7 @@ void Tcp::time_wait_input(Socket& s, const Segment& seg) {
   // tw_snd_nxt + 65537).
   if (seg.flags.syn() && !seg.flags.rst() && !seg.flags.ack() && !paws_reject &&
       (after(seg.seq, c.rcv_nxt) ||
-       (c.ts_ok && ts != nullptr && static_cast<std::int32_t>(c.ts_recent - ts->tsval) < 0))) {  // NOLINT
+       (c.ts_ok && ts != nullptr && before(SeqNum(c.ts_recent), SeqNum(ts->tsval))))) {
     Segment again = seg;
     again.time_wait_isn = c.snd_nxt + 65537;
     if (*again.time_wait_isn == SeqNum(0)) *again.time_wait_isn += 1;
