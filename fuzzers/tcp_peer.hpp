@@ -18,7 +18,9 @@
 //     that connection (the FIN only after shutdown or close, after the last
 //     byte); the ACK number follows a byte, SYN or FIN the peer sent; data
 //     and options within the MSS the peer announced (RFC 6691);
-//   - every connection: SND.UNA <= SND.NXT <= SND.MAX; the in-order and
+//   - every connection: its timers indexed at the earliest, the retransmission
+//     (or persist) timer running while anything is unacknowledged;
+//     SND.UNA <= SND.NXT <= SND.MAX; the in-order and
 //     out-of-order queues within SO_RCVBUF and holding the peer's bytes at
 //     their sequence numbers, the send queue within SO_SNDBUF and holding
 //     exactly what the application wrote and the peer has not acknowledged;
@@ -889,6 +891,7 @@ inline void World::setup() {
   }
   sockaddr_storage ss{};
   socklen_t ss_len = 0;
+  // (Called before the call that passes ss_len: argument order is unspecified.)
   auto address = [&](std::uint16_t port, bool ours) {
     if (config_.ipv6) {
       sockaddr_in6 sin6{};
@@ -928,7 +931,8 @@ inline void World::setup() {
   if (config_.active) {
     AppFd& app = fds_[0];
     app.fd = fd;
-    HS_FUZZ_CHECK(so.connect(fd, address(service_port, false), ss_len) == -EINPROGRESS);
+    const sockaddr* to = address(service_port, false);
+    HS_FUZZ_CHECK(so.connect(fd, to, ss_len) == -EINPROGRESS);
     poll_if_due();
     HS_FUZZ_CHECK(have_iss_ && stack_port_ != 0);
     if (config_.target == Target::handshake) return;
@@ -943,12 +947,13 @@ inline void World::setup() {
     sack_on_ = c.sack_ok;
     ws_on_ = c.wscale_ok;
     stack_wscale_ = c.rcv_wscale;
-    HS_FUZZ_CHECK(so.connect(fd, address(service_port, false), ss_len) == 0);
+    HS_FUZZ_CHECK(so.connect(fd, to, ss_len) == 0);
   } else {
     AppFd& l = fds_[1];
     l.fd = fd;
     l.listener = true;
-    HS_FUZZ_CHECK(so.bind(fd, address(service_port, true), ss_len) == 0);
+    const sockaddr* at = address(service_port, true);
+    HS_FUZZ_CHECK(so.bind(fd, at, ss_len) == 0);
     HS_FUZZ_CHECK(so.listen(fd, 1) == 0);
     stack_port_ = service_port;
     send(opening(syn));
@@ -1088,6 +1093,14 @@ inline void World::check_connection(const socket::Socket& s) {
   HS_FUZZ_CHECK(before_or_equal(c.iss, c.snd_una));
   HS_FUZZ_CHECK(before_or_equal(c.snd_una, c.snd_nxt));
   HS_FUZZ_CHECK(before_or_equal(c.snd_nxt, c.snd_max));
+  // Its timers: in Tcp's index at the earliest of them (one armed but not
+  // indexed never runs), and something unacknowledged (a SYN, data, a FIN)
+  // always has the retransmission timer or the persist timer running (RFC
+  // 6298 5.1).
+  const net::Instant earliest = std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
+  HS_FUZZ_CHECK(c.indexed_deadline == earliest);
+  if (c.state != TcpState::time_wait && (c.snd_una != c.snd_max || c.state == TcpState::syn_sent))
+    HS_FUZZ_CHECK(c.rto_at != net::Instant::never() || c.persist_at != net::Instant::never());
   // Memory within SO_RCVBUF / SO_SNDBUF.
   HS_FUZZ_CHECK(c.receive.size() + c.out_of_order_bytes <= static_cast<std::size_t>(s.rcvbuf));
   HS_FUZZ_CHECK(c.send.size() <= static_cast<std::size_t>(s.sndbuf));
