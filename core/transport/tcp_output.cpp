@@ -118,7 +118,10 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
-    const bool answering = c.state == TcpState::syn_received;
+    // A SYN-ACK answers a SYN, in SYN-RECEIVED or after a close there
+    // (FIN-WAIT-1, LAST-ACK): only the options that SYN offered (RFC 7323
+    // 1.3, RFC 2018 2).
+    const bool answering = flags.ack();
     if (cfg.tcp_window_scaling && (!answering || c.wscale_ok)) {
       h.options.window_scale = wire::TcpWindowScale{answering ? c.rcv_wscale : std::uint8_t{7}};
     }
