@@ -15,6 +15,7 @@
 
 #include "hardstack/wire/seq_num.hpp"
 #include "hardstack/wire/tcp.hpp"
+#include "hardstack/wire/tcp_options.hpp"
 
 // The harness's own per-byte loops (payloads built, bytes compared) tell
 // libFuzzer nothing: not instrumented for coverage (clang only).
@@ -252,10 +253,16 @@ inline bool tracing() {
 }
 
 inline void trace_segment(const char* who, std::int64_t at_ms, TcpFlags f, SeqNum seq, SeqNum ack,
-                          std::uint16_t window, std::size_t len) {
-  std::fprintf(stderr, "%9lld ms %s %c%c%c%c%c seq %u ack %u win %u len %zu\n", static_cast<long long>(at_ms), who,
+                          std::uint16_t window, std::size_t len, const wire::TcpOptions& o) {
+  std::fprintf(stderr, "%9lld ms %s %c%c%c%c%c seq %u ack %u win %u len %zu", static_cast<long long>(at_ms), who,
                f.syn() ? 'S' : '.', f.fin() ? 'F' : '.', f.rst() ? 'R' : '.', f.psh() ? 'P' : '.',
                f.ack() ? 'A' : '.', seq.value(), ack.value(), window, len);
+  if (o.maximum_segment_size) std::fprintf(stderr, " mss %u", *o.maximum_segment_size);
+  if (o.window_scale) std::fprintf(stderr, " ws %u", o.window_scale->shift);
+  if (o.sack_permitted) std::fprintf(stderr, " sackok");
+  if (o.timestamps) std::fprintf(stderr, " ts %u/%u", o.timestamps->tsval, o.timestamps->tsecr);
+  for (const auto& b : o.sack_blocks) std::fprintf(stderr, " sack %u-%u", b.left, b.right);
+  std::fprintf(stderr, "\n");
 }
 
 }  // namespace hardstack::fuzz::tcp

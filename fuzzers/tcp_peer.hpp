@@ -9,7 +9,9 @@
 //   - IPv4 / IPv6 header valid (IPv4 checksum), from our address to the
 //     peer's, TCP, never fragmented, within the MTU; the TCP checksum verifies;
 //   - no SYN with FIN or RST, no URG, no data on a SYN or RST; MSS, window
-//     scale and SACK-permitted only on SYNs, no option of another kind;
+//     scale and SACK-permitted only on SYNs, no option of another kind; a
+//     SYN-ACK offers window scaling, SACK and timestamps only when the SYN it
+//     answers did;
 //   - data carries what the application wrote at those sequence numbers.
 // Checked after every step (segment, ICMP error, time step, socket call):
 //   - every segment the peer sends inside the window the stack advertised
@@ -259,7 +261,11 @@ class World {
   // from that TSval (so that PAWS takes what follows).
   void continue_raw_timestamps() {
     if (!config_.use_raw_syn_options) return;
-    const auto ts = wire::TcpOptions::parse(config_.raw_syn_options).options.timestamps;
+    // The area as sent: zero-padded to a multiple of 4.
+    std::array<std::byte, 40> area{};
+    const std::size_t n = std::min(config_.raw_syn_options.size(), area.size());
+    std::copy_n(config_.raw_syn_options.begin(), n, area.begin());
+    const auto ts = wire::TcpOptions::parse(wire::Bytes(area).first((n + 3) & ~std::size_t{3})).options.timestamps;
     if (ts) ts_base_ = ts->tsval;  // (time has not moved since the set-up began)
   }
 
@@ -297,22 +303,30 @@ class World {
   bool have_last_ = false;
   bool have_last_data_ = false;
   // The MSS the peer announced (or the default) on each SYN it sent, by the
-  // SYN's sequence number, and for each connection, by the stack's ISS.
+  // SYN's sequence number (with the options it offered), and for each
+  // connection, by the stack's ISS.
+  static constexpr std::uint8_t offered_ws = 1, offered_sack = 2, offered_ts = 4;
   struct Mss {
     SeqNum key;
     std::uint16_t mss = 0;
+    std::uint8_t offered = 0;
   };
   std::array<Mss, 8> syn_mss_{};
   std::array<Mss, 8> connection_mss_{};
   std::size_t syn_mss_next_ = 0;
   std::size_t connection_mss_next_ = 0;
-  void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss) {
+  void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss,
+                std::uint8_t offered = 0) {
     for (auto& m : table)
       if (m.mss != 0 && m.key == key) {
-        m.mss = mss;
+        if (&table == &syn_mss_) {
+          m.offered |= offered;  // a SYN again: the first one's MSS, any one's offers
+        } else {
+          m.mss = mss;  // a new connection with the same ISS
+        }
         return;
       }
-    table[next] = Mss{key, mss};
+    table[next] = Mss{key, mss, offered};
     next = (next + 1) % table.size();
   }
   std::array<Written, 8> written_{};
@@ -465,7 +479,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   s.dst_port = repr->dst_port;
   host_.sent.push_back(s);
   if (tracing())
-    trace_segment("stack>", (now_ - start_time).count_ms(), f, repr->seq, repr->ack, repr->window, payload.size());
+    trace_segment("stack>", (now_ - start_time).count_ms(), f, repr->seq, repr->ack, repr->window, payload.size(), o);
 
   // What the peer learns (of its first port's connection only).
   if (f.syn() && f.ack()) last_syn_ack_iss_ = repr->seq;
@@ -485,10 +499,17 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     // ISN), not a retransmission (no data goes before the SYN is ACKed).
     for (auto& w : written_)
       if (w.used && w.iss == repr->seq && w.bytes > 0) w = Written{};
-    // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that SYN's.
-    if (f.ack())
+    // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that
+    // SYN's, and it offers back only what that SYN offered (RFC 7323 1.3:
+    // window scale and timestamps, RFC 2018 2: SACK-permitted).
+    if (f.ack() && repr->dst_port == peer_port())
       for (const auto& m : syn_mss_)
-        if (m.mss != 0 && m.key == repr->ack - 1) remember(connection_mss_, connection_mss_next_, repr->seq, m.mss);
+        if (m.mss != 0 && m.key == repr->ack - 1) {
+          remember(connection_mss_, connection_mss_next_, repr->seq, m.mss);
+          if (o.window_scale) HS_FUZZ_CHECK((m.offered & offered_ws) != 0);
+          if (o.sack_permitted) HS_FUZZ_CHECK((m.offered & offered_sack) != 0);
+          if (o.timestamps) HS_FUZZ_CHECK((m.offered & offered_ts) != 0);
+        }
     if (!have_iss_ || repr->seq != stack_iss_) {
       have_iss_ = true;
       stack_iss_ = repr->seq;
@@ -586,7 +607,10 @@ inline void World::send(const PeerSegment& seg) {
     const std::uint16_t mss = o.maximum_segment_size && *o.maximum_segment_size != 0 ? *o.maximum_segment_size
                               : v6                                                 ? 1220
                                                                                    : 536;
-    remember(syn_mss_, syn_mss_next_, seg.seq, mss);
+    const auto offered = static_cast<std::uint8_t>((o.window_scale ? offered_ws : 0) |
+                                                   (o.sack_permitted ? offered_sack : 0) |
+                                                   (o.timestamps ? offered_ts : 0));
+    remember(syn_mss_, syn_mss_next_, seg.seq, mss, offered);
     // The first SYN-ACK answering our SYN sets that connection's (a later one
     // is no news to a synchronized connection).
     const bool known = std::any_of(connection_mss_.begin(), connection_mss_.end(),
@@ -605,7 +629,8 @@ inline void World::send(const PeerSegment& seg) {
     if (!seg.flags.syn() && !seg.flags.rst()) peer_window_ = seg.window;
   }
   if (tracing())
-    trace_segment("peer> ", (now_ - start_time).count_ms(), seg.flags, seg.seq, seg.ack, seg.window, payload_len);
+    trace_segment("peer> ", (now_ - start_time).count_ms(), seg.flags, seg.seq, seg.ack, seg.window, payload_len,
+                  wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options);
   // TCP-SEQ-1: a segment starting inside the window the stack advertised
   // last (as the peer saw it; the edge may retreat by less than the scale's
   // unit) is acceptable, in any synchronized state but TIME-WAIT.
