@@ -44,6 +44,8 @@
 using namespace hardstack;
 using namespace hardstack::fuzz::tcp;
 
+HS_FUZZ_TCP_HARNESS_BEGIN
+
 namespace {
 
 constexpr std::size_t max_records = 24;
@@ -183,3 +185,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   return 0;
 }
+
+HS_FUZZ_TCP_HARNESS_END

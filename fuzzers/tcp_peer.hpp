@@ -71,6 +71,8 @@
 #include "stack_reuse.hpp"
 #include "tcp_model.hpp"
 
+HS_FUZZ_TCP_HARNESS_BEGIN
+
 namespace hardstack::fuzz::tcp {
 
 inline constexpr std::uint16_t service_port = 80;    // passive: we listen on it; active: the peer's
@@ -303,8 +305,7 @@ class World {
   bool have_last_ = false;
   bool have_last_data_ = false;
   // The MSS the peer announced (or the default) on each SYN it sent, by the
-  // SYN's sequence number (with the options it offered), and for each
-  // connection, by the stack's ISS.
+  // SYN's sequence number, with the options it offered.
   static constexpr std::uint8_t offered_ws = 1, offered_sack = 2, offered_ts = 4;
   struct Mss {
     SeqNum key;
@@ -312,18 +313,12 @@ class World {
     std::uint8_t offered = 0;
   };
   std::array<Mss, 8> syn_mss_{};
-  std::array<Mss, 8> connection_mss_{};
   std::size_t syn_mss_next_ = 0;
-  std::size_t connection_mss_next_ = 0;
   void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss,
                 std::uint8_t offered = 0) {
     for (auto& m : table)
       if (m.mss != 0 && m.key == key) {
-        if (&table == &syn_mss_) {
-          m.offered |= offered;  // a SYN again: the first one's MSS, any one's offers
-        } else {
-          m.mss = mss;  // a new connection with the same ISS
-        }
+        m.offered |= offered;  // a SYN again: any one's offers
         return;
       }
     table[next] = Mss{key, mss, offered};
@@ -505,7 +500,6 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     if (f.ack() && repr->dst_port == peer_port())
       for (const auto& m : syn_mss_)
         if (m.mss != 0 && m.key == repr->ack - 1) {
-          remember(connection_mss_, connection_mss_next_, repr->seq, m.mss);
           if (o.window_scale) HS_FUZZ_CHECK((m.offered & offered_ws) != 0);
           if (o.sack_permitted) HS_FUZZ_CHECK((m.offered & offered_sack) != 0);
           if (o.timestamps) HS_FUZZ_CHECK((m.offered & offered_ts) != 0);
@@ -611,12 +605,6 @@ inline void World::send(const PeerSegment& seg) {
                                                    (o.sack_permitted ? offered_sack : 0) |
                                                    (o.timestamps ? offered_ts : 0));
     remember(syn_mss_, syn_mss_next_, seg.seq, mss, offered);
-    // The first SYN-ACK answering our SYN sets that connection's (a later one
-    // is no news to a synchronized connection).
-    const bool known = std::any_of(connection_mss_.begin(), connection_mss_.end(),
-                                   [&](const Mss& m) { return m.mss != 0 && m.key == stack_iss_; });
-    if (seg.flags.ack() && have_iss_ && seg.ack == stack_iss_ + 1 && !known)
-      remember(connection_mss_, connection_mss_next_, stack_iss_, mss);
   }
   if (modelled) {
     peer_data_.add(data_seq, static_cast<std::uint32_t>(payload_len));
@@ -1092,15 +1080,16 @@ inline void World::check_segment_sent(const Sent& s) {
     HS_FUZZ_CHECK(from + data_len <= w->bytes);
     if (s.flags.fin()) HS_FUZZ_CHECK(w->fin_allowed && from + data_len == w->bytes);
   }
-  // RFC 6691: data and options within the MSS the peer announced (when it
-  // leaves room for options: the stack's floor is 48 bytes of data, as Linux's).
+  // RFC 6691: data and options within the MSS the peer announced, as the
+  // connection took it from the SYN it accepted (tcp_options checks that
+  // against the option), when it leaves room for options (the stack's floor
+  // is 48 bytes of data, as Linux's).
   if (data_len > 0) {
-    const Mss* m = nullptr;
-    for (const auto& x : connection_mss_) {
-      const std::uint32_t d = distance(x.key, s.seq);
-      if (x.mss != 0 && d >= 1 && d < (1u << 31) && (m == nullptr || d < distance(m->key, s.seq))) m = &x;
-    }
-    if (m != nullptr && m->mss >= 88) HS_FUZZ_CHECK(data_len + s.options_len <= m->mss);
+    std::uint32_t peer_mss = 0;
+    host_.sockets.tcp().for_each_connection([&](const socket::Socket& c) {
+      if (c.local.port == s.src_port && c.remote.port == s.dst_port) peer_mss = c.tcp->peer_mss;
+    });
+    if (peer_mss >= 88) HS_FUZZ_CHECK(data_len + s.options_len <= peer_mss);
   }
   // The ACK follows something the peer sent: a byte, a SYN or a FIN.
   if (s.flags.ack() && s.dst_port == peer_port() && peer_data_.exact() && !peer_syns_.full() &&
@@ -1211,3 +1200,5 @@ inline void World::trace_state(const char* what) const {
 }
 
 }  // namespace hardstack::fuzz::tcp
+
+HS_FUZZ_TCP_HARNESS_END

@@ -38,9 +38,11 @@
 using namespace hardstack;
 using namespace hardstack::fuzz::tcp;
 
+HS_FUZZ_TCP_HARNESS_BEGIN
+
 namespace {
 
-constexpr std::size_t max_records = 32;
+constexpr std::size_t max_records = 16;
 
 // Reads an input's bytes; past the end every byte is 0.
 class Cursor {
@@ -208,7 +210,7 @@ void peer_move(World& w, std::uint8_t t, std::uint8_t arg) {
 }
 
 void app_call(World& w, std::uint8_t t, std::uint8_t arg) {
-  const std::size_t n = (std::size_t{arg} + 1) * 32;
+  const std::size_t n = (std::size_t{arg} + 1) * 8;
   const bool listener = (t & 0x10) != 0;
   switch ((t & 0x0f) % 12) {
     case 0: w.app_send(n); break;
@@ -286,3 +288,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   return 0;
 }
+
+HS_FUZZ_TCP_HARNESS_END
