@@ -60,9 +60,39 @@ void fill_stream(std::span<std::byte> out, SeqNum from) {
 template <std::byte (*Byte)(SeqNum)>
 bool is_stream(std::span<const std::byte> bytes, SeqNum from) {
   bool same = true;
-  for (std::size_t i = 0; i < bytes.size(); ++i) same &= bytes[i] == Byte(from + static_cast<std::uint32_t>(i));
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    same &= bytes[i] == Byte(from + static_cast<std::uint32_t>(i));
   return same;
 }
+
+// Reads an input front to back; past its end every byte reads 0.
+class Cursor {
+ public:
+  Cursor(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  bool done() const { return pos_ >= size_; }
+  void skip(std::size_t n) { pos_ += std::min(n, size_ - std::min(pos_, size_)); }
+  std::uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
+  std::uint16_t u16() {  // little-endian
+    const std::uint8_t low = u8();
+    return static_cast<std::uint16_t>(low | (u8() << 8));
+  }
+  std::uint32_t u32() {
+    const std::uint16_t low = u16();
+    return static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(u16()) << 16);
+  }
+  // Up to `n` bytes (fewer at the end of the input).
+  std::span<const std::byte> bytes(std::size_t n) {
+    const std::size_t take = std::min(n, size_ - std::min(pos_, size_));
+    const auto out = std::span<const std::byte>(reinterpret_cast<const std::byte*>(data_) + pos_, take);
+    pos_ += take;
+    return out;
+  }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+};
 
 // `base + delta` in sequence space, delta signed.
 inline SeqNum offset(SeqNum base, std::int64_t delta) {
@@ -263,8 +293,8 @@ inline bool tracing() {
 
 inline void trace_segment(const char* who, std::int64_t at_ms, TcpFlags f, SeqNum seq, SeqNum ack,
                           std::uint16_t window, std::size_t len, const wire::TcpOptions& o) {
-  std::fprintf(stderr, "%9lld ms %s %c%c%c%c%c seq %u ack %u win %u len %zu", static_cast<long long>(at_ms), who,
-               f.syn() ? 'S' : '.', f.fin() ? 'F' : '.', f.rst() ? 'R' : '.', f.psh() ? 'P' : '.',
+  std::fprintf(stderr, "%9lld ms %s %c%c%c%c%c seq %u ack %u win %u len %zu", static_cast<long long>(at_ms),
+               who, f.syn() ? 'S' : '.', f.fin() ? 'F' : '.', f.rst() ? 'R' : '.', f.psh() ? 'P' : '.',
                f.ack() ? 'A' : '.', seq.value(), ack.value(), window, len);
   if (o.maximum_segment_size) std::fprintf(stderr, " mss %u", *o.maximum_segment_size);
   if (o.window_scale) std::fprintf(stderr, " ws %u", o.window_scale->shift);

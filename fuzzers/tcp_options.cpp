@@ -50,25 +50,6 @@ namespace {
 
 constexpr std::size_t max_records = 24;
 
-class Cursor {
- public:
-  Cursor(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool done() const { return pos_ >= size_; }
-  std::uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
-  // Up to `n` bytes (fewer at the end of the input).
-  std::span<const std::byte> bytes(std::size_t n) {
-    const std::size_t take = std::min(n, size_ - std::min(pos_, size_));
-    const auto out = std::span<const std::byte>(reinterpret_cast<const std::byte*>(data_) + pos_, take);
-    pos_ += take;
-    return out;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
-
 // SACK edges and timestamps made relative to the connection (bit 3).
 void relocate(std::span<std::byte> area, const World& w) {
   wire::TcpOptionWalker walk(area);
@@ -156,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < prelude.size() && i < size; ++i) prelude[i] = data[i];
   Config config = decode_config(prelude);
   Cursor in(data, size);
-  for (std::size_t i = 0; i < config_bytes; ++i) (void)in.u8();
+  in.skip(config_bytes);
   const std::span<const std::byte> handshake = in.bytes(std::min<std::size_t>(in.u8() & 0x3f, 40));
   config.raw_syn_options = handshake;
   config.use_raw_syn_options = true;

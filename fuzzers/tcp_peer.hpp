@@ -155,7 +155,7 @@ struct Host {
   PeerDevice device;
   net::Stack stack;
   socket::Sockets sockets;
-  net::InterfaceId interface{};
+  net::InterfaceId interface {};
   std::vector<std::byte> buffer;  // datagrams the peer builds
   std::vector<std::byte> data;    // what the application writes and reads
   std::vector<Sent> sent;         // the segments of the current step
@@ -172,8 +172,8 @@ struct PeerSegment {
   std::span<const std::byte> raw_options;  // instead of `options` when use_raw (zero-padded to 4)
   bool use_raw = false;
   std::uint32_t payload_len = 0;
-  std::uint16_t dst_port = 0;    // 0: the connection's
-  std::uint8_t other_port = 0;   // 1..other_ports: from the peer's port + that
+  std::uint16_t dst_port = 0;   // 0: the connection's
+  std::uint8_t other_port = 0;  // 1..other_ports: from the peer's port + that
 };
 
 class World {
@@ -248,6 +248,8 @@ class World {
   void check_segment_sent(const Sent& s);
   void check_connection(const socket::Socket& s);
   void deliver(std::span<const std::byte> datagram);
+  void write_ip_header(wire::MutableBytes out, bool from_peer, std::uint8_t protocol,
+                       std::size_t payload_len) const;
   void poll_if_due();
   std::uint16_t peer_port() const { return config_.active ? service_port : client_port; }
   AppFd* conn_fd();
@@ -267,7 +269,8 @@ class World {
     std::array<std::byte, 40> area{};
     const std::size_t n = std::min(config_.raw_syn_options.size(), area.size());
     std::copy_n(config_.raw_syn_options.begin(), n, area.begin());
-    const auto ts = wire::TcpOptions::parse(wire::Bytes(area).first((n + 3) & ~std::size_t{3})).options.timestamps;
+    const auto ts =
+        wire::TcpOptions::parse(wire::Bytes(area).first((n + 3) & ~std::size_t{3})).options.timestamps;
     if (ts) ts_base_ = ts->tsval;  // (time has not moved since the set-up began)
   }
 
@@ -339,9 +342,9 @@ class World {
 // time; allocation stacks 4 frames deep (unwinding 30 on every malloc is a
 // tenth of the cost). Replay a crasher with ASAN_OPTIONS=malloc_context_size=30
 // for whole stacks; a user's ASAN_OPTIONS overrides both.
-#define HS_FUZZ_TCP_ASAN_OPTIONS()                                                                 \
+#define HS_FUZZ_TCP_ASAN_OPTIONS()                                                             \
   extern "C" const char* __asan_default_options() { /* NOLINT(bugprone-reserved-identifier) */ \
-    return "quarantine_size_mb=4:malloc_context_size=4";                                           \
+    return "quarantine_size_mb=4:malloc_context_size=4";                                       \
   }
 
 // Runs one input: `body(World&)` between the set-up and the drain, on the
@@ -474,7 +477,8 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   s.dst_port = repr->dst_port;
   host_.sent.push_back(s);
   if (tracing())
-    trace_segment("stack>", (now_ - start_time).count_ms(), f, repr->seq, repr->ack, repr->window, payload.size(), o);
+    trace_segment("stack>", (now_ - start_time).count_ms(), f, repr->seq, repr->ack, repr->window,
+                  payload.size(), o);
 
   // What the peer learns (of its first port's connection only).
   if (f.syn() && f.ack()) last_syn_ack_iss_ = repr->seq;
@@ -559,7 +563,8 @@ inline void World::send(const PeerSegment& seg) {
   const wire::MutableBytes out(host_.buffer);
   const wire::MutableBytes t = out.subspan(ip_len);
   const std::uint16_t dst_port = seg.dst_port != 0 ? seg.dst_port : stack_port_;
-  const std::uint16_t src_port = static_cast<std::uint16_t>(peer_port() + std::min<std::uint16_t>(seg.other_port, other_ports));
+  const std::uint16_t src_port =
+      static_cast<std::uint16_t>(peer_port() + std::min<std::uint16_t>(seg.other_port, other_ports));
   wire::store_be16(t, 0, src_port);
   wire::store_be16(t, 2, dst_port);
   wire::store_be32(t, 4, seg.seq.value());
@@ -572,26 +577,11 @@ inline void World::send(const PeerSegment& seg) {
   const SeqNum data_seq = seg.flags.syn() ? seg.seq + 1 : seg.seq;
   fill_stream<peer_byte>(t.subspan(20 + options_len), data_seq);
   const auto pseudo = v6 ? wire::PseudoHeader::v6(peer6, our6) : wire::PseudoHeader::v4(peer4, our4);
-  wire::store_be16(
-      t, 16,
-      pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len)).add(wire::Bytes(t)).checksum());
-  if (v6) {
-    wire::store_be32(out, 0, 0x60000000u);
-    wire::store_be16(out, 4, static_cast<std::uint16_t>(tcp_len));
-    wire::store_u8(out, 6, wire::ip_protocol_tcp);
-    wire::store_u8(out, 7, 64);
-    peer6.store(out, 8);
-    our6.store(out, 24);
-  } else {
-    wire::store_be32(out, 0, 0x45000000u | static_cast<std::uint32_t>(ip_len + tcp_len));
-    wire::store_be32(out, 4, 0x00004000u);  // DF
-    wire::store_be32(out, 8, 0x40060000u);  // TTL 64, TCP, checksum 0
-    peer4.store(out, 12);
-    our4.store(out, 16);
-    wire::ChecksumAccumulator h;
-    h.add(wire::Bytes(out).first(20));
-    wire::store_be16(out, 10, h.checksum());
-  }
+  wire::store_be16(t, 16,
+                   pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len))
+                       .add(wire::Bytes(t))
+                       .checksum());
+  write_ip_header(out, true, wire::ip_protocol_tcp, tcp_len);
   // What the peer has sent now (from its first port).
   const bool modelled = dst_port == stack_port_ && src_port == peer_port();
   if (modelled && seg.flags.syn()) {
@@ -599,11 +589,11 @@ inline void World::send(const PeerSegment& seg) {
     const wire::TcpOptions o =
         seg.use_raw ? wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options : seg.options;
     const std::uint16_t mss = o.maximum_segment_size && *o.maximum_segment_size != 0 ? *o.maximum_segment_size
-                              : v6                                                 ? 1220
-                                                                                   : 536;
-    const auto offered = static_cast<std::uint8_t>((o.window_scale ? offered_ws : 0) |
-                                                   (o.sack_permitted ? offered_sack : 0) |
-                                                   (o.timestamps ? offered_ts : 0));
+                              : v6                                                   ? 1220
+                                                                                     : 536;
+    const auto offered =
+        static_cast<std::uint8_t>((o.window_scale ? offered_ws : 0) | (o.sack_permitted ? offered_sack : 0) |
+                                  (o.timestamps ? offered_ts : 0));
     remember(syn_mss_, syn_mss_next_, seg.seq, mss, offered);
   }
   if (modelled) {
@@ -617,15 +607,16 @@ inline void World::send(const PeerSegment& seg) {
     if (!seg.flags.syn() && !seg.flags.rst()) peer_window_ = seg.window;
   }
   if (tracing())
-    trace_segment("peer> ", (now_ - start_time).count_ms(), seg.flags, seg.seq, seg.ack, seg.window, payload_len,
-                  wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options);
+    trace_segment("peer> ", (now_ - start_time).count_ms(), seg.flags, seg.seq, seg.ack, seg.window,
+                  payload_len, wire::TcpOptions::parse(wire::Bytes(options).first(options_len)).options);
   // TCP-SEQ-1: a segment starting inside the window the stack advertised
   // last (as the peer saw it; the edge may retreat by less than the scale's
   // unit) is acceptable, in any synchronized state but TIME-WAIT.
   const bool acceptable = modelled && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
   const std::uint64_t dropped = host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window);
   deliver(host_.buffer);
-  if (acceptable) HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
+  if (acceptable)
+    HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
 }
 
 inline bool World::in_seen_window(SeqNum seq) const {
@@ -642,6 +633,29 @@ inline bool World::in_seen_window(SeqNum seq) const {
       synchronized = true;
   });
   return synchronized;
+}
+
+// An IPv4 (DF, checksum computed) or IPv6 header, TTL / hop limit 64, from
+// the peer to us or (a quoted one) from us to the peer.
+inline void World::write_ip_header(wire::MutableBytes out, bool from_peer, std::uint8_t protocol,
+                                   std::size_t payload_len) const {
+  if (config_.ipv6) {
+    wire::store_be32(out, 0, 0x60000000u);
+    wire::store_be16(out, 4, static_cast<std::uint16_t>(payload_len));
+    wire::store_u8(out, 6, protocol);
+    wire::store_u8(out, 7, 64);
+    (from_peer ? peer6 : our6).store(out, 8);
+    (from_peer ? our6 : peer6).store(out, 24);
+    return;
+  }
+  wire::store_be32(out, 0, 0x45000000u | static_cast<std::uint32_t>(20 + payload_len));
+  wire::store_be32(out, 4, 0x00004000u);                                    // DF
+  wire::store_be32(out, 8, 0x40000000u | (std::uint32_t{protocol} << 16));  // TTL 64, checksum 0
+  (from_peer ? peer4 : our4).store(out, 12);
+  (from_peer ? our4 : peer4).store(out, 16);
+  wire::ChecksumAccumulator h;
+  h.add(wire::Bytes(out).first(20));
+  wire::store_be16(out, 10, h.checksum());
 }
 
 inline void World::deliver(std::span<const std::byte> datagram) {
@@ -669,56 +683,28 @@ inline void World::send_icmp(std::uint8_t kind, std::uint8_t arg) {
   const wire::MutableBytes icmp = out.subspan(ip_len);
   const wire::MutableBytes quote = icmp.subspan(8);
   // kind: {v4 type, v4 code, v6 type, v6 code}
-  static constexpr std::array<std::array<std::uint8_t, 4>, 6> kinds{{
-      {3, 4, 2, 0},    // fragmentation needed / packet too big
-      {3, 3, 1, 4},    // port unreachable
-      {3, 1, 1, 3},    // host / address unreachable
-      {3, 2, 1, 1},    // protocol unreachable / administratively prohibited
-      {11, 0, 3, 0},   // time exceeded
-      {12, 0, 4, 0}}};  // parameter problem
+  static constexpr std::array<std::array<std::uint8_t, 4>, 6> kinds{
+      {{3, 4, 2, 0},     // fragmentation needed / packet too big
+       {3, 3, 1, 4},     // port unreachable
+       {3, 1, 1, 3},     // host / address unreachable
+       {3, 2, 1, 1},     // protocol unreachable / administratively prohibited
+       {11, 0, 3, 0},    // time exceeded
+       {12, 0, 4, 0}}};  // parameter problem
   const auto& k = kinds[kind % kinds.size()];
   wire::store_u8(icmp, 0, v6 ? k[2] : k[0]);
   wire::store_u8(icmp, 1, v6 ? k[3] : k[1]);
   if (v6 && k[2] == 2) wire::store_be32(icmp, 4, 1280u + std::uint32_t{arg} * 4u);
   if (!v6 && k[0] == 3 && k[1] == 4) wire::store_be16(icmp, 6, static_cast<std::uint16_t>(68u + arg * 8u));
-  if (v6) {
-    wire::store_be32(quote, 0, 0x60000000u);
-    wire::store_be16(quote, 4, 8);
-    wire::store_u8(quote, 6, wire::ip_protocol_tcp);
-    wire::store_u8(quote, 7, 64);
-    our6.store(quote, 8);
-    peer6.store(quote, 24);
-  } else {
-    wire::store_be32(quote, 0, 0x450005dcu);  // total length 1500
-    wire::store_be32(quote, 4, 0x00004000u);
-    wire::store_be32(quote, 8, 0x40060000u);
-    our4.store(quote, 12);
-    peer4.store(quote, 16);
-    wire::ChecksumAccumulator h;
-    h.add(wire::Bytes(quote).first(20));
-    wire::store_be16(quote, 10, h.checksum());
-  }
+  write_ip_header(quote, false, wire::ip_protocol_tcp, 1500 - ip_len);  // one of ours, a full-sized one
   const wire::MutableBytes quoted_tcp = quote.subspan(ip_len);
   wire::store_be16(quoted_tcp, 0, stack_port_);
   wire::store_be16(quoted_tcp, 2, peer_port());
   wire::store_be32(quoted_tcp, 4, seq.value());
+  write_ip_header(out, true, v6 ? 58 : 1, icmp_len);
   if (v6) {
-    wire::store_be32(out, 0, 0x60000000u);
-    wire::store_be16(out, 4, static_cast<std::uint16_t>(icmp_len));
-    wire::store_u8(out, 6, 58);
-    wire::store_u8(out, 7, 64);
-    peer6.store(out, 8);
-    our6.store(out, 24);
-    wire::store_be16(icmp, 2,
-                     wire::PseudoHeader::v6(peer6, our6).start(58, icmp_len).add(wire::Bytes(icmp)).checksum());
+    wire::store_be16(
+        icmp, 2, wire::PseudoHeader::v6(peer6, our6).start(58, icmp_len).add(wire::Bytes(icmp)).checksum());
   } else {
-    wire::store_be32(out, 0, 0x45000000u | (20u + icmp_len));
-    wire::store_be32(out, 8, 0x40010000u);  // TTL 64, ICMP
-    peer4.store(out, 12);
-    our4.store(out, 16);
-    wire::ChecksumAccumulator h;
-    h.add(wire::Bytes(out).first(20));
-    wire::store_be16(out, 10, h.checksum());
     wire::ChecksumAccumulator c;
     c.add(wire::Bytes(icmp));
     wire::store_be16(icmp, 2, c.checksum());
@@ -777,7 +763,8 @@ inline void World::app_send(std::size_t n) {
     w->bytes += static_cast<std::uint32_t>(r);
   } else {
     HS_FUZZ_CHECK(r == -EAGAIN || r == -EPIPE || r == -ECONNRESET || r == -ETIMEDOUT || r == -ECONNREFUSED ||
-                  r == -EHOSTUNREACH || r == -ENETUNREACH || r == -EPROTO || r == -ENOPROTOOPT || r == -EACCES);
+                  r == -EHOSTUNREACH || r == -ENETUNREACH || r == -EPROTO || r == -ENOPROTOOPT ||
+                  r == -EACCES);
   }
   poll_if_due();
 }
@@ -806,7 +793,8 @@ inline void World::app_recv(std::size_t n, int flags) {
     if (s->tcp->fin_received && a->has_irs && !peer_fins_.full() && s->remote.port == peer_port())
       HS_FUZZ_CHECK(peer_fins_.contains(a->irs + 1 + a->received));
     else if (s->remote.port == peer_port())
-      HS_FUZZ_CHECK((s->shutdown & socket::rcv_shutdown) != 0 || s->tcp->state == transport::TcpState::closed);
+      HS_FUZZ_CHECK((s->shutdown & socket::rcv_shutdown) != 0 ||
+                    s->tcp->state == transport::TcpState::closed);
   } else {
     HS_FUZZ_CHECK(r == -EAGAIN || r == -ENOTCONN || r == -ECONNRESET || r == -EPIPE || r == -ETIMEDOUT ||
                   r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH || r == -EPROTO ||
@@ -904,23 +892,20 @@ inline void World::setup() {
   }
   sockaddr_storage ss{};
   socklen_t ss_len = 0;
-  // (Called before the call that passes ss_len: argument order is unspecified.)
+  // A sockaddr_in / sockaddr_in6 for our address or the peer's. (Called
+  // before the call that passes ss_len: argument order is unspecified.)
   auto address = [&](std::uint16_t port, bool ours) {
-    if (config_.ipv6) {
-      sockaddr_in6 sin6{};
-      sin6.sin6_family = AF_INET6;
-      sin6.sin6_port = htons(port);
-      std::memcpy(&sin6.sin6_addr, (ours ? our6 : peer6).octets.data(), 16);
-      std::memcpy(&ss, &sin6, sizeof sin6);
-      ss_len = sizeof sin6;
-    } else {
-      sockaddr_in sin{};
-      sin.sin_family = AF_INET;
-      sin.sin_port = htons(port);
-      std::memcpy(&sin.sin_addr, (ours ? our4 : peer4).octets.data(), 4);
-      std::memcpy(&ss, &sin, sizeof sin);
-      ss_len = sizeof sin;
-    }
+    ss = sockaddr_storage{};
+    ss.ss_family = static_cast<sa_family_t>(config_.ipv6 ? AF_INET6 : AF_INET);
+    auto* bytes = reinterpret_cast<std::byte*>(&ss);
+    const std::uint16_t port_be = htons(port);
+    static_assert(offsetof(sockaddr_in, sin_port) == offsetof(sockaddr_in6, sin6_port));
+    std::memcpy(bytes + offsetof(sockaddr_in, sin_port), &port_be, sizeof port_be);
+    if (config_.ipv6)
+      std::memcpy(bytes + offsetof(sockaddr_in6, sin6_addr), (ours ? our6 : peer6).octets.data(), 16);
+    else
+      std::memcpy(bytes + offsetof(sockaddr_in, sin_addr), (ours ? our4 : peer4).octets.data(), 4);
+    ss_len = config_.ipv6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
     return reinterpret_cast<const sockaddr*>(&ss);
   };
   const TcpFlags syn(TcpFlag::syn);
@@ -1111,7 +1096,8 @@ inline void World::check_connection(const socket::Socket& s) {
   // indexed never runs), and something unacknowledged (a SYN, data, a FIN)
   // always has the retransmission timer or the persist timer running (RFC
   // 6298 5.1).
-  const net::Instant earliest = std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
+  const net::Instant earliest =
+      std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
   HS_FUZZ_CHECK(c.indexed_deadline == earliest);
   if (c.state != TcpState::time_wait && (c.snd_una != c.snd_max || c.state == TcpState::syn_sent))
     HS_FUZZ_CHECK(c.rto_at != net::Instant::never() || c.persist_at != net::Instant::never());
@@ -1191,9 +1177,9 @@ inline void World::trace_state(const char* what) const {
   std::fprintf(stderr, "%9lld ms %s:", static_cast<long long>((now_ - start_time).count_ms()), what);
   host_.sockets.tcp().for_each_connection([](const socket::Socket& s) {
     const auto& c = *s.tcp;
-    std::fprintf(stderr, " [%s una %u nxt %u max %u rcv %u snd.wnd %u q %zu/%zu]", transport::to_string(c.state),
-                 c.snd_una.value(), c.snd_nxt.value(), c.snd_max.value(), c.rcv_nxt.value(), c.snd_wnd,
-                 c.send.size(), c.receive.size());
+    std::fprintf(stderr, " [%s una %u nxt %u max %u rcv %u snd.wnd %u q %zu/%zu]",
+                 transport::to_string(c.state), c.snd_una.value(), c.snd_nxt.value(), c.snd_max.value(),
+                 c.rcv_nxt.value(), c.snd_wnd, c.send.size(), c.receive.size());
   });
   std::fprintf(stderr, " connections %zu orphans %zu\n", host_.sockets.tcp().connection_count(),
                host_.sockets.tcp().orphan_count());

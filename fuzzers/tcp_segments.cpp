@@ -25,8 +25,8 @@
 // its advertised right edge, or the peer's ISN; ack from the highest
 // sequence number the stack sent, the peer's last ACK, the ISS + 1 of the
 // last SYN-ACK the stack sent (to any port), or the start of the stack's last
-// data segment; the delta is shifted left by the selector's bits 2-4. SACK blocks are relative to the peer's last ACK,
-// timestamps to the peer's clock and the stack's last TSval.
+// data segment; the delta is shifted left by the selector's bits 2-4. SACK blocks are relative to the peer's
+// last ACK, timestamps to the peer's clock and the stack's last TSval.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -43,27 +43,6 @@ HS_FUZZ_TCP_HARNESS_BEGIN
 namespace {
 
 constexpr std::size_t max_records = 16;
-
-// Reads an input's bytes; past the end every byte is 0.
-class Cursor {
- public:
-  Cursor(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool done() const { return pos_ >= size_; }
-  std::uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::uint16_t u16() {
-    const std::uint8_t lo = u8();
-    return static_cast<std::uint16_t>(lo | (u8() << 8));
-  }
-  std::uint32_t u32() {
-    const std::uint16_t lo = u16();
-    return static_cast<std::uint32_t>(lo) | (static_cast<std::uint32_t>(u16()) << 16);
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
 
 SeqNum seq_base(const World& w, unsigned which) {
   switch (which & 3) {
@@ -263,7 +242,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Config config = decode_config(prelude);
   run_input(config, [&](World& w) {
     Cursor in(data, size);
-    for (std::size_t i = 0; i < config_bytes; ++i) (void)in.u8();
+    in.skip(config_bytes);
     for (std::size_t n = 0; n < max_records && !in.done(); ++n) {
       const std::uint8_t t = in.u8();
       if (tracing()) {
@@ -275,7 +254,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         crafted_segment(w, t, in);
       } else if (t < 0xa0) {
         const unsigned shift = std::min<unsigned>(t & 0x1f, 24);
-        w.advance(net::Duration::milliseconds(static_cast<std::int64_t>(std::uint64_t{in.u8()} + 1) << shift));
+        w.advance(
+            net::Duration::milliseconds(static_cast<std::int64_t>(std::uint64_t{in.u8()} + 1) << shift));
       } else if (t < 0xc0) {
         app_call(w, t, in.u8());
       } else if (t < 0xe0) {

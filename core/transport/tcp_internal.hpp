@@ -48,7 +48,7 @@ inline constexpr int keepalive_max_count = 127;                       // LINUX M
 inline constexpr int fin_timeout_max_s = 120;                         // LINUX TCP_FIN_TIMEOUT_MAX
 inline constexpr std::uint32_t challenge_ack_unlimited = 0x7fffffff;  // LINUX INT_MAX: no host-wide limit
 inline constexpr int orphan_retries = 8;                              // LINUX tcp_orphan_retries(), sysctl 0
-inline constexpr std::uint32_t max_ts_rtt_ms = 2147483;               // LINUX tcp_rtt_tsopt_us: INT_MAX / 1000
+inline constexpr std::uint32_t max_ts_rtt_ms = 2147483;  // LINUX tcp_rtt_tsopt_us: INT_MAX / 1000
 
 inline bool synchronized(TcpState s) {
   return s != TcpState::closed && s != TcpState::listen && s != TcpState::syn_sent;
