@@ -20,9 +20,9 @@
 //     that connection (the FIN only after shutdown or close, after the last
 //     byte); the ACK number follows a byte, SYN or FIN the peer sent; data
 //     and options within the MSS the peer announced (RFC 6691);
-//   - every connection: its timers indexed at the earliest, the retransmission
-//     (or persist) timer running while anything is unacknowledged;
-//     SND.UNA <= SND.NXT <= SND.MAX; the in-order and
+//   - every connection: its timers indexed no later than the earliest, the
+//     retransmission (or persist) timer running while anything is
+//     unacknowledged; SND.UNA <= SND.NXT <= SND.MAX; the in-order and
 //     out-of-order queues within SO_RCVBUF and holding the peer's bytes at
 //     their sequence numbers, the send queue within SO_SNDBUF and holding
 //     exactly what the application wrote and the peer has not acknowledged;
@@ -1092,13 +1092,14 @@ inline void World::check_connection(const socket::Socket& s) {
   HS_FUZZ_CHECK(before_or_equal(c.iss, c.snd_una));
   HS_FUZZ_CHECK(before_or_equal(c.snd_una, c.snd_nxt));
   HS_FUZZ_CHECK(before_or_equal(c.snd_nxt, c.snd_max));
-  // Its timers: in Tcp's index at the earliest of them (one armed but not
-  // indexed never runs), and something unacknowledged (a SYN, data, a FIN)
-  // always has the retransmission timer or the persist timer running (RFC
-  // 6298 5.1).
+  // Its timers: in Tcp's index no later than the earliest of them (one armed
+  // but not indexed never runs; an entry left earlier only wakes the
+  // connection for nothing, which indexes it again), and something
+  // unacknowledged (a SYN, data, a FIN) always has the retransmission timer or
+  // the persist timer running (RFC 6298 5.1).
   const net::Instant earliest =
       std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
-  HS_FUZZ_CHECK(c.indexed_deadline == earliest);
+  HS_FUZZ_CHECK(c.indexed_deadline <= earliest);
   if (c.state != TcpState::time_wait && (c.snd_una != c.snd_max || c.state == TcpState::syn_sent))
     HS_FUZZ_CHECK(c.rto_at != net::Instant::never() || c.persist_at != net::Instant::never());
   // Memory within SO_RCVBUF / SO_SNDBUF.
