@@ -7,15 +7,20 @@
 //   passive open, timestamps / SACK / window scaling offered, the state to
 //   reach (ESTABLISHED, SYN-SENT or SYN-RECEIVED, CLOSE-WAIT, FIN-WAIT-1,
 //   FIN-WAIT-2, CLOSING, LAST-ACK, TIME-WAIT), the peer's window scale and
-//   MSS, small buffers, TCP_NODELAY, the peer's ISN;
-//   then records (at most max_records), each a tag byte t:
+//   MSS, small buffers, TCP_NODELAY, whether the peer ends cleanly or falls
+//   silent, the peer's ISN;
+//   then records (at most max_records, 16), each a tag byte t:
 //   0x00-0x7f  a segment: flags, seq selector + 16-bit delta, ack selector +
-//              16-bit delta, window, options, 16-bit payload length (below);
+//              16-bit delta, window byte, options byte (MSS, WS,
+//              SACK-permitted, timestamps relative or raw, 0-4 SACK blocks,
+//              each with its bytes after), 16-bit payload length (at most
+//              2048; the bytes are the peer's stream at those numbers);
 //              t bits 0-3 scale the window (<< t & 15, capped at 65535),
 //              bit 4 sends it to a closed port, bits 5-6 from another of
 //              the peer's ports (more connections, SYN cookies; not modelled)
 //   0x80-0x9f  a time step: (byte + 1) << min(t & 0x1f, 24) milliseconds
-//   0xa0-0xbf  a socket call (t & 0x1f, see app_call) with an argument byte
+//   0xa0-0xbf  a socket call (t & 0x0f, see app_call; bit 4: on the
+//              listener) with an argument byte
 //   0xc0-0xdf  a well-behaved segment (t & 0x1f, see peer_move) with an
 //              argument byte: ACK everything, data in order, FIN, ...
 //   0xe0-0xff  an ICMP / ICMPv6 error about the last segment sent
@@ -25,8 +30,9 @@
 // its advertised right edge, or the peer's ISN; ack from the highest
 // sequence number the stack sent, the peer's last ACK, the ISS + 1 of the
 // last SYN-ACK the stack sent (to any port), or the start of the stack's last
-// data segment; the delta is shifted left by the selector's bits 2-4. SACK blocks are relative to the peer's
-// last ACK, timestamps to the peer's clock and the stack's last TSval.
+// data segment; the delta is shifted left by the selector's bits 2-4. SACK
+// blocks are relative to the peer's last ACK (64-byte units), timestamps to
+// the peer's clock and the stack's last TSval.
 #include <array>
 #include <cstddef>
 #include <cstdint>
