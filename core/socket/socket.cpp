@@ -886,4 +886,8 @@ long Sockets::receive_queue_bytes(int fd) const {
   return static_cast<long>(s->rmem);
 }
 
+const Socket* Sockets::socket_record(int fd) const { return impl_->get(fd); }
+
+const transport::Tcp& Sockets::tcp() const { return impl_->tcp; }
+
 }  // namespace hardstack::socket

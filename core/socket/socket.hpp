@@ -42,6 +42,10 @@
 #include "hardstack/net/stack.hpp"
 #include "hardstack/wire/result.hpp"
 
+namespace hardstack::transport {
+class Tcp;
+}
+
 namespace hardstack::socket {
 
 // Linux's ifindex for an interface: InterfaceId + 1 (loopback is 1, as on Linux).
@@ -169,7 +173,7 @@ struct TcpTableEntry {
   bool operator==(const TcpTableEntry&) const = default;
 };
 
-struct SocketInfo;  // internal (socket_internal.hpp)
+struct Socket;  // internal (socket_internal.hpp)
 
 class Sockets {
  public:
@@ -222,6 +226,12 @@ class Sockets {
   std::vector<TcpTableEntry> tcp_table() const;
   // Bytes charged to `fd`'s receive queue (as Linux's sk_rmem_alloc), or -EBADF.
   long receive_queue_bytes(int fd) const;
+
+  // For tests and fuzzers that look inside (internal types: socket_internal.hpp,
+  // hardstack/transport/tcp.hpp): a descriptor's socket record (null when the
+  // descriptor is not open) and the TCP layer with its connection table.
+  const Socket* socket_record(int fd) const;
+  const transport::Tcp& tcp() const;
 
   struct Impl;
 

@@ -510,7 +510,7 @@ ssize_t Tcp::recvmsg(Socket& s, msghdr& message, int flags) {
       const std::uint32_t after = receive_window(s);
       const std::uint32_t advertised = advertised_window(c);
       if (synchronized(c.state) && c.state != TcpState::time_wait && after > before &&
-          after >= 2 * std::max<std::uint32_t>(advertised, c.mss)) {
+          after >= std::uint64_t{2} * std::max<std::uint32_t>(advertised, c.mss)) {
         send_ack(s);
         update_timer(s);
       }
@@ -609,7 +609,9 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     for (auto& [key, conn] : connections_)
       if (conn->tcp->parent == &s) embryos.push_back(conn);
     for (Socket* e : embryos) {
+      // Nobody will accept them: orphans, freed once CLOSED.
       e->tcp->parent = nullptr;
+      e->tcp->user_closed = true;
       done(*e);
       destroy_if_orphan(*e);
     }
@@ -672,8 +674,8 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
 // Options
 
 int Tcp::setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) {
-  if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   TcpConnection& c = *s.tcp;
+  if (level != IPPROTO_TCP) return -ENOPROTOOPT;
   // LINUX do_tcp_setsockopt: every option here takes an int.
   if (length < sizeof(int)) return -EINVAL;
   if (value == nullptr) return -EFAULT;
@@ -831,6 +833,7 @@ void Tcp::set_state(Socket& s, TcpState state) {
   const TcpState old = c.state;
   c.state = state;
   if (old == state) return;
+  if (state == TcpState::established) c.syn_acked = true;
   // LINUX tcp_set_state: EstabResets counts every way from ESTABLISHED or
   // CLOSE-WAIT straight to CLOSED (a RST either way, an abort).
   if (state == TcpState::closed && (old == TcpState::established || old == TcpState::close_wait))
@@ -897,7 +900,9 @@ void Tcp::clear_send(TcpConnection& c) {
 }
 
 void Tcp::destroy_if_orphan(Socket& s) {
-  if (s.tcp->state != TcpState::closed || !s.tcp->user_closed) return;
+  // Closed by its user, or a child its listener never queued for accept()
+  // (reset, timed out, refused by ICMP): nobody can reach it any more.
+  if (s.tcp->state != TcpState::closed || (!s.tcp->user_closed && s.tcp->parent == nullptr)) return;
   const auto it = orphans_.find(&s);
   if (it == orphans_.end()) return;
   unhash_connection(s);

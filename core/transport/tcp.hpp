@@ -80,7 +80,8 @@ class ByteRing {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void append(const std::byte* data, std::size_t n, BufferPool& pool);
-  // Copies `n` bytes from `offset` (offset + n <= size()).
+  // Copies `n` bytes from `offset` (offset + n <= size(), or past size()
+  // where write_at() put them).
   void copy_out(std::size_t offset, std::byte* out, std::size_t n) const;
   // The `n` bytes from `offset` when they lie in one piece, else an empty span.
   std::span<const std::byte> contiguous(std::size_t offset, std::size_t n) const;
@@ -141,6 +142,7 @@ struct TcpConnection {
   SeqNum snd_nxt;
   SeqNum snd_max;             // the highest sequence sent (snd_nxt moves back on a timeout)
   SeqNum snd_sml;             // the end of the last small segment sent (LINUX snd_sml, Minshall's Nagle)
+  bool syn_acked = false;     // our SYN acknowledged (false in SYN-RECEIVED and after a close there)
   std::uint32_t snd_wnd = 0;  // scaled
   std::uint32_t max_snd_wnd = 0;
   std::uint64_t acked_total = 0;  // sequence numbers ever acknowledged, the SYN's too (LINUX bytes_acked)
@@ -277,6 +279,12 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t orphan_count() const { return orphans_.size(); }
   TcpState state(const socket::Socket& s) const { return s.tcp->state; }
+  // Calls visit(const socket::Socket&) for every connection in the table
+  // (every state but LISTEN and CLOSED), in no particular order.
+  template <typename Visit>
+  void for_each_connection(Visit&& visit) const {
+    for (const auto& entry : connections_) visit(static_cast<const socket::Socket&>(*entry.second));
+  }
 
  private:
   struct Key {
@@ -324,7 +332,10 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   socket::Socket* make_child(socket::Socket& listener, const Segment& seg, bool send_synack);
 
   // Output (tcp_output.cpp)
-  void output(socket::Socket& s);  // data, FIN and ACKs the windows allow
+  // Data, FIN and ACKs the windows allow; `sws_override`: the persist timer
+  // fired with nothing in flight, so a segment smaller than SWS avoidance
+  // wants goes anyway (RFC 1122 4.2.3.4).
+  void output(socket::Socket& s);
   bool send_segment(socket::Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t data_offset,
                     std::size_t data_len, bool retransmission);
   void send_ack(socket::Socket& s);

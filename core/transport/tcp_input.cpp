@@ -869,6 +869,7 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
   if (c.sack_ok) update_sack_scoreboard(c, seg);
   const std::uint32_t window = send_window_of(c, seg);
   if (after(seg.ack, c.snd_una)) {
+    c.syn_acked = true;  // the SYN is the first sequence number
     const std::uint32_t acked = distance(c.snd_una, seg.ack);
     c.acked_total += acked;
     // Data acknowledged (the FIN's sequence number is not in the buffer).
@@ -884,10 +885,10 @@ bool Tcp::process_ack(Socket& s, const Segment& seg) {
     if (c.ts_ok && seg.options->timestamps && seg.options->timestamps->tsecr != 0) {
       const std::uint32_t sent_ms = seg.options->timestamps->tsecr;
       const std::uint32_t now_ms = ts_clock(now());
-      // Modulo 2^32 (the clock wraps), computed without unsigned wrap-around.
-      const auto rtt_ms =
-          static_cast<std::uint32_t>((std::uint64_t{now_ms} + 0x100000000u - sent_ms) & 0xffffffffu);
-      if (rtt_ms < 0x7fffffffu) {
+      const std::uint32_t rtt_ms = distance(SeqNum(sent_ms), SeqNum(now_ms));  // modulo 2^32, no wrap
+      // LINUX tcp_rtt_tsopt_us: an echo older than INT_MAX / 1000 ms (about
+      // 36 minutes), or from the future, is no sample.
+      if (rtt_ms < max_ts_rtt_ms) {
         rtt_sample(c, std::int64_t{rtt_ms} * 1000);
         sampled = true;
       }

@@ -2,6 +2,8 @@
 
 // Shared by tcp.cpp, tcp_input.cpp and tcp_output.cpp.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -45,6 +47,8 @@ inline constexpr int keepalive_max_idle_s = 32767;                    // LINUX M
 inline constexpr int keepalive_max_count = 127;                       // LINUX MAX_TCP_KEEPCNT
 inline constexpr int fin_timeout_max_s = 120;                         // LINUX TCP_FIN_TIMEOUT_MAX
 inline constexpr std::uint32_t challenge_ack_unlimited = 0x7fffffff;  // LINUX INT_MAX: no host-wide limit
+inline constexpr int orphan_retries = 8;                              // LINUX tcp_orphan_retries(), sysctl 0
+inline constexpr std::uint32_t max_ts_rtt_ms = 2147483;  // LINUX tcp_rtt_tsopt_us: INT_MAX / 1000
 
 // What is left of the window last advertised (LINUX tcp_receive_window): 0
 // once data accepted past its right edge has moved RCV.NXT beyond it.
@@ -59,6 +63,12 @@ inline bool synchronized(TcpState s) {
 // RFC 7323 5.3: timestamps compare modulo 2^32, as sequence numbers do (no
 // unsigned wrap-around in the subtraction).
 inline bool ts_before(std::uint32_t a, std::uint32_t b) { return before(SeqNum(a), SeqNum(b)); }
+
+// Our SYN unacknowledged in a synchronized state: closed or shut down in
+// SYN-RECEIVED (simultaneous open). The data and FIN go after it.
+inline bool syn_unacked(const TcpConnection& c) {
+  return synchronized(c.state) && !c.syn_acked && c.snd_una == c.iss;
+}
 
 // Milliseconds for the timestamp clock (RFC 7323 5.4: 1 ms ticks, as Linux).
 inline std::uint32_t ts_clock(net::Instant now) {

@@ -118,7 +118,10 @@ bool Tcp::send_segment(Socket& s, SeqNum seq, wire::TcpFlags flags, std::size_t 
     if (flags.ack()) c.rcv_adv = c.rcv_nxt + h.window;
     h.options.maximum_segment_size = advertised_mss(s);
     const auto& cfg = context_.config;
-    const bool answering = c.state == TcpState::syn_received;
+    // A SYN-ACK answers a SYN, in SYN-RECEIVED or after a close there
+    // (FIN-WAIT-1, LAST-ACK): only the options that SYN offered (RFC 7323
+    // 1.3, RFC 2018 2).
+    const bool answering = flags.ack();
     if (cfg.tcp_window_scaling && (!answering || c.wscale_ok)) {
       h.options.window_scale = wire::TcpWindowScale{answering ? c.rcv_wscale : std::uint8_t{7}};
     }
@@ -360,7 +363,7 @@ void Tcp::output(Socket& s) {
     }
     // The FIN, after every byte of data (TCP-CLOSE-4 / TCP-SHUT-1); the data
     // start after our SYN while it is unacknowledged (a close in SYN-RECEIVED).
-    const SeqNum data_start = c.snd_una == c.iss ? c.iss + 1 : c.snd_una;
+    const SeqNum data_start = syn_unacked(c) ? c.iss + 1 : c.snd_una;
     const std::size_t sent_data = std::min<std::size_t>(distance(data_start, c.snd_nxt), c.send.size());
     // TCP-WIN-1 (LINUX tcp_check_probe_timer): data held back, by a zero
     // window or by SWS avoidance, with nothing in flight starts the persist
@@ -441,8 +444,11 @@ void Tcp::on_persist(Socket& s) {
     output(s);
     return;
   }
-  // Unanswered probes, as many as tcp_retries2: the peer is gone.
-  if (c.persist_probes >= context_.config.tcp_retries2) {
+  // Unanswered probes (LINUX tcp_probe_timer): a connection with a user gives
+  // up after tcp_retries2 of them, an orphan after tcp_orphan_retries (RFC
+  // 1122 4.2.2.17 keeps probing only while the peer answers).
+  const int max_probes = c.user_closed ? orphan_retries : context_.config.tcp_retries2;
+  if (c.persist_probes >= max_probes) {
     ++context_.tcp.abort_on_timeout;
     reset_connection(s, c.soft_error != 0 ? c.soft_error : ETIMEDOUT);
     return;
@@ -512,7 +518,7 @@ void Tcp::on_rto(Socket& s, net::Instant) {
     c.rto_at = net::Instant::never();
     return;
   }
-  if (c.snd_una == c.iss) {
+  if (syn_unacked(c)) {
     // Closed in SYN-RECEIVED (FIN-WAIT-1 or LAST-ACK with our SYN-ACK not yet
     // acknowledged): the SYN-ACK again, then the FIN after it.
     if (c.retransmits >= context_.config.tcp_synack_retries) {

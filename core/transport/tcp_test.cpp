@@ -206,4 +206,24 @@ BOOST_FIXTURE_TEST_CASE(so_linger_zero_aborts_without_time_wait, Loopback) {
   BOOST_TEST(stack.next_deadline() == net::Instant::never());
 }
 
+BOOST_FIXTURE_TEST_CASE(so_keepalive_set_on_an_established_connection_starts_probing, Loopback) {
+  const int l = listener(8006);
+  auto [c, s] = connected_pair(l, 8006);
+  settle();
+  // LINUX tcp_set_keepalive: turning keepalive on after the handshake arms
+  // the timer; TCP_KEEPIDLE then restarts it from the last segment received.
+  const int on = 1;
+  const int idle = 1;
+  BOOST_TEST(sockets.setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) == 0);
+  BOOST_TEST(sockets.setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) == 0);
+  BOOST_TEST(stack.next_deadline() == now + Duration::seconds(1));
+  const auto before = sockets.tcp_stats().out_segs;
+  run_for(Duration::milliseconds(1500));
+  BOOST_TEST(sockets.tcp_stats().out_segs == before + 2);  // the probe and the peer's answer
+  const int off = 0;
+  BOOST_TEST(sockets.setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &off, sizeof off) == 0);
+  BOOST_TEST(stack.next_deadline() == net::Instant::never());
+  (void)s;
+}
+
 BOOST_AUTO_TEST_SUITE_END()
