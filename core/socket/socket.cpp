@@ -133,6 +133,7 @@ const char* to_string(TransportDropReason reason) {
     case TransportDropReason::tcp_receive_buffer: return "tcp_receive_buffer";
     case TransportDropReason::tcp_data_after_close: return "tcp_data_after_close";
     case TransportDropReason::tcp_time_wait: return "tcp_time_wait";
+    case TransportDropReason::tcp_ofo_after_fin: return "tcp_ofo_after_fin";
     case TransportDropReason::count_: break;
   }
   return "?";

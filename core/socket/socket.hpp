@@ -156,6 +156,7 @@ enum class TransportDropReason : std::uint8_t {
   tcp_receive_buffer,     // TCP-OOO-1: data beyond the receive buffer
   tcp_data_after_close,   // TCP-CLOSE-2: data for a closed reader (answered with RST)
   tcp_time_wait,          // a segment TIME-WAIT has nothing to do with
+  tcp_ofo_after_fin,      // out-of-order data beyond an in-order FIN, purged with it (LINUX tcp_fin)
   count_,
 };
 const char* to_string(TransportDropReason reason);

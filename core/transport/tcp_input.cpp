@@ -1168,6 +1168,14 @@ void Tcp::process_fin(Socket& s, const Segment& seg) {
   }
   c.rcv_nxt += 1;
   c.fin_received = true;
+  // LINUX tcp_fin: out-of-order data beyond the FIN can never be delivered:
+  // it goes, and so do the SACK blocks reporting it.
+  if (!c.out_of_order.empty()) {
+    context_.drop(TransportDropReason::tcp_ofo_after_fin);
+    c.out_of_order.clear();
+    c.out_of_order_bytes = 0;
+    c.sack_report.clear();
+  }
   s.shutdown |= socket::rcv_shutdown;
   c.ack_now = true;
   switch (c.state) {

@@ -5,7 +5,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <type_traits>
 
 namespace hardstack::wire {
 
@@ -42,7 +44,11 @@ struct Field {
 
 // Copies `src` into `dst` at `at`; the caller has checked the sizes.
 constexpr void copy_into(MutableBytes dst, std::size_t at, Bytes src) {
-  for (std::size_t i = 0; i < src.size(); ++i) dst[at + i] = src[i];
+  if (std::is_constant_evaluated()) {
+    for (std::size_t i = 0; i < src.size(); ++i) dst[at + i] = src[i];
+  } else if (!src.empty()) {
+    std::memcpy(dst.data() + at, src.data(), src.size());
+  }
 }
 
 template <std::size_t N>
