@@ -15,7 +15,13 @@
 // Linux returns -EAGAIN (the host waits for readiness with poll() or the
 // readiness callback and calls again). A blocking socket differs from a
 // non-blocking one only where Linux's answer differs without waiting (recv after
-// SHUT_RD returns 0 on a blocking socket). No call raises a signal: EPIPE is
+// SHUT_RD returns 0 on a blocking socket). So connect() on a TCP socket,
+// blocking or not, sends the SYN and returns -EINPROGRESS; the outcome comes as
+// POLLOUT (established) or POLLERR with SO_ERROR (refused, reset, timed out). A
+// close() with SO_LINGER on and a non-zero time returns at once and the
+// connection closes in the background as without SO_LINGER (Linux would hold
+// the caller until the FIN is acknowledged or the time runs out); with a zero
+// time it aborts with a RST, as Linux. No call raises a signal: EPIPE is
 // returned as if MSG_NOSIGNAL were always set.
 //
 // Threading: as the Stack's: one thread drives both. Sends are stamped with
@@ -23,7 +29,7 @@
 //
 // Layering (as Linux's proto_ops / proto): this file decodes arguments and
 // handles the SOL_SOCKET, IPPROTO_IP and IPPROTO_IPV6 levels common to every
-// protocol; core/transport/ implements each protocol (UDP now, TCP next) behind
+// protocol; core/transport/ implements each protocol (UDP, TCP) behind
 // socket::Protocol (socket_internal.hpp).
 
 #include <netinet/in.h>
