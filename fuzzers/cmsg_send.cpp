@@ -690,11 +690,11 @@ SocketState setup(World& w, fuzz::ByteReader& in) {
 }
 
 // The datagram one send makes, by Linux's rules (udp_sendmsg / udpv6_sendmsg).
-HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path,
-                                    const Cmsgs& c, bool& must_fail) {
+// `local`: the socket's address before the call.
+HS_FUZZ_NO_COVERAGE Expected expect(const SocketState& s, const wire::Ipv6Address& local,
+                                    const Destination& to, bool ipv4_path, const Cmsgs& c, bool& must_fail) {
   Expected e;
   e.ipv4 = ipv4_path;
-  const wire::Ipv6Address local = local_address(w, s.fd, s.family);
   e.destination = effective(to, local);
   e.port = to.port;
   const bool group = to.group;
@@ -847,7 +847,8 @@ long run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
 
   // The model, before the call (what it knows of the socket then).
   const bool pending_before = sender.pending;
-  const wire::Ipv6Address destination = effective(to, local_address(w, s.fd, s.family));
+  const wire::Ipv6Address local = local_address(w, s.fd, s.family);
+  const wire::Ipv6Address destination = effective(to, local);
   const bool ipv4_path = s.family == AF_INET || (!names_peer || s.connected ? is_mapped(destination) : false);
   const bool address_ok =
       !names_peer ? form_ok && to.clean && (s.family == AF_INET6 || !to.sin6) : s.connected && to.clean;
@@ -858,7 +859,7 @@ long run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
                        : model_cmsgs(wire::Bytes(control, control_len), ipv4_path, s.family == AF_INET6);
   bool must_fail = cm.invalid;
   Expected e;
-  if (!pending_before) e = expect(w, s, to, ipv4_path, cm, must_fail);
+  if (!pending_before) e = expect(s, local, to, ipv4_path, cm, must_fail);
 
   w.clear_devices();
   const auto r = w.sockets.sendmsg(s.fd, &m, flags);
