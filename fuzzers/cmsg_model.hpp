@@ -28,6 +28,8 @@
 #define UDP_SEGMENT 103
 #endif
 
+HS_FUZZ_HARNESS_BEGIN
+
 namespace hardstack::fuzz::linux_cmsg {
 
 // Linux constants the libc headers may not name.
@@ -321,3 +323,5 @@ HS_FUZZ_NO_COVERAGE inline void check_extension(wire::Bytes sent, wire::Bytes gi
 }
 
 }  // namespace hardstack::fuzz::linux_cmsg
+
+HS_FUZZ_HARNESS_END

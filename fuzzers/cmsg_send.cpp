@@ -9,8 +9,12 @@
 // loopback, and two receivers on port 7 (AF_INET, and AF_INET6 v6-only) that
 // take what goes through loopback and report its TTL / TOS / options / hop
 // limit / traffic class as cmsgs. Each input makes one sending socket and
-// closes it at the end; devices and receivers are drained, the entropy
-// re-seeded (the ephemeral port), so every input starts from the same state.
+// closes it at the end; loopback, devices and receivers are drained, the
+// entropy re-seeded (the ephemeral port), and the stack restored from its
+// checkpoint when fragments wait for reassembly, so every input starts from
+// the same state; the self-test (HARDSTACK_FUZZ_SELF_TEST=1, on in replay)
+// checks it against a new world. The harness is built without coverage
+// tracing: only the stack's edges are libFuzzer's features.
 //
 // Input:
 //   byte 0  bits 0-1 family: 0 AF_INET, 1 AF_INET6, 2 AF_INET6 + IPV6_V6ONLY, 3 AF_INET6
@@ -59,6 +63,8 @@
 #include <cstring>
 #include <optional>
 #include <span>
+#include <type_traits>
+#include <vector>
 
 #include "cmsg_model.hpp"
 #include "fuzz_support.hpp"
@@ -68,10 +74,15 @@
 #include "hardstack/socket/socket.hpp"
 #include "hardstack/wire/ipv4_options.hpp"
 #include "socket_fuzz.hpp"
+#include "stack_reuse.hpp"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
+
+// Only the stack's edges guide libFuzzer: the harness below (set-up, the
+// decoding of the input, the model, the checks) is built without tracing.
+HS_FUZZ_HARNESS_BEGIN
 
 using namespace hardstack;
 
@@ -214,6 +225,10 @@ struct World {
   fuzz::DatagramReader reader;
   std::array<std::byte, 72000> pattern{};
   std::array<std::byte, 70000> receive_buffer{};
+  // The stack as configured, put back when an input leaves something in it.
+  std::optional<net::Stack> checkpoint;
+  // Self-test: where every frame goes before the devices forget it.
+  std::vector<std::byte>* record = nullptr;
 
   World() {
     const auto t0 = stack.add_interface(tun0_device, net::InterfaceConfig{}).value();
@@ -234,6 +249,31 @@ struct World {
     }
     receiver4 = make_receiver(AF_INET);
     receiver6 = make_receiver(AF_INET6);
+    warm_up();
+    checkpoint.emplace(stack.checkpoint());
+  }
+
+  // One IPv4 datagram through loopback and one IPv6 datagram in fragments:
+  // the identification generators take their keys from the entropy at first
+  // use, before any input (which then draws the same entropy on a new world
+  // as on this one).
+  void warm_up() {
+    const int fd = sockets.socket(AF_INET6, SOCK_DGRAM, 0);
+    HS_FUZZ_CHECK(fd >= 0);
+    for (const auto& to : {v4(127, 0, 0, 1), v6({0x20, 0x01, 0x0d, 0xb8, 0, 1}, 2)}) {
+      sockaddr_in6 sin6{};
+      sin6.sin6_family = AF_INET6;
+      sin6.sin6_port = htons(7);
+      std::memcpy(&sin6.sin6_addr, to.octets.data(), 16);
+      HS_FUZZ_CHECK(sockets.sendto(fd, pattern.data(), 1400, 0, reinterpret_cast<const sockaddr*>(&sin6),
+                                   sizeof sin6) == 1400);
+    }
+    HS_FUZZ_CHECK(sockets.close(fd) == 0);
+    stack.poll(clock.now());
+    char byte;
+    HS_FUZZ_CHECK(sockets.recv(receiver4, &byte, 1, MSG_DONTWAIT) == 1);
+    HS_FUZZ_CHECK(tun1_device.count() == 2);
+    clear_devices();
   }
 
   int make_receiver(int family) {
@@ -263,12 +303,42 @@ struct World {
 
   std::size_t frames() const { return tun0_device.count() + tun1_device.count(); }
   void clear_devices() {
+    if (record != nullptr) {
+      for (const auto* d : {&tun0_device, &tun1_device})
+        for (std::size_t i = 0; i < d->count(); ++i) record_frame(d->frame(i));
+    }
     tun0_device.clear();
     tun1_device.clear();
   }
-};
 
-World* world = nullptr;
+  // A frame as the self-test compares it: the identification fields (IPv4's
+  // and its header checksum, the IPv6 Fragment header's) zeroed, because the
+  // counters they come from carry over from input to input. Then its length.
+  void record_frame(wire::Bytes frame) {
+    const std::size_t at = record->size();
+    record->insert(record->end(), frame.begin(), frame.end());
+    const auto f = std::span(*record).subspan(at);
+    auto zero = [&](std::size_t from, std::size_t n) {
+      if (f.size() >= from + n) std::fill_n(f.begin() + static_cast<std::ptrdiff_t>(from), n, std::byte{0});
+    };
+    const std::uint8_t version = f.empty() ? 0 : std::to_integer<std::uint8_t>(f[0]) >> 4;
+    if (version == 4) {
+      zero(4, 2);
+      zero(10, 2);
+    } else if (version == 6 && f.size() >= 40) {
+      std::uint8_t next = std::to_integer<std::uint8_t>(f[6]);
+      std::size_t h = 40;
+      while ((next == 0 || next == 43) && f.size() >= h + 8) {
+        next = std::to_integer<std::uint8_t>(f[h]);
+        h += (std::size_t{std::to_integer<std::uint8_t>(f[h + 1])} + 1) * 8;
+      }
+      if (next == 44) zero(h + 4, 4);
+    }
+    const auto n = static_cast<std::uint32_t>(frame.size());
+    for (int shift = 24; shift >= 0; shift -= 8)
+      record->push_back(static_cast<std::byte>((n >> shift) & 0xff));
+  }
+};
 
 }  // namespace
 
@@ -461,8 +531,11 @@ HS_FUZZ_NO_COVERAGE void check_sent(World& w, const Sender& sender, const Expect
   HS_FUZZ_CHECK(seen == count || source_routed || !e.dev || (*e.dev == Dev::loopback && may_be_dropped));
 }
 
+// Delivers what loopback holds (answers to loopback traffic wait for the
+// next poll: an ICMP error about a datagram through loopback takes a second)
+// and empties the devices and the receivers.
 void drain(World& w) {
-  w.stack.poll(w.clock.now());
+  for (int n = 0; n < 3 && w.stack.next_deadline() <= w.clock.now(); ++n) w.stack.poll(w.clock.now());
   w.clear_devices();
   char byte;
   for (const int r : {w.receiver4, w.receiver6})
@@ -617,11 +690,11 @@ SocketState setup(World& w, fuzz::ByteReader& in) {
 }
 
 // The datagram one send makes, by Linux's rules (udp_sendmsg / udpv6_sendmsg).
-HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destination& to, bool ipv4_path,
-                                    const Cmsgs& c, bool& must_fail) {
+// `local`: the socket's address before the call.
+HS_FUZZ_NO_COVERAGE Expected expect(const SocketState& s, const wire::Ipv6Address& local,
+                                    const Destination& to, bool ipv4_path, const Cmsgs& c, bool& must_fail) {
   Expected e;
   e.ipv4 = ipv4_path;
-  const wire::Ipv6Address local = local_address(w, s.fd, s.family);
   e.destination = effective(to, local);
   e.port = to.port;
   const bool group = to.group;
@@ -693,7 +766,8 @@ HS_FUZZ_NO_COVERAGE Expected expect(World& w, const SocketState& s, const Destin
   return e;
 }
 
-void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
+// Returns the call's result.
+long run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   const SocketState& s = sender.s;
   const std::uint8_t flags_byte = in.u8();
   const std::uint8_t dest_byte = in.u8();
@@ -707,14 +781,16 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   const std::uint16_t control_len_field = in.u16();
   const auto control_input = in.take(control_len_field);
 
-  // The control buffer: in a static arena, the bytes around it poisoned.
+  // The control buffer: in a static arena that stays poisoned but for the
+  // buffer's own bytes, from here until the call returns (ASan poisons and
+  // unpoisons shadow per byte of the range: only the buffer's part is touched).
   alignas(16) static std::array<std::byte, 65536 + 32> arena;
+  static const bool arena_poisoned = (fuzz::poison(arena.data(), arena.size()), true);
+  (void)arena_poisoned;
   const std::size_t misalign = (flags_byte >> 4) & 7;
   std::byte* control = arena.data() + 16 + misalign;
-  fuzz::unpoison(arena.data(), arena.size());
+  fuzz::unpoison(control, control_input.size());
   if (!control_input.empty()) std::memcpy(control, control_input.data(), control_input.size());
-  fuzz::poison(arena.data(), 16 + misalign);
-  fuzz::poison(control + control_input.size(), arena.size() - 16 - misalign - control_input.size());
   const bool null_control = (flags_byte & 8) != 0;
   const std::size_t control_len = null_control ? control_len_field : control_input.size();
 
@@ -771,7 +847,8 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
 
   // The model, before the call (what it knows of the socket then).
   const bool pending_before = sender.pending;
-  const wire::Ipv6Address destination = effective(to, local_address(w, s.fd, s.family));
+  const wire::Ipv6Address local = local_address(w, s.fd, s.family);
+  const wire::Ipv6Address destination = effective(to, local);
   const bool ipv4_path = s.family == AF_INET || (!names_peer || s.connected ? is_mapped(destination) : false);
   const bool address_ok =
       !names_peer ? form_ok && to.clean && (s.family == AF_INET6 || !to.sin6) : s.connected && to.clean;
@@ -782,11 +859,13 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
                        : model_cmsgs(wire::Bytes(control, control_len), ipv4_path, s.family == AF_INET6);
   bool must_fail = cm.invalid;
   Expected e;
-  if (!pending_before) e = expect(w, s, to, ipv4_path, cm, must_fail);
+  if (!pending_before) e = expect(s, local, to, ipv4_path, cm, must_fail);
 
   w.clear_devices();
   const auto r = w.sockets.sendmsg(s.fd, &m, flags);
-  fuzz::unpoison(arena.data(), arena.size());
+  // From the arena's aligned start: the granule the misaligned buffer begins
+  // in is poisoned whole again.
+  fuzz::poison(arena.data(), 16 + misalign + control_input.size());
   fuzz::check_result(fuzz::Call::sendmsg, r);
   if (fuzz::trace())
     std::fprintf(stderr,
@@ -804,7 +883,7 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   if (r < 0) {
     check_nothing_sent(w);
     if (pending_before) sender.unknown = true;  // appending failed: the pending datagram may be gone
-    return;
+    return r;
   }
   HS_FUZZ_CHECK(static_cast<std::size_t>(r) == payload_len);
   if (!pending_before) {
@@ -823,35 +902,83 @@ void run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   if (corked) {
     sender.pending = true;
     HS_FUZZ_CHECK(w.frames() == 0);
-    return;
+    return r;
   }
   sender.pending = false;
   if (sender.unknown) {
     drain(w);  // not predicted: only the frames' own checks (none here)
-    return;
+    return r;
   }
   check_sent(w, sender, sender.pending_expected, sender.pending_len, local_port(w, s.fd));
   sender.pending_len = 0;
+  return r;
 }
 
-}  // namespace
+// Every counter of the stack and the sockets layer (the stats structs are
+// uint64_t counters only).
+struct Counters {
+  std::array<std::uint64_t, sizeof(net::StackStats) / 8> stack{};
+  std::array<std::uint64_t, net::drop_reason_count> stack_drops{};
+  std::array<std::uint64_t, sizeof(socket::UdpStats) / 8> udp{};
+  std::array<std::uint64_t, static_cast<std::size_t>(socket::TransportDropReason::count_)> drops{};
+  bool operator==(const Counters&) const = default;
+};
+static_assert(sizeof(net::StackStats) % 8 == 0 && std::is_trivially_copyable_v<net::StackStats>);
+static_assert(sizeof(socket::UdpStats) % 8 == 0 && std::is_trivially_copyable_v<socket::UdpStats>);
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (world == nullptr) world = new World();
-  World& w = *world;
+Counters counters(const World& w) {
+  Counters c;
+  std::memcpy(c.stack.data(), &w.stack.stats(), sizeof(net::StackStats));
+  for (std::size_t i = 0; i < c.stack_drops.size(); ++i)
+    c.stack_drops[i] = w.stack.drops(static_cast<net::DropReason>(i));
+  std::memcpy(c.udp.data(), &w.sockets.udp_stats(), sizeof(socket::UdpStats));
+  for (std::size_t i = 0; i < c.drops.size(); ++i)
+    c.drops[i] = w.sockets.drops(static_cast<socket::TransportDropReason>(i));
+  return c;
+}
+
+template <std::size_t N>
+void subtract(std::array<std::uint64_t, N>& a, const std::array<std::uint64_t, N>& b) {
+  for (std::size_t i = 0; i < N; ++i) a[i] -= b[i];
+}
+
+// What one run of an input showed: each call's result, every frame (see
+// World::record_frame), and what the counters counted during the run.
+struct Outcome {
+  std::array<long, 6> results{};  // sendmsg calls, then the UDP_CORK push
+  std::size_t calls = 0;
+  std::vector<std::byte> frames;
+  Counters counted;
+  bool operator==(const Outcome&) const = default;
+};
+
+// One input on `w`. It starts as on a new world: the entropy re-seeded (the
+// ephemeral port), no socket but the receivers, nothing queued. At the end
+// the sending socket is closed, the receivers and loopback drained, and the
+// stack put back to its checkpoint if fragments still wait for reassembly
+// (the clock never moves: they would wait for ever).
+void run_input(World& w, const std::uint8_t* data, std::size_t size, Outcome* out) {
   w.entropy = net::SeededEntropy(0xc5e9d);
+  std::optional<Counters> before;
+  if (out != nullptr) {
+    before = counters(w);
+    w.record = &out->frames;
+  }
   fuzz::ByteReader in{data, size};
   static Sender sender;
   sender.pending = false;
   sender.unknown = false;
   sender.pending_len = 0;
   sender.s = setup(w, in);
-  for (int n = 0; n < 4 && !in.done(); ++n) run_send(w, sender, in);
+  std::array<long, 6> results{};
+  std::size_t calls = 0;
+  for (int n = 0; n < 4 && !in.done(); ++n) results[calls++] = run_send(w, sender, in);
   // UDP_CORK off pushes what is pending (LINUX udp_push_pending_frames).
   if (sender.s.cork) {
     const int zero = 0;
     w.clear_devices();
     const int r = w.sockets.setsockopt(sender.s.fd, SOL_UDP, UDP_CORK, &zero, sizeof zero);
+    results[calls++] = r;
     fuzz::check_result(fuzz::Call::setsockopt, r);
     if (r < 0 || !sender.pending) {
       check_nothing_sent(w);
@@ -862,5 +989,43 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HS_FUZZ_CHECK(w.sockets.close(sender.s.fd) == 0);
   drain(w);
   HS_FUZZ_CHECK(w.sockets.open_sockets() == 2);
+  HS_FUZZ_CHECK(w.stack.next_deadline() > w.clock.now());  // loopback empty
+  if (out != nullptr) {
+    out->results = results;
+    out->calls = calls;
+    out->counted = counters(w);
+    subtract(out->counted.stack, before->stack);
+    subtract(out->counted.stack_drops, before->stack_drops);
+    subtract(out->counted.udp, before->udp);
+    subtract(out->counted.drops, before->drops);
+    w.record = nullptr;
+  }
+  if (w.stack.reassembly_memory() != 0) w.stack.restore(*w.checkpoint);
+}
+
+}  // namespace
+
+// One world serves every input (making one costs more than an input).
+// The self-test (HARDSTACK_FUZZ_SELF_TEST=1; the replay driver sets it)
+// runs each input on a new world too, then twice on the kept one: the
+// results, frames and counters must be the same.
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static World* const kept = new World();
+  if (!fuzz::self_test()) {
+    run_input(*kept, data, size, nullptr);
+    return 0;
+  }
+  Outcome fresh;
+  {
+    const auto world = std::make_unique<World>();
+    run_input(*world, data, size, &fresh);
+  }
+  for (int n = 0; n < 2; ++n) {
+    Outcome again;
+    run_input(*kept, data, size, &again);
+    HS_FUZZ_CHECK(again == fresh);
+  }
   return 0;
 }
+
+HS_FUZZ_HARNESS_END

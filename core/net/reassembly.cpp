@@ -275,7 +275,9 @@ Reassembler<F>& Reassembler<F>::operator=(const Reassembler& o) {
   clear();
   config_ = o.config_;
   hash_key_ = o.hash_key_;
-  buckets_.assign(o.buckets_.size(), nullptr);
+  // clear() unlinked every queue, so a table of the same size is empty
+  // already: Stack::restore() need not rewrite its thousands of buckets.
+  if (buckets_.size() != o.buckets_.size()) buckets_.assign(o.buckets_.size(), nullptr);
   now_ = o.now_;
   counters_ = o.counters_;
   copy_queues(o);
