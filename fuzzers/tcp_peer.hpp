@@ -464,7 +464,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   HS_FUZZ_CHECK(repr->dst_port >= peer_port() && repr->dst_port <= peer_port() + other_ports);
   HS_FUZZ_CHECK(repr->src_port == closed_port || stack_port_ == 0 || repr->src_port == stack_port_);
   // The data is what the application wrote at those sequence numbers.
-  HS_FUZZ_CHECK(is_stream<stack_byte>(payload, repr->seq));
+  HS_FUZZ_CHECK(is_stream<stack_stream>(payload, repr->seq));
 
   Sent s;
   s.src_port = repr->src_port;
@@ -575,7 +575,7 @@ inline void World::send(const PeerSegment& seg) {
   wire::store_be32(t, 16, 0);  // checksum, urgent pointer
   std::memcpy(t.data() + 20, options.data(), options_len);
   const SeqNum data_seq = seg.flags.syn() ? seg.seq + 1 : seg.seq;
-  fill_stream<peer_byte>(t.subspan(20 + options_len), data_seq);
+  fill_stream<peer_stream>(t.subspan(20 + options_len), data_seq);
   const auto pseudo = v6 ? wire::PseudoHeader::v6(peer6, our6) : wire::PseudoHeader::v4(peer4, our4);
   wire::store_be16(t, 16,
                    pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len))
@@ -756,7 +756,7 @@ inline void World::app_send(std::size_t n) {
   const SeqNum iss = s->tcp->iss;
   Written* w = written_for(iss, true);
   host_.data.resize(n);
-  fill_stream<stack_byte>(host_.data, iss + 1 + w->bytes);
+  fill_stream<stack_stream>(host_.data, iss + 1 + w->bytes);
   const ssize_t r = host_.sockets.send(a->fd, host_.data.data(), n, 0);
   if (r > 0) {
     HS_FUZZ_CHECK(static_cast<std::size_t>(r) <= n);
@@ -784,7 +784,7 @@ inline void World::app_recv(std::size_t n, int flags) {
     // and bytes the peer sent.
     const SeqNum from = a->irs + 1 + a->received;
     const auto got = static_cast<std::uint32_t>(r);
-    HS_FUZZ_CHECK(is_stream<peer_byte>(wire::Bytes(host_.data).first(got), from));
+    HS_FUZZ_CHECK(is_stream<peer_stream>(wire::Bytes(host_.data).first(got), from));
     if (peer_data_.exact() && s->remote.port == peer_port()) HS_FUZZ_CHECK(peer_data_.covers(from, got));
     if ((flags & MSG_PEEK) == 0) a->received += got;
   } else if (r == 0) {
