@@ -299,6 +299,8 @@ class World {
   SeqNum last_syn_ack_iss_;
   SeqNum stack_ack_;
   SeqNum stack_edge_;
+  SeqNum stack_edge_seq_;  // the sequence number of the segment that advertised it
+  bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
   std::uint32_t stack_tsval_ = 0;
   std::uint8_t stack_wscale_ = 0;
   std::uint16_t stack_port_ = 0;
@@ -528,6 +530,8 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     stack_ack_ = repr->ack;
     const std::uint8_t shift = f.syn() || !ws_on_ ? 0 : stack_wscale_;
     stack_edge_ = repr->ack + (std::uint32_t{repr->window} << shift);
+    stack_edge_seq_ = repr->seq;
+    stack_edge_syn_ = f.syn();
   }
 }
 
@@ -624,12 +628,20 @@ inline bool World::in_seen_window(SeqNum seq) const {
   const std::uint32_t margin = ws_on_ ? (1u << stack_wscale_) : 1u;
   const std::uint32_t window = distance(stack_ack_, stack_edge_);
   if (window <= margin || distance(stack_ack_, seq) >= window - margin) return false;
+  // The window is the connection's own: the segment that advertised it lies
+  // in its sequence space, and a SYN-ACK acknowledged its SYN. A connection
+  // that the ACK of a SYN cookie made takes its IRS from that ACK's sequence
+  // number (the cookie checks the difference of the ACK's two numbers, as
+  // Linux's does), so the window of the cookie's SYN-ACK, or of a connection
+  // gone since, is not the one it has when the peer had sent more than the
+  // SYN (a FIN or data with it, say).
   bool synchronized = false;
   host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
     using transport::TcpState;
     const TcpState st = s.tcp->state;
     if (s.local.port == stack_port_ && s.remote.port == peer_port() && st != TcpState::syn_sent &&
-        st != TcpState::time_wait)
+        st != TcpState::time_wait && before_or_equal(s.tcp->iss, stack_edge_seq_) &&
+        before_or_equal(stack_edge_seq_, s.tcp->snd_max) && (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_))
       synchronized = true;
   });
   return synchronized;
@@ -1080,7 +1092,15 @@ inline void World::check_segment_sent(const Sent& s) {
   if (s.flags.ack() && s.dst_port == peer_port() && peer_data_.exact() && !peer_syns_.full() &&
       !peer_fins_.full()) {
     const SeqNum last = s.ack - 1;
-    HS_FUZZ_CHECK(peer_data_.contains(last) || peer_syns_.contains(last) || peer_fins_.contains(last));
+    bool sent = peer_data_.contains(last) || peer_syns_.contains(last) || peer_fins_.contains(last);
+    // Or the SYN a SYN cookie's ACK stands for: the connection it made takes
+    // its IRS from that ACK's sequence number less one (the cookie checks the
+    // difference of the ACK's two numbers, as Linux's does; see link()).
+    if (!sent && host_.sockets.tcp_stats().syncookies_recv != cookies_at_start_)
+      host_.sockets.tcp().for_each_connection([&](const socket::Socket& c) {
+        if (c.local.port == s.src_port && c.remote.port == s.dst_port && c.tcp->irs == last) sent = true;
+      });
+    HS_FUZZ_CHECK(sent);
   }
 }
 
