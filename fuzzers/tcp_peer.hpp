@@ -299,7 +299,7 @@ class World {
   SeqNum last_syn_ack_iss_;
   SeqNum stack_ack_;
   SeqNum stack_edge_;
-  SeqNum stack_edge_seq_;  // the sequence number of the segment that advertised it
+  SeqNum stack_edge_seq_;        // the sequence number of the segment that advertised it
   bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
   std::uint32_t stack_tsval_ = 0;
   std::uint8_t stack_wscale_ = 0;
@@ -641,7 +641,8 @@ inline bool World::in_seen_window(SeqNum seq) const {
     const TcpState st = s.tcp->state;
     if (s.local.port == stack_port_ && s.remote.port == peer_port() && st != TcpState::syn_sent &&
         st != TcpState::time_wait && before_or_equal(s.tcp->iss, stack_edge_seq_) &&
-        before_or_equal(stack_edge_seq_, s.tcp->snd_max) && (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_))
+        before_or_equal(stack_edge_seq_, s.tcp->snd_max) &&
+        (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_))
       synchronized = true;
   });
   return synchronized;
