@@ -317,17 +317,24 @@ class World {
     std::uint16_t mss = 0;
     std::uint8_t offered = 0;
   };
-  std::array<Mss, 8> syn_mss_{};
+  // Room for every SYN of an input (one per record at most: tcp_segments has
+  // 16, tcp_options 24, and the set-up's): a SYN whose entry went would look
+  // like one that offered nothing when repeated without options, and the
+  // stack answers a repeated SYN with the SYN-ACK of the first (found by
+  // tcp_segments once the table held 8). If one ever goes, the SYN-ACK check
+  // stops (`syn_mss_lost_`).
+  std::array<Mss, 32> syn_mss_{};
   std::size_t syn_mss_next_ = 0;
-  void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss,
-                std::uint8_t offered = 0) {
-    for (auto& m : table)
+  bool syn_mss_lost_ = false;
+  void remember(SeqNum key, std::uint16_t mss, std::uint8_t offered) {
+    for (auto& m : syn_mss_)
       if (m.mss != 0 && m.key == key) {
         m.offered |= offered;  // a SYN again: any one's offers
         return;
       }
-    table[next] = Mss{key, mss, offered};
-    next = (next + 1) % table.size();
+    if (syn_mss_[syn_mss_next_].mss != 0) syn_mss_lost_ = true;
+    syn_mss_[syn_mss_next_] = Mss{key, mss, offered};
+    syn_mss_next_ = (syn_mss_next_ + 1) % syn_mss_.size();
   }
   std::array<Written, 8> written_{};
   std::size_t written_next_ = 0;
@@ -503,7 +510,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that
     // SYN's, and it offers back only what that SYN offered (RFC 7323 1.3:
     // window scale and timestamps, RFC 2018 2: SACK-permitted).
-    if (f.ack() && repr->dst_port == peer_port())
+    if (f.ack() && repr->dst_port == peer_port() && !syn_mss_lost_)
       for (const auto& m : syn_mss_)
         if (m.mss != 0 && m.key == repr->ack - 1) {
           if (o.window_scale) HS_FUZZ_CHECK((m.offered & offered_ws) != 0);
@@ -598,7 +605,7 @@ inline void World::send(const PeerSegment& seg) {
     const auto offered =
         static_cast<std::uint8_t>((o.window_scale ? offered_ws : 0) | (o.sack_permitted ? offered_sack : 0) |
                                   (o.timestamps ? offered_ts : 0));
-    remember(syn_mss_, syn_mss_next_, seg.seq, mss, offered);
+    remember(seg.seq, mss, offered);
   }
   if (modelled) {
     peer_data_.add(data_seq, static_cast<std::uint32_t>(payload_len));
