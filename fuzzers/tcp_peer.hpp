@@ -641,7 +641,10 @@ inline bool World::in_seen_window(SeqNum seq) const {
   // number (the cookie checks the difference of the ACK's two numbers, as
   // Linux's does), so the window of the cookie's SYN-ACK, or of a connection
   // gone since, is not the one it has when the peer had sent more than the
-  // SYN (a FIN or data with it, say).
+  // SYN (a FIN or data with it, say). And its window scaling is the one the
+  // peer took from the SYN-ACK: a cookie's ACK without a timestamp makes a
+  // connection without it (the cookie cannot carry the option, as Linux's),
+  // whatever that SYN-ACK offered.
   bool synchronized = false;
   host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
     using transport::TcpState;
@@ -649,7 +652,8 @@ inline bool World::in_seen_window(SeqNum seq) const {
     if (s.local.port == stack_port_ && s.remote.port == peer_port() && st != TcpState::syn_sent &&
         st != TcpState::time_wait && before_or_equal(s.tcp->iss, stack_edge_seq_) &&
         before_or_equal(stack_edge_seq_, s.tcp->snd_max) &&
-        (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_))
+        (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_) && s.tcp->wscale_ok == ws_on_ &&
+        (!ws_on_ || s.tcp->rcv_wscale == stack_wscale_))
       synchronized = true;
   });
   return synchronized;
