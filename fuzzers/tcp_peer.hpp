@@ -299,6 +299,8 @@ class World {
   SeqNum last_syn_ack_iss_;
   SeqNum stack_ack_;
   SeqNum stack_edge_;
+  SeqNum stack_edge_seq_;        // the sequence number of the segment that advertised it
+  bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
   std::uint32_t stack_tsval_ = 0;
   std::uint8_t stack_wscale_ = 0;
   std::uint16_t stack_port_ = 0;
@@ -315,17 +317,24 @@ class World {
     std::uint16_t mss = 0;
     std::uint8_t offered = 0;
   };
-  std::array<Mss, 8> syn_mss_{};
+  // Room for every SYN of an input (one per record at most: tcp_segments has
+  // 16, tcp_options 24, and the set-up's): a SYN whose entry went would look
+  // like one that offered nothing when repeated without options, and the
+  // stack answers a repeated SYN with the SYN-ACK of the first (found by
+  // tcp_segments once the table held 8). If one ever goes, the SYN-ACK check
+  // stops (`syn_mss_lost_`).
+  std::array<Mss, 32> syn_mss_{};
   std::size_t syn_mss_next_ = 0;
-  void remember(std::array<Mss, 8>& table, std::size_t& next, SeqNum key, std::uint16_t mss,
-                std::uint8_t offered = 0) {
-    for (auto& m : table)
+  bool syn_mss_lost_ = false;
+  void remember(SeqNum key, std::uint16_t mss, std::uint8_t offered) {
+    for (auto& m : syn_mss_)
       if (m.mss != 0 && m.key == key) {
         m.offered |= offered;  // a SYN again: any one's offers
         return;
       }
-    table[next] = Mss{key, mss, offered};
-    next = (next + 1) % table.size();
+    if (syn_mss_[syn_mss_next_].mss != 0) syn_mss_lost_ = true;
+    syn_mss_[syn_mss_next_] = Mss{key, mss, offered};
+    syn_mss_next_ = (syn_mss_next_ + 1) % syn_mss_.size();
   }
   std::array<Written, 8> written_{};
   std::size_t written_next_ = 0;
@@ -464,7 +473,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
   HS_FUZZ_CHECK(repr->dst_port >= peer_port() && repr->dst_port <= peer_port() + other_ports);
   HS_FUZZ_CHECK(repr->src_port == closed_port || stack_port_ == 0 || repr->src_port == stack_port_);
   // The data is what the application wrote at those sequence numbers.
-  HS_FUZZ_CHECK(is_stream<stack_byte>(payload, repr->seq));
+  HS_FUZZ_CHECK(is_stream<stack_stream>(payload, repr->seq));
 
   Sent s;
   s.src_port = repr->src_port;
@@ -501,7 +510,7 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     // A SYN-ACK answers one of the peer's SYNs: this connection's MSS is that
     // SYN's, and it offers back only what that SYN offered (RFC 7323 1.3:
     // window scale and timestamps, RFC 2018 2: SACK-permitted).
-    if (f.ack() && repr->dst_port == peer_port())
+    if (f.ack() && repr->dst_port == peer_port() && !syn_mss_lost_)
       for (const auto& m : syn_mss_)
         if (m.mss != 0 && m.key == repr->ack - 1) {
           if (o.window_scale) HS_FUZZ_CHECK((m.offered & offered_ws) != 0);
@@ -528,6 +537,8 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     stack_ack_ = repr->ack;
     const std::uint8_t shift = f.syn() || !ws_on_ ? 0 : stack_wscale_;
     stack_edge_ = repr->ack + (std::uint32_t{repr->window} << shift);
+    stack_edge_seq_ = repr->seq;
+    stack_edge_syn_ = f.syn();
   }
 }
 
@@ -575,7 +586,7 @@ inline void World::send(const PeerSegment& seg) {
   wire::store_be32(t, 16, 0);  // checksum, urgent pointer
   std::memcpy(t.data() + 20, options.data(), options_len);
   const SeqNum data_seq = seg.flags.syn() ? seg.seq + 1 : seg.seq;
-  fill_stream<peer_byte>(t.subspan(20 + options_len), data_seq);
+  fill_stream<peer_stream>(t.subspan(20 + options_len), data_seq);
   const auto pseudo = v6 ? wire::PseudoHeader::v6(peer6, our6) : wire::PseudoHeader::v4(peer4, our4);
   wire::store_be16(t, 16,
                    pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len))
@@ -594,7 +605,7 @@ inline void World::send(const PeerSegment& seg) {
     const auto offered =
         static_cast<std::uint8_t>((o.window_scale ? offered_ws : 0) | (o.sack_permitted ? offered_sack : 0) |
                                   (o.timestamps ? offered_ts : 0));
-    remember(syn_mss_, syn_mss_next_, seg.seq, mss, offered);
+    remember(seg.seq, mss, offered);
   }
   if (modelled) {
     peer_data_.add(data_seq, static_cast<std::uint32_t>(payload_len));
@@ -624,12 +635,25 @@ inline bool World::in_seen_window(SeqNum seq) const {
   const std::uint32_t margin = ws_on_ ? (1u << stack_wscale_) : 1u;
   const std::uint32_t window = distance(stack_ack_, stack_edge_);
   if (window <= margin || distance(stack_ack_, seq) >= window - margin) return false;
+  // The window is the connection's own: the segment that advertised it lies
+  // in its sequence space, and a SYN-ACK acknowledged its SYN. A connection
+  // that the ACK of a SYN cookie made takes its IRS from that ACK's sequence
+  // number (the cookie checks the difference of the ACK's two numbers, as
+  // Linux's does), so the window of the cookie's SYN-ACK, or of a connection
+  // gone since, is not the one it has when the peer had sent more than the
+  // SYN (a FIN or data with it, say). And its window scaling is the one the
+  // peer took from the SYN-ACK: a cookie's ACK without a timestamp makes a
+  // connection without it (the cookie cannot carry the option, as Linux's),
+  // whatever that SYN-ACK offered.
   bool synchronized = false;
   host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
     using transport::TcpState;
     const TcpState st = s.tcp->state;
     if (s.local.port == stack_port_ && s.remote.port == peer_port() && st != TcpState::syn_sent &&
-        st != TcpState::time_wait)
+        st != TcpState::time_wait && before_or_equal(s.tcp->iss, stack_edge_seq_) &&
+        before_or_equal(stack_edge_seq_, s.tcp->snd_max) &&
+        (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_) && s.tcp->wscale_ok == ws_on_ &&
+        (!ws_on_ || s.tcp->rcv_wscale == stack_wscale_))
       synchronized = true;
   });
   return synchronized;
@@ -756,7 +780,7 @@ inline void World::app_send(std::size_t n) {
   const SeqNum iss = s->tcp->iss;
   Written* w = written_for(iss, true);
   host_.data.resize(n);
-  fill_stream<stack_byte>(host_.data, iss + 1 + w->bytes);
+  fill_stream<stack_stream>(host_.data, iss + 1 + w->bytes);
   const ssize_t r = host_.sockets.send(a->fd, host_.data.data(), n, 0);
   if (r > 0) {
     HS_FUZZ_CHECK(static_cast<std::size_t>(r) <= n);
@@ -784,7 +808,7 @@ inline void World::app_recv(std::size_t n, int flags) {
     // and bytes the peer sent.
     const SeqNum from = a->irs + 1 + a->received;
     const auto got = static_cast<std::uint32_t>(r);
-    HS_FUZZ_CHECK(is_stream<peer_byte>(wire::Bytes(host_.data).first(got), from));
+    HS_FUZZ_CHECK(is_stream<peer_stream>(wire::Bytes(host_.data).first(got), from));
     if (peer_data_.exact() && s->remote.port == peer_port()) HS_FUZZ_CHECK(peer_data_.covers(from, got));
     if ((flags & MSG_PEEK) == 0) a->received += got;
   } else if (r == 0) {
@@ -1080,7 +1104,15 @@ inline void World::check_segment_sent(const Sent& s) {
   if (s.flags.ack() && s.dst_port == peer_port() && peer_data_.exact() && !peer_syns_.full() &&
       !peer_fins_.full()) {
     const SeqNum last = s.ack - 1;
-    HS_FUZZ_CHECK(peer_data_.contains(last) || peer_syns_.contains(last) || peer_fins_.contains(last));
+    bool sent = peer_data_.contains(last) || peer_syns_.contains(last) || peer_fins_.contains(last);
+    // Or the SYN a SYN cookie's ACK stands for: the connection it made takes
+    // its IRS from that ACK's sequence number less one (the cookie checks the
+    // difference of the ACK's two numbers, as Linux's does; see link()).
+    if (!sent && host_.sockets.tcp_stats().syncookies_recv != cookies_at_start_)
+      host_.sockets.tcp().for_each_connection([&](const socket::Socket& c) {
+        if (c.local.port == s.src_port && c.remote.port == s.dst_port && c.tcp->irs == last) sent = true;
+      });
+    HS_FUZZ_CHECK(sent);
   }
 }
 
