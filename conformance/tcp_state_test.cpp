@@ -383,6 +383,21 @@ BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_answers_an_ack_with_rst, TcpFixture) {
   BOOST_TEST(tcp_stats().syncookies_failed == 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_drops_a_syn_carrying_a_fin, TcpFixture) {
+  // LINUX tcp_rcv_state_process: SYN+FIN to a listener is discarded, no
+  // SYN-ACK, no RST, no half-open connection.
+  const int l = listener();
+  TcpPeer p(*this, false, bench_port, listen_port);
+  p.send(p.segment("SF"));
+  BOOST_TEST(sent_segments().empty());
+  BOOST_TEST(dropped(TransportDropReason::tcp_listen_syn_fin, 1));
+  BOOST_TEST(tcp_stats().passive_opens == 0u);
+  BOOST_TEST(state(l) == TCP_LISTEN);
+  p.send(p.segment("S"));  // control: the same SYN without the FIN opens
+  BOOST_TEST(sent_one().flags == tcp_flags("SA"));
+  BOOST_TEST(tcp_stats().passive_opens == 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(TCP_SM_3_listen_answers_a_syn_with_syn_ack_and_its_options, TcpFixture) {
   listener();
   TcpPeer p(*this, false, bench_port, listen_port);

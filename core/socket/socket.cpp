@@ -119,6 +119,7 @@ const char* to_string(TransportDropReason reason) {
     case TransportDropReason::tcp_no_socket: return "tcp_no_socket";
     case TransportDropReason::tcp_listen_rst: return "tcp_listen_rst";
     case TransportDropReason::tcp_listen_ack: return "tcp_listen_ack";
+    case TransportDropReason::tcp_listen_syn_fin: return "tcp_listen_syn_fin";
     case TransportDropReason::tcp_listen_overflow: return "tcp_listen_overflow";
     case TransportDropReason::tcp_bad_cookie: return "tcp_bad_cookie";
     case TransportDropReason::tcp_syn_sent_bad_ack: return "tcp_syn_sent_bad_ack";

@@ -148,6 +148,7 @@ enum class TransportDropReason : std::uint8_t {
   tcp_no_socket,          // TCP-SM-2: no connection or listener (answered with RST unless RST)
   tcp_listen_rst,         // TCP-SM-3: RST to a listener
   tcp_listen_ack,         // TCP-SM-3: ACK to a listener (answered with RST)
+  tcp_listen_syn_fin,     // TCP-SM-3: SYN with FIN to a listener, dropped unanswered
   tcp_listen_overflow,    // TCP-SM-3: SYN to a full listener without cookies, or accept queue full
   tcp_bad_cookie,         // an ACK to a listener that is no valid SYN cookie (answered with RST)
   tcp_syn_sent_bad_ack,   // TCP-SM-4: unacceptable ACK in SYN-SENT (answered with RST)

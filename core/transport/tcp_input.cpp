@@ -227,6 +227,12 @@ void Tcp::listen_input(Socket& listener, const Segment& seg) {
     context_.drop(TransportDropReason::tcp_no_socket);
     return;
   }
+  if (seg.flags.fin()) {
+    // LINUX tcp_rcv_state_process (SKB_DROP_REASON_TCP_FLAGS): a SYN that
+    // also carries a FIN opens nothing and gets no answer.
+    context_.drop(TransportDropReason::tcp_listen_syn_fin);
+    return;
+  }
   // LINUX tcp_conn_request: a full accept queue drops the SYN; a full SYN
   // queue answers with a cookie (or drops without cookies). Both queues hold
   // one more than the backlog, as Linux's (listen(fd, 0) takes one).
