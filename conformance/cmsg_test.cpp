@@ -775,6 +775,19 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
          record_cmsgs(t, recv_control(t, p.rx));
        },
        nullptr, true},
+      {"IPV6_PKTINFO naming an interface other than the destination's (loopback for ::1) -> ENETUNREACH "
+       "(LINUX ip6_route_output: the local route must match it); loopback's own index goes",
+       setup(2) + std::vector<long>{-ENETUNREACH, -ENETUNREACH, 4} + hoplimit_tclass(64, 0),
+       [](SocketApi& t) {
+         const auto p = pair6(t);
+         auto this_host = p.to6;  // :: is this host, ::1 (BSD, LINUX udpv6_sendmsg)
+         std::memset(&this_host.sin6_addr, 0, sizeof this_host.sin6_addr);
+         t.rec(send_cmsgs(t, p.tx, p.to6, {pktinfo6(2, {})}));
+         t.rec(send_cmsgs(t, p.tx, this_host, {pktinfo6(2, {})}));
+         t.rec(send_cmsgs(t, p.tx, p.to6, {pktinfo6(1, {})}));
+         record_cmsgs(t, recv_control(t, p.rx));
+       },
+       nullptr, true},
       {"IPV6_HOPOPTS / IPV6_DSTOPTS headers are sent; a second Hop-by-Hop -> EINVAL, a second DSTOPTS "
        "replaces",
        setup(2) + std::vector<long>{4, 4, -EINVAL, 4} + hoplimit_tclass(64, 0) + hoplimit_tclass(64, 0) +

@@ -396,6 +396,9 @@ HS_FUZZ_NO_COVERAGE wire::Ipv6Address route_source(Dev dev, bool ipv4, const wir
   return ipv4 ? lo_v4 : lo_v6;
 }
 
+// The interface an address of ours is on (loopback: 1).
+unsigned own_ifindex(const wire::Ipv6Address& a) { return a == tun0_v6 ? 2 : a == tun1_v6 ? 3 : 1; }
+
 std::optional<Dev> device_of(unsigned ifindex) {
   switch (ifindex) {
     case 2: return Dev::tun0;
@@ -708,6 +711,11 @@ HS_FUZZ_NO_COVERAGE Expected expect(const SocketState& s, const wire::Ipv6Addres
   if (!ipv4_path && needs_scope(e.destination) && to.scope != 0) oif = to.scope;
   if (!ipv4_path && ifindex && oif != 0 && *ifindex != oif) must_fail = true;
   if (!ifindex && oif != 0) ifindex = oif;
+  // LINUX ip6_route_output (RT6_LOOKUP_F_IFACE): a local destination's route
+  // names the address's own interface (lo for ::1); another output interface
+  // finds no route (ENETUNREACH, checked on Linux 6.18).
+  if (!ipv4_path && local_dst && ifindex && *ifindex != 0 && *ifindex != own_ifindex(e.destination))
+    must_fail = true;
   if (local_dst) {
     e.dev = Dev::loopback;
   } else if (ifindex) {

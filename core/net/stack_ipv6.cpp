@@ -393,8 +393,12 @@ Result<Stack::Impl::Ipv6Route, Errno> Stack::Impl::ipv6_route(const wire::Ipv6Ad
   r.neighbor = destination;
   if (interface && this->interface(*interface) == nullptr) return fail(ENODEV);
   if (destination.is_unspecified()) return fail(EINVAL);
-  if (destination.is_loopback() || ipv6_owner(destination) != nullptr) {
-    // Our own addresses go through loopback (LINUX: the local table).
+  if (const Interface* owner = destination.is_loopback() ? &interfaces.front() : ipv6_owner(destination)) {
+    // Our own addresses go through loopback (LINUX: the local table). Their
+    // route names the address's own interface (loopback for ::1): an output
+    // interface asked for (IPV6_PKTINFO, a bound device) that is another one
+    // finds no route (LINUX ip6_route_output: RT6_LOOKUP_F_IFACE).
+    if (interface && this->interface(*interface) != owner) return fail(ENETUNREACH);
     r.out = &interfaces.front();
     r.source = source.value_or(destination);
     return r;
