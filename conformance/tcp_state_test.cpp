@@ -94,11 +94,16 @@ BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_data_offset_beyond_the_segment_discarded, TcpF
 
 BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_segment_shorter_than_a_header_discarded, TcpFixture) {
   // 19 bytes of "TCP" in an IPv4 datagram of protocol 6.
-  const auto stub = raw(tcp(bench_port, 9).flags("S").seq(1));
+  const auto header = raw(tcp(bench_port, 9).flags("S").seq(1));
   inject(eth(peer_mac, our_mac) / ipv4(peer4, our4).protocol(6) /
-         payload(std::vector<std::byte>(stub.begin(), stub.begin() + 19)));
+         payload(std::vector<std::byte>(header.begin(), header.begin() + 19)));
   BOOST_TEST(sent_segments().empty());
   BOOST_TEST(dropped(TransportDropReason::tcp_bad_header, 1));
+  // Control: the same SYN whole (20 bytes, checksummed) to the closed port is answered with a RST.
+  inject(eth(peer_mac, our_mac) / ipv4(peer4, our4) / tcp(bench_port, 9).flags("S").seq(1));
+  const auto answer = sent_segments();
+  BOOST_TEST_REQUIRE(answer.size() == 1u);
+  BOOST_TEST(answer[0].flags == tcp_flags("RA"));
 }
 
 BOOST_FIXTURE_TEST_CASE(TCP_HDR_1_bad_checksum_data_in_established_not_delivered, TcpFixture) {
