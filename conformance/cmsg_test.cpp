@@ -776,14 +776,20 @@ BOOST_FIXTURE_TEST_CASE(CMSG_7_ipv6_matches_host_kernel, HostLike) {
        },
        nullptr, true},
       {"IPV6_PKTINFO naming an interface other than the destination's (loopback for ::1) -> ENETUNREACH "
-       "(LINUX ip6_route_output: the local route must match it); loopback's own index goes",
-       setup(2) + std::vector<long>{-ENETUNREACH, -ENETUNREACH, 4} + hoplimit_tclass(64, 0),
+       "(LINUX ip6_route_output: the local route must match it), corked too (LINUX udpv6_sendmsg routes "
+       "every call); loopback's own index goes",
+       setup(2) + std::vector<long>{-ENETUNREACH, -ENETUNREACH, 0, -ENETUNREACH, 0, 4} +
+           hoplimit_tclass(64, 0),
        [](SocketApi& t) {
          const auto p = pair6(t);
          auto this_host = p.to6;  // :: is this host, ::1 (BSD, LINUX udpv6_sendmsg)
          std::memset(&this_host.sin6_addr, 0, sizeof this_host.sin6_addr);
          t.rec(send_cmsgs(t, p.tx, p.to6, {pktinfo6(2, {})}));
          t.rec(send_cmsgs(t, p.tx, this_host, {pktinfo6(2, {})}));
+         // Corked, the datagram would wait for the uncork: the call fails instead.
+         t.set_int(p.tx, SOL_UDP, UDP_CORK, 1);
+         t.rec(send_cmsgs(t, p.tx, p.to6, {pktinfo6(2, {})}));
+         t.set_int(p.tx, SOL_UDP, UDP_CORK, 0);
          t.rec(send_cmsgs(t, p.tx, p.to6, {pktinfo6(1, {})}));
          record_cmsgs(t, recv_control(t, p.rx));
        },

@@ -870,15 +870,9 @@ long run_send(World& w, Sender& sender, fuzz::ByteReader& in) {
   bool wrong_interface = false;
   Expected e;
   if (!pending_before) e = expect(s, local, to, ipv4_path, cm, must_fail, wrong_interface);
-  if (wrong_interface) {
-    // KNOWN DIFFERENCE, open (issue 4's note): Linux routes every sendmsg, so
-    // a corked one fails too; the stack routes when the datagram is pushed.
-    // Until it routes at call time, a corked send here is not predicted.
-    if (s.cork || (flags & MSG_MORE) != 0)
-      sender.unknown = true;
-    else
-      must_fail = true;
-  }
+  // Linux routes every sendmsg, a corked one too (a datagram already pending
+  // is appended to without routing).
+  if (wrong_interface) must_fail = true;
 
   w.clear_devices();
   const auto r = w.sockets.sendmsg(s.fd, &m, flags);

@@ -808,6 +808,29 @@ Result<void, Errno> Stack::send_ipv6(const Ipv6SendParams& params, wire::Bytes p
   return impl_->ipv6_output(params, payload, impl_->clamp(now));
 }
 
+Result<void, Errno> Stack::route_output(const wire::Ipv4Address& destination, const wire::Ipv4Address& source,
+                                        std::optional<InterfaceId> interface) {
+  const auto route = impl_->ipv4_route_output(destination, source, interface);
+  if (route) return {};
+  if (route.error() == ENETUNREACH) {
+    ++impl_->stats.ipv4.out_no_routes;
+    impl_->drop(DropReason::no_route);
+  }
+  return Unexpected(route.error());
+}
+
+Result<void, Errno> Stack::route_output(const wire::Ipv6Address& destination,
+                                        const std::optional<wire::Ipv6Address>& source,
+                                        std::optional<InterfaceId> interface) {
+  const auto route = impl_->ipv6_route(destination, source, interface);
+  if (route) return {};
+  if (route.error() == ENETUNREACH) {
+    ++impl_->stats.ipv6.out_no_routes;
+    impl_->drop(DropReason::no_route);
+  }
+  return Unexpected(route.error());
+}
+
 Result<wire::Ipv4Address, Errno> Stack::select_source(const wire::Ipv4Address& destination,
                                                       std::optional<InterfaceId> interface) const {
   if (impl_->interface(interface.value_or(loopback_interface)) == nullptr) return Unexpected(ENODEV);

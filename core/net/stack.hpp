@@ -381,6 +381,15 @@ class Stack {
                                                  std::optional<InterfaceId> interface = {}) const;
   Result<wire::Ipv6Address, Errno> select_source(const wire::Ipv6Address& destination,
                                                  std::optional<InterfaceId> interface = {}) const;
+  // The routing step of send_ipv4/send_ipv6 on its own, for transports that
+  // route when the call is made (LINUX udp_sendmsg routes every sendmsg, a
+  // corked one too): its error is the one the send would return, and a
+  // missing route is counted as the send's would be (out_no_routes, no_route).
+  Result<void, Errno> route_output(const wire::Ipv4Address& destination, const wire::Ipv4Address& source,
+                                   std::optional<InterfaceId> interface);
+  Result<void, Errno> route_output(const wire::Ipv6Address& destination,
+                                   const std::optional<wire::Ipv6Address>& source,
+                                   std::optional<InterfaceId> interface);
   // The MTU IP output uses towards `destination` (the interface MTU: no PMTU cache yet).
   std::optional<std::size_t> path_mtu(const wire::Ipv4Address& destination) const;
   std::optional<std::size_t> path_mtu(const wire::Ipv6Address& destination) const;

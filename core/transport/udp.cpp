@@ -351,6 +351,17 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
     interface = socket::interface_from_index(index);
     if (!interface || !context_.stack.has_interface(*interface)) return -ENODEV;
   }
+  // This datagram's parameters, kept in the socket only if it is corked.
+  PendingDatagram d;
+  if (ancillary.options)
+    d.options.assign(ancillary.options->begin(), ancillary.options->end());
+  else
+    d.options = s.ip_options;
+  // LINUX udp_sendmsg routes every call, a corked one too, towards a source
+  // route's first hop; the route chooses the source when none is given.
+  if (const auto routed = context_.stack.route_output(routed_destination(d.options, dst), source, interface);
+      !routed)
+    return -routed.error();
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(dst, interface);
     if (!chosen) return -chosen.error();
@@ -359,16 +370,10 @@ ssize_t Udp::send_v4(Socket& s, const msghdr& message, int flags, const Endpoint
   // UDP-8: a broadcast destination needs SO_BROADCAST.
   if (context_.stack.is_broadcast(dst) && !s.broadcast) return -EACCES;
 
-  // This datagram's parameters, kept in the socket only if it is corked.
-  PendingDatagram d;
   d.ipv4 = true;
   d.destination = destination;
   d.source = map_v4(source);
   d.gso_size = ancillary.gso_size.value_or(s.udp->gso_size);
-  if (ancillary.options)
-    d.options.assign(ancillary.options->begin(), ancillary.options->end());
-  else
-    d.options = s.ip_options;
   d.v4.source = source;
   d.v4.destination = dst;
   d.v4.protocol = wire::ip_protocol_udp;
@@ -430,6 +435,12 @@ ssize_t Udp::send_v6(Socket& s, const msghdr& message, int flags, const Endpoint
     // connect to a v4-mapped peer, even ::ffff:0.0.0.0) is IPv4.
     return -EAFNOSUPPORT;
   }
+  // LINUX udpv6_sendmsg routes every call, a corked one too; the route
+  // chooses the source when none is given.
+  if (const auto routed = context_.stack.route_output(
+          destination.address, source.is_unspecified() ? std::nullopt : std::optional(source), interface);
+      !routed)
+    return -routed.error();
   if (source.is_unspecified()) {
     const auto chosen = context_.stack.select_source(destination.address, interface);
     if (!chosen) return -chosen.error();

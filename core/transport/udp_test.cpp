@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -292,3 +293,44 @@ BOOST_FIXTURE_TEST_CASE(received_options_end_at_eol_and_dual_stack_reports_each_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// LINUX udp_sendmsg / udpv6_sendmsg route every call, a corked one too: a
+// send that cannot be routed fails when it is made, leaves nothing pending,
+// and is counted as a send without a route. The next datagram, routable,
+// goes alone (the positive control).
+BOOST_FIXTURE_TEST_CASE(a_corked_send_is_routed_when_it_is_made, TunWithoutGateways) {
+  const int fd4 = udp();
+  const auto far4 = v4("203.0.113.9", 9);
+  const auto near4 = v4("192.0.2.2", 9);
+  BOOST_TEST(sockets.sendto(fd4, "ab", 2, MSG_MORE, sa(far4), sizeof far4) == -ENETUNREACH);
+  BOOST_TEST(stack.stats().ipv4.out_no_routes == 1u);
+  BOOST_TEST(stack.drops(net::DropReason::no_route) == 1u);
+  BOOST_TEST(sockets.sendto(fd4, "x", 1, 0, sa(near4), sizeof near4) == 1);
+  std::vector<std::byte> keep;
+  const auto ip = sent_ipv4(device, keep);
+  BOOST_TEST(ip.dst() == (wire::Ipv4Address{{192, 0, 2, 2}}));
+  BOOST_TEST(ip.total_len() == 20u + 8u + 1u);
+
+  // Bound to 127.0.0.1, a corked send off the host is EINVAL at once.
+  const int lo4 = udp();
+  const auto local = v4("127.0.0.1", 0);
+  BOOST_REQUIRE(sockets.bind(lo4, sa(local), sizeof local) == 0);
+  BOOST_TEST(sockets.sendto(lo4, "ab", 2, MSG_MORE, sa(near4), sizeof near4) == -EINVAL);
+
+  const int fd6 = udp(AF_INET6);
+  const auto far6 = v6("2001:db8:1::9", 9);
+  const auto near6 = v6("2001:db8::2", 9);
+  const int on = 1;
+  const int off = 0;
+  BOOST_REQUIRE(sockets.setsockopt(fd6, SOL_UDP, UDP_CORK, &on, sizeof on) == 0);
+  BOOST_TEST(sockets.sendto(fd6, "ab", 2, 0, sa(far6), sizeof far6) == -ENETUNREACH);
+  BOOST_TEST(stack.stats().ipv6.out_no_routes == 1u);
+  BOOST_TEST(sockets.sendto(fd6, "y", 1, 0, sa(near6), sizeof near6) == 1);
+  BOOST_REQUIRE(sockets.setsockopt(fd6, SOL_UDP, UDP_CORK, &off, sizeof off) == 0);
+  BOOST_TEST(stack.drops(net::DropReason::no_route) == 2u);
+  BOOST_REQUIRE_EQUAL(device.sent_count(), 1u);
+  const auto frame = *device.take();
+  const auto ip6 = wire::Ipv6View::parse(frame);
+  BOOST_REQUIRE(ip6.has_value());
+  BOOST_TEST(ip6->payload_len() == 8u + 1u);
+}
