@@ -106,6 +106,7 @@ std::size_t options_end(wire::Bytes area) {
 
 // Where IP sends a datagram: the first hop of a source route (V4-OPT-7), else its destination.
 wire::Ipv4Address routed_destination(wire::Bytes options, const wire::Ipv4Address& destination) {
+  if (options.empty()) return destination;
   const auto parsed = wire::Ipv4Options::parse(options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
   if (!parsed) return destination;
   const auto route = parsed->source_route();
@@ -135,20 +136,23 @@ namespace {
 
 // Whether two sockets' local addresses can receive the same datagrams
 // (LINUX inet_rcv_saddr_equal with wildcards matching).
-bool addresses_overlap(const Socket& a, const Socket& b) {
-  auto takes_v4 = [](const Socket& s) {
-    return s.domain == AF_INET || v4_family(s.local.address) ||
-           (s.local.address.is_unspecified() && !s.v6only);
+// Whether socket `a` bound to `local_a` and socket `b` (as bound) would both
+// take a datagram to some address.
+bool addresses_overlap(const Socket& a, const Endpoint& local_a, const Socket& b) {
+  auto takes_v4 = [](const Socket& s, const wire::Ipv6Address& local) {
+    return s.domain == AF_INET || v4_family(local) || (local.is_unspecified() && !s.v6only);
   };
-  auto takes_v6 = [](const Socket& s) { return s.domain == AF_INET6 && !v4_family(s.local.address); };
-  if (takes_v4(a) && takes_v4(b)) {
-    const auto x = v4_family(a.local.address) ? unmap_v4(a.local.address) : wire::Ipv4Address{};
-    const auto y = v4_family(b.local.address) ? unmap_v4(b.local.address) : wire::Ipv4Address{};
-    if (x.is_unspecified() || y.is_unspecified() || x == y) return true;
+  auto takes_v6 = [](const Socket& s, const wire::Ipv6Address& local) {
+    return s.domain == AF_INET6 && !v4_family(local);
+  };
+  const auto& x = local_a.address;
+  const auto& y = b.local.address;
+  if (takes_v4(a, x) && takes_v4(b, y)) {
+    const auto x4 = v4_family(x) ? unmap_v4(x) : wire::Ipv4Address{};
+    const auto y4 = v4_family(y) ? unmap_v4(y) : wire::Ipv4Address{};
+    if (x4.is_unspecified() || y4.is_unspecified() || x4 == y4) return true;
   }
-  if (takes_v6(a) && takes_v6(b)) {
-    const auto& x = a.local.address;
-    const auto& y = b.local.address;
+  if (takes_v6(a, x) && takes_v6(b, y)) {
     if (x.is_unspecified() || y.is_unspecified() || x == y) return true;
   }
   return false;
@@ -160,10 +164,6 @@ bool addresses_overlap(const Socket& a, const Socket& b) {
 // unless both set SO_REUSEADDR or both SO_REUSEPORT, or they are bound to
 // different interfaces.
 bool Udp::in_use(const Socket& s, const Endpoint& local) const {
-  Socket probe = {};
-  probe.domain = s.domain;
-  probe.v6only = s.v6only;
-  probe.local = local;
   const auto [begin, end] = ports_.equal_range(local.port);
   for (auto it = begin; it != end; ++it) {
     const Socket& other = *it->second;
@@ -172,7 +172,7 @@ bool Udp::in_use(const Socket& s, const Endpoint& local) const {
     if (s.reuseport && other.reuseport) continue;
     if (s.bound_interface != 0 && other.bound_interface != 0 && s.bound_interface != other.bound_interface)
       continue;
-    if (addresses_overlap(probe, other)) return true;
+    if (addresses_overlap(s, local, other)) return true;
   }
   return false;
 }
