@@ -154,6 +154,27 @@ struct Socket {
   std::unique_ptr<transport::TcpConnection> tcp;
 };
 
+// Whether socket `a` bound to `local_a` and socket `b` (as bound) would both
+// take a packet to some address (the port checks of bind, LINUX
+// inet_rcv_saddr_equal): the same family (IPv4 includes a dual-stack
+// wildcard and v4-mapped addresses), and a wildcard or the same address.
+inline bool addresses_overlap(const Socket& a, const Endpoint& local_a, const Socket& b) {
+  auto takes_v4 = [](const Socket& s, const wire::Ipv6Address& address) {
+    return s.domain == AF_INET || is_v4_mapped(address) || (address.is_unspecified() && !s.v6only);
+  };
+  auto takes_v6 = [](const Socket& s, const wire::Ipv6Address& address) {
+    return s.domain == AF_INET6 && !is_v4_mapped(address);
+  };
+  const auto& x = local_a.address;
+  const auto& y = b.local.address;
+  if (takes_v4(a, x) && takes_v4(b, y)) {
+    const auto x4 = is_v4_mapped(x) ? unmap_v4(x) : wire::Ipv4Address{};
+    const auto y4 = is_v4_mapped(y) ? unmap_v4(y) : wire::Ipv4Address{};
+    if (x4.is_unspecified() || y4.is_unspecified() || x4 == y4) return true;
+  }
+  return takes_v6(a, x) && takes_v6(b, y) && (x.is_unspecified() || y.is_unspecified() || x == y);
+}
+
 // What a protocol implements (LINUX struct proto). The socket layer has
 // checked the descriptor, the address length and family before calling.
 class Protocol {

@@ -181,26 +181,6 @@ namespace {
 
 bool v4_family(const wire::Ipv6Address& a) { return socket::is_v4_mapped(a); }
 
-bool addresses_overlap(const Socket& a, const Endpoint& local_a, const Socket& b) {
-  auto takes_v4 = [](const Socket& s, const wire::Ipv6Address& address) {
-    return s.domain == AF_INET || v4_family(address) || (address.is_unspecified() && !s.v6only);
-  };
-  auto takes_v6 = [](const Socket& s, const wire::Ipv6Address& address) {
-    return s.domain == AF_INET6 && !v4_family(address);
-  };
-  const auto& x = local_a.address;
-  const auto& y = b.local.address;
-  if (takes_v4(a, x) && takes_v4(b, y)) {
-    const auto x4 = v4_family(x) ? socket::unmap_v4(x) : wire::Ipv4Address{};
-    const auto y4 = v4_family(y) ? socket::unmap_v4(y) : wire::Ipv4Address{};
-    if (x4.is_unspecified() || y4.is_unspecified() || x4 == y4) return true;
-  }
-  if (takes_v6(a, x) && takes_v6(b, y)) {
-    if (x.is_unspecified() || y.is_unspecified() || x == y) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 // LINUX inet_csk_bind_conflict: SO_REUSEADDR on both lets a port be shared

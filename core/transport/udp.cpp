@@ -132,34 +132,6 @@ struct Udp::Incoming {
 // ---------------------------------------------------------------------------
 // Binding
 
-namespace {
-
-// Whether two sockets' local addresses can receive the same datagrams
-// (LINUX inet_rcv_saddr_equal with wildcards matching).
-// Whether socket `a` bound to `local_a` and socket `b` (as bound) would both
-// take a datagram to some address.
-bool addresses_overlap(const Socket& a, const Endpoint& local_a, const Socket& b) {
-  auto takes_v4 = [](const Socket& s, const wire::Ipv6Address& local) {
-    return s.domain == AF_INET || v4_family(local) || (local.is_unspecified() && !s.v6only);
-  };
-  auto takes_v6 = [](const Socket& s, const wire::Ipv6Address& local) {
-    return s.domain == AF_INET6 && !v4_family(local);
-  };
-  const auto& x = local_a.address;
-  const auto& y = b.local.address;
-  if (takes_v4(a, x) && takes_v4(b, y)) {
-    const auto x4 = v4_family(x) ? unmap_v4(x) : wire::Ipv4Address{};
-    const auto y4 = v4_family(y) ? unmap_v4(y) : wire::Ipv4Address{};
-    if (x4.is_unspecified() || y4.is_unspecified() || x4 == y4) return true;
-  }
-  if (takes_v6(a, x) && takes_v6(b, y)) {
-    if (x.is_unspecified() || y.is_unspecified() || x == y) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 // LINUX udp_lib_lport_inuse: another socket on the port whose address overlaps,
 // unless both set SO_REUSEADDR or both SO_REUSEPORT, or they are bound to
 // different interfaces.
