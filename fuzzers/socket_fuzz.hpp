@@ -289,6 +289,30 @@ inline wire::Ipv6Address mapped(const wire::Ipv4Address& a) {
   return m;
 }
 
+// RFC 791: the last address of a Loose or Strict Source Route among IPv4
+// options (their type-length walk only), mapped; none without a whole slot.
+HS_FUZZ_NO_COVERAGE inline std::optional<wire::Ipv6Address> source_route_end(wire::Bytes options) {
+  std::size_t at = 0;
+  while (at < options.size()) {
+    const std::uint8_t kind = wire::load_u8(options, at);
+    if (kind == 0) break;  // End of Option List
+    if (kind == 1 || options.size() - at < 2) {
+      ++at;
+      continue;
+    }
+    const std::size_t length = wire::load_u8(options, at + 1);
+    if (length < 2 || length > options.size() - at) break;
+    const std::size_t slots = length < 3 ? 0 : (length - 3) / 4;
+    if ((kind == 0x83 || kind == 0x89) && slots > 0) {
+      wire::Ipv4Address last;
+      std::memcpy(last.octets.data(), options.data() + at + 3 + 4 * (slots - 1), 4);
+      return mapped(last);
+    }
+    at += length;
+  }
+  return std::nullopt;
+}
+
 // Walks one device's frames in order and hands each whole datagram to
 // `visit`. Frames are what one call sent: fragments of a datagram come
 // together and in order (the stack sends them so), and every one must parse
@@ -330,13 +354,10 @@ class DatagramReader {
       current_.dont_fragment = ip->dont_fragment();
       std::memcpy(options_.data(), ip->options().data(), ip->options().size());
       current_.options = wire::Bytes(options_).first(ip->options().size());
-      current_.final_dst = current_.dst;
-      // (Options need not pass the walker: see cmsg_send's check_options.)
-      const auto parsed =
-          wire::Ipv4Options::parse(current_.options, 20, wire::Ipv4OptionsOrigin::privileged_socket);
-      if (const auto route = parsed ? parsed->source_route() : std::nullopt;
-          route && !route->addresses().empty())
-        current_.final_dst = mapped(route->addresses().back());
+      // (Options need not pass the receive-side walker: a Record Route a
+      // socket gave with its pointer inside a slot goes out as Linux sends
+      // it, see cmsg_send's check_options. The route is found by kind.)
+      current_.final_dst = source_route_end(current_.options).value_or(current_.dst);
       identification_ = ip->identification();
       length_ = 0;
       open_ = true;
