@@ -586,11 +586,13 @@ inline void World::send(const PeerSegment& seg) {
   wire::store_be32(t, 16, 0);  // checksum, urgent pointer
   std::memcpy(t.data() + 20, options.data(), options_len);
   const SeqNum data_seq = seg.flags.syn() ? seg.seq + 1 : seg.seq;
-  fill_stream<peer_stream>(t.subspan(20 + options_len), data_seq);
+  const std::uint16_t payload_sum = fill_stream_sum<peer_stream>(t.subspan(20 + options_len), data_seq);
   const auto pseudo = v6 ? wire::PseudoHeader::v6(peer6, our6) : wire::PseudoHeader::v4(peer4, our4);
+  // The header and options (a multiple of 4 bytes), then the payload's sum.
   wire::store_be16(t, 16,
                    pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len))
-                       .add(wire::Bytes(t))
+                       .add(wire::Bytes(t).first(20 + options_len))
+                       .add_u16(payload_sum)
                        .checksum());
   write_ip_header(out, true, wire::ip_protocol_tcp, tcp_len);
   // What the peer has sent now (from its first port).
@@ -625,7 +627,10 @@ inline void World::send(const PeerSegment& seg) {
   // unit) is acceptable, in any synchronized state but TIME-WAIT.
   const bool acceptable = modelled && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
   const std::uint64_t dropped = host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window);
+  const std::uint64_t bad_sums = host_.sockets.drops(socket::TransportDropReason::tcp_bad_checksum);
   deliver(host_.buffer);
+  // The peer's checksums (the payload's summed as it was made) verify.
+  HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_bad_checksum) == bad_sums);
   if (acceptable)
     HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
 }

@@ -226,9 +226,12 @@ struct TcpConnection {
   std::unique_ptr<ListenQueue> listen;
   socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
-  // Where the connection sits in Tcp's timer index.
+  // Where the connection sits in Tcp's timer index, and its index node while
+  // out of it: a connection allocates its node once, then moves it in and out
+  // of the index (a timer changes with almost every segment).
   net::Instant indexed_deadline = net::Instant::never();
   std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
+  std::multimap<net::Instant, socket::Socket*>::node_type timer_node;
   bool hashed = false;  // in Tcp's connection table
 };
 
@@ -368,6 +371,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void reset_connection(socket::Socket& s, int error);  // a received RST or a fatal error
   void done(socket::Socket& s);                         // CLOSED: out of every table
   void destroy_if_orphan(socket::Socket& s);
+  // Frees the finished orphans, their ring buffers given to the pool first.
+  void clear_graveyard();
   void release_receive_if_empty(TcpConnection& c);
   void clear_receive(TcpConnection& c);
   void clear_send(TcpConnection& c);
