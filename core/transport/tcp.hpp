@@ -403,6 +403,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   // The connection the last segment went to: the next one is most likely for
   // it too, and comparing its four-tuple costs less than hashing.
   socket::Socket* last_input_ = nullptr;
+  // What send_reset_for sends a RST for no connection from (send_reset_for).
+  std::unique_ptr<socket::Socket> reset_probe_;
 };
 
 }  // namespace hardstack::transport
