@@ -281,6 +281,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   // For tests and benchmarks.
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t orphan_count() const { return orphans_.size(); }
+  // Bytes of ring buffers waiting in the pool for the next connection.
+  std::size_t pooled_bytes() const { return buffers_.buffered_bytes(); }
   TcpState state(const socket::Socket& s) const { return s.tcp->state; }
   // Calls visit(const socket::Socket&) for every connection in the table
   // (every state but LISTEN and CLOSED), in no particular order.
