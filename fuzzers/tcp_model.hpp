@@ -72,15 +72,35 @@ constexpr std::uint64_t stream_word(SeqNum from) {
   }
   return w;
 }
-// Fills `out` with the bytes due from sequence number `from` on.
+// Fills `out` with the bytes due from sequence number `from` on, and returns
+// their RFC 1071 sum (folded, not complemented, as ChecksumAccumulator::sum;
+// `out` starts at an even offset of what is summed): a payload is summed as
+// it is made instead of read back afterwards (ASan checks every load). 32-bit words in memory order
+// summed and folded give the big-endian sum with its bytes swapped (RFC 1071
+// 2(B)).
 template <Stream S>
-void fill_stream(std::span<std::byte> out, SeqNum from) {
+std::uint16_t fill_stream_sum(std::span<std::byte> out, SeqNum from) {
+  std::uint64_t native = 0;
   std::size_t i = 0;
   for (; out.size() - i >= 8; i += 8) {
     const std::uint64_t w = stream_word<S>(from + static_cast<std::uint32_t>(i));
     std::memcpy(out.data() + i, &w, sizeof w);
+    native += (w & 0xffffffffu) + (w >> 32);
   }
-  for (; i < out.size(); ++i) out[i] = S.at(from + static_cast<std::uint32_t>(i));
+  while (native >> 16) native = (native & 0xffff) + (native >> 16);
+  if constexpr (std::endian::native == std::endian::little) native = ((native & 0xff) << 8) | (native >> 8);
+  std::uint64_t sum = native;
+  for (; i < out.size(); ++i) {
+    out[i] = S.at(from + static_cast<std::uint32_t>(i));
+    const std::uint64_t b = std::to_integer<std::uint8_t>(out[i]);
+    sum += (i % 2 == 0) ? b << 8 : b;  // i is even at the first tail byte
+  }
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(sum);
+}
+template <Stream S>
+void fill_stream(std::span<std::byte> out, SeqNum from) {
+  (void)fill_stream_sum<S>(out, from);
 }
 // Whether `bytes` are the ones due from `from` on.
 template <Stream S>

@@ -301,6 +301,10 @@ class World {
   SeqNum stack_edge_;
   SeqNum stack_edge_seq_;        // the sequence number of the segment that advertised it
   bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
+  // The edge as the peer computed it (scaled as it took from the handshake:
+  // ws_on_, stack_wscale_) lies within the one advertised: unscaled, or
+  // scaled as the connection that sent it scales.
+  bool stack_edge_within_ = false;
   std::uint32_t stack_tsval_ = 0;
   std::uint8_t stack_wscale_ = 0;
   std::uint16_t stack_port_ = 0;
@@ -539,6 +543,20 @@ inline void World::on_transmit(std::span<const std::byte> dg) {
     stack_edge_ = repr->ack + (std::uint32_t{repr->window} << shift);
     stack_edge_seq_ = repr->seq;
     stack_edge_syn_ = f.syn();
+    // Scaled, the window is the sender's only when it scales by that shift:
+    // another connection may have taken the four-tuple since the SYN-ACK the
+    // peer took the shift from, and one that a SYN cookie's ACK without a
+    // timestamp made has no window scaling, whatever the cookie's SYN-ACK
+    // offered (found by tcp_segments: a cookie's connection reset, then made
+    // again by the same ACK with a timestamp). Unscaled, it is never more
+    // than was advertised.
+    stack_edge_within_ = shift == 0;
+    if (shift != 0)
+      host_.sockets.tcp().for_each_connection([&](const socket::Socket& c) {
+        if (c.local.port == repr->src_port && c.remote.port == repr->dst_port && c.tcp->wscale_ok &&
+            c.tcp->rcv_wscale == shift)
+          stack_edge_within_ = true;
+      });
   }
 }
 
@@ -586,11 +604,13 @@ inline void World::send(const PeerSegment& seg) {
   wire::store_be32(t, 16, 0);  // checksum, urgent pointer
   std::memcpy(t.data() + 20, options.data(), options_len);
   const SeqNum data_seq = seg.flags.syn() ? seg.seq + 1 : seg.seq;
-  fill_stream<peer_stream>(t.subspan(20 + options_len), data_seq);
+  const std::uint16_t payload_sum = fill_stream_sum<peer_stream>(t.subspan(20 + options_len), data_seq);
   const auto pseudo = v6 ? wire::PseudoHeader::v6(peer6, our6) : wire::PseudoHeader::v4(peer4, our4);
+  // The header and options (a multiple of 4 bytes), then the payload's sum.
   wire::store_be16(t, 16,
                    pseudo.start(wire::ip_protocol_tcp, static_cast<std::uint32_t>(tcp_len))
-                       .add(wire::Bytes(t))
+                       .add(wire::Bytes(t).first(20 + options_len))
+                       .add_u16(payload_sum)
                        .checksum());
   write_ip_header(out, true, wire::ip_protocol_tcp, tcp_len);
   // What the peer has sent now (from its first port).
@@ -625,13 +645,16 @@ inline void World::send(const PeerSegment& seg) {
   // unit) is acceptable, in any synchronized state but TIME-WAIT.
   const bool acceptable = modelled && !seg.flags.syn() && !seg.flags.rst() && in_seen_window(seg.seq);
   const std::uint64_t dropped = host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window);
+  const std::uint64_t bad_sums = host_.sockets.drops(socket::TransportDropReason::tcp_bad_checksum);
   deliver(host_.buffer);
+  // The peer's checksums (the payload's summed as it was made) verify.
+  HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_bad_checksum) == bad_sums);
   if (acceptable)
     HS_FUZZ_CHECK(host_.sockets.drops(socket::TransportDropReason::tcp_out_of_window) == dropped);
 }
 
 inline bool World::in_seen_window(SeqNum seq) const {
-  if (!have_ack_) return false;
+  if (!have_ack_ || !stack_edge_within_) return false;
   const std::uint32_t margin = ws_on_ ? (1u << stack_wscale_) : 1u;
   const std::uint32_t window = distance(stack_ack_, stack_edge_);
   if (window <= margin || distance(stack_ack_, seq) >= window - margin) return false;

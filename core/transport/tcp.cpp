@@ -231,9 +231,15 @@ void Tcp::update_timer(Socket& s) {
   TcpConnection& c = *s.tcp;
   const net::Instant d = std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
   if (d == c.indexed_deadline) return;
-  if (c.indexed_deadline != net::Instant::never()) timers_.erase(c.timer_entry);
+  if (c.indexed_deadline != net::Instant::never()) c.timer_node = timers_.extract(c.timer_entry);
   c.indexed_deadline = d;
-  if (d != net::Instant::never()) c.timer_entry = timers_.emplace(d, &s);
+  if (d == net::Instant::never()) return;
+  if (c.timer_node.empty()) {
+    c.timer_entry = timers_.emplace(d, &s);
+    return;
+  }
+  c.timer_node.key() = d;
+  c.timer_entry = timers_.insert(std::move(c.timer_node));
 }
 
 std::vector<socket::TcpTableEntry> Tcp::table() const {
@@ -257,11 +263,11 @@ void Tcp::on_timer(net::Instant now) {
   // orphan that finished) and always moves its deadline past `now`.
   while (!timers_.empty() && timers_.begin()->first <= now) {
     Socket* s = timers_.begin()->second;
-    timers_.erase(timers_.begin());
+    s->tcp->timer_node = timers_.extract(timers_.begin());
     s->tcp->indexed_deadline = net::Instant::never();
     run_timers(*s, now);
   }
-  graveyard_.clear();
+  clear_graveyard();
 }
 
 // ---------------------------------------------------------------------------
@@ -596,7 +602,8 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
       destroy_if_orphan(*e);
     }
     unhash_bound(s);
-    return;  // `owned` goes
+    clear_graveyard();  // the children reset above go now, not at the next call
+    return;             // `owned` goes
   }
   Socket* raw = owned.get();
   orphans_.emplace(raw, std::move(owned));
@@ -647,7 +654,7 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
   }
   if (c.state != TcpState::closed) update_timer(s);
   destroy_if_orphan(s);
-  graveyard_.clear();
+  clear_graveyard();
 }
 
 // ---------------------------------------------------------------------------
@@ -893,6 +900,16 @@ void Tcp::destroy_if_orphan(Socket& s) {
   }
   graveyard_.push_back(std::move(it->second));
   orphans_.erase(it);
+}
+
+void Tcp::clear_graveyard() {
+  // The rings' buffers serve the next connection, as an idle one's do: a
+  // connection that ends holding data (reset, aborted, timed out) frees none.
+  for (const auto& s : graveyard_) {
+    clear_send(*s->tcp);
+    clear_receive(*s->tcp);
+  }
+  graveyard_.clear();
 }
 
 }  // namespace hardstack::transport

@@ -226,9 +226,12 @@ struct TcpConnection {
   std::unique_ptr<ListenQueue> listen;
   socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
-  // Where the connection sits in Tcp's timer index.
+  // Where the connection sits in Tcp's timer index, and its index node while
+  // out of it: a connection allocates its node once, then moves it in and out
+  // of the index (a timer changes with almost every segment).
   net::Instant indexed_deadline = net::Instant::never();
   std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
+  std::multimap<net::Instant, socket::Socket*>::node_type timer_node;
   bool hashed = false;  // in Tcp's connection table
 };
 
@@ -278,6 +281,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   // For tests and benchmarks.
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t orphan_count() const { return orphans_.size(); }
+  // Bytes of ring buffers waiting in the pool for the next connection.
+  std::size_t pooled_bytes() const { return buffers_.buffered_bytes(); }
   TcpState state(const socket::Socket& s) const { return s.tcp->state; }
   // Calls visit(const socket::Socket&) for every connection in the table
   // (every state but LISTEN and CLOSED), in no particular order.
@@ -368,6 +373,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void reset_connection(socket::Socket& s, int error);  // a received RST or a fatal error
   void done(socket::Socket& s);                         // CLOSED: out of every table
   void destroy_if_orphan(socket::Socket& s);
+  // Frees the finished orphans, their ring buffers given to the pool first.
+  void clear_graveyard();
   void release_receive_if_empty(TcpConnection& c);
   void clear_receive(TcpConnection& c);
   void clear_send(TcpConnection& c);
@@ -398,6 +405,8 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   // The connection the last segment went to: the next one is most likely for
   // it too, and comparing its four-tuple costs less than hashing.
   socket::Socket* last_input_ = nullptr;
+  // What send_reset_for sends a RST for no connection from (send_reset_for).
+  std::unique_ptr<socket::Socket> reset_probe_;
 };
 
 }  // namespace hardstack::transport

@@ -96,7 +96,7 @@ net::DeliveryResult Tcp::deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes
   seg.options = &repr->options;
   seg.payload = view->payload();
   const auto result = input(seg);
-  graveyard_.clear();
+  clear_graveyard();
   return result;
 }
 
@@ -134,7 +134,7 @@ net::DeliveryResult Tcp::deliver_ipv6(const net::Ipv6Delivery& meta, wire::Bytes
   seg.options = &repr->options;
   seg.payload = view->payload();
   const auto result = input(seg);
-  graveyard_.clear();
+  clear_graveyard();
   return result;
 }
 
@@ -1286,10 +1286,12 @@ void Tcp::icmp_error(const net::IcmpErrorReport& report, net::Instant) {
     if (c.parent != nullptr) {
       done(s);
       destroy_if_orphan(s);
+      clear_graveyard();  // (freed now, not at the next segment or timer)
       return;
     }
     ++context_.tcp.attempt_fails;
     reset_connection(s, error);
+    clear_graveyard();
     return;
   }
   if (s.recverr) {

@@ -222,13 +222,19 @@ void Tcp::send_probe(Socket& s) {
 
 // TCP-SM-2 (RFC 9293 3.10.7.1): the RST for a segment nobody takes.
 void Tcp::send_reset_for(const Segment& seg) {
-  Socket probe;
+  // The RST goes out from a socket of no connection, made once: a RST for
+  // every stray segment (a scan, a flood to a closed port) allocates nothing.
+  if (reset_probe_ == nullptr) {
+    reset_probe_ = std::make_unique<Socket>();
+    reset_probe_->tcp = std::make_unique<TcpConnection>();
+  }
+  Socket& probe = *reset_probe_;
   probe.domain = seg.ipv4 ? AF_INET : AF_INET6;
   probe.local = socket::Endpoint{seg.destination, seg.destination_port, 0};
   probe.remote = socket::Endpoint{seg.source, seg.source_port, 0};
   probe.bound_interface = 0;
-  probe.tcp = std::make_unique<TcpConnection>();
   TcpConnection& c = *probe.tcp;
+  c = TcpConnection{};  // (send_segment moves its sequence and window fields)
   c.ipv4 = seg.ipv4;
   c.state = TcpState::closed;
   if (seg.flags.ack()) {
