@@ -667,7 +667,10 @@ inline bool World::in_seen_window(SeqNum seq) const {
   // SYN (a FIN or data with it, say). And its window scaling is the one the
   // peer took from the SYN-ACK: a cookie's ACK without a timestamp makes a
   // connection without it (the cookie cannot carry the option, as Linux's),
-  // whatever that SYN-ACK offered.
+  // whatever that SYN-ACK offered. Nor is it when the connection of the
+  // moment advertised less: a connection that a SYN cookie's ACK made again
+  // after the one before it was reset (same four-tuple, ISS and IRS) starts
+  // from its own initial window (found by tcp_segments).
   bool synchronized = false;
   host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
     using transport::TcpState;
@@ -676,7 +679,7 @@ inline bool World::in_seen_window(SeqNum seq) const {
         st != TcpState::time_wait && before_or_equal(s.tcp->iss, stack_edge_seq_) &&
         before_or_equal(stack_edge_seq_, s.tcp->snd_max) &&
         (!stack_edge_syn_ || s.tcp->irs + 1 == stack_ack_) && s.tcp->wscale_ok == ws_on_ &&
-        (!ws_on_ || s.tcp->rcv_wscale == stack_wscale_))
+        (!ws_on_ || s.tcp->rcv_wscale == stack_wscale_) && !after(stack_edge_, s.tcp->rcv_adv + margin))
       synchronized = true;
   });
   return synchronized;
