@@ -230,10 +230,18 @@ void Tcp::unhash_connection(Socket& s) {
 void Tcp::update_timer(Socket& s) {
   TcpConnection& c = *s.tcp;
   const net::Instant d = std::min({c.rto_at, c.delack_at, c.persist_at, c.keepalive_at, c.state_timer_at});
-  if (d == c.indexed_deadline) return;
+  // Without a timer the node goes too (on_timer may have taken it out), so
+  // an idle connection keeps none.
+  if (d == c.indexed_deadline) {
+    if (d == net::Instant::never()) c.timer_node = {};
+    return;
+  }
   if (c.indexed_deadline != net::Instant::never()) c.timer_node = timers_.extract(c.timer_entry);
   c.indexed_deadline = d;
-  if (d == net::Instant::never()) return;
+  if (d == net::Instant::never()) {
+    c.timer_node = {};
+    return;
+  }
   if (c.timer_node.empty()) {
     c.timer_entry = timers_.emplace(d, &s);
     return;

@@ -227,8 +227,9 @@ struct TcpConnection {
   socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index, and its index node while
-  // out of it: a connection allocates its node once, then moves it in and out
-  // of the index (a timer changes with almost every segment).
+  // out of it: while a timer is pending a connection moves one node in and
+  // out of the index (a timer changes with almost every segment); without
+  // one it keeps none (an idle connection's memory).
   net::Instant indexed_deadline = net::Instant::never();
   std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
   std::multimap<net::Instant, socket::Socket*>::node_type timer_node;
