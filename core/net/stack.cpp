@@ -772,6 +772,14 @@ void Stack::Impl::drop(DropReason reason) {
   last_drop = reason;
 }
 
+Unexpected<Errno> Stack::Impl::route_failed(IpStats& st, Errno e) {
+  if (e == ENETUNREACH) {
+    ++st.out_no_routes;
+    drop(DropReason::no_route);
+  }
+  return Unexpected(e);
+}
+
 Interface* Stack::Impl::interface(InterfaceId id) {
   const auto n = static_cast<std::size_t>(id);
   return n < interfaces.size() ? &interfaces[n] : nullptr;
@@ -812,11 +820,7 @@ Result<void, Errno> Stack::route_output(const wire::Ipv4Address& destination, co
                                         std::optional<InterfaceId> interface) {
   const auto route = impl_->ipv4_route_output(destination, source, interface);
   if (route) return {};
-  if (route.error() == ENETUNREACH) {
-    ++impl_->stats.ipv4.out_no_routes;
-    impl_->drop(DropReason::no_route);
-  }
-  return Unexpected(route.error());
+  return impl_->route_failed(impl_->stats.ipv4, route.error());
 }
 
 Result<void, Errno> Stack::route_output(const wire::Ipv6Address& destination,
@@ -824,11 +828,7 @@ Result<void, Errno> Stack::route_output(const wire::Ipv6Address& destination,
                                         std::optional<InterfaceId> interface) {
   const auto route = impl_->ipv6_route(destination, source, interface);
   if (route) return {};
-  if (route.error() == ENETUNREACH) {
-    ++impl_->stats.ipv6.out_no_routes;
-    impl_->drop(DropReason::no_route);
-  }
-  return Unexpected(route.error());
+  return impl_->route_failed(impl_->stats.ipv6, route.error());
 }
 
 Result<wire::Ipv4Address, Errno> Stack::select_source(const wire::Ipv4Address& destination,

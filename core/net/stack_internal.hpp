@@ -153,6 +153,9 @@ struct Stack::Impl {
   // After a copy (checkpoint, restore): the neighbour callbacks reach this Impl.
   void point_adapters_here();
   void drop(DropReason reason);
+  // A send whose routing failed with `e`: no route (ENETUNREACH) is counted
+  // in `st` (OutNoRoutes) and as a no_route drop; `e` comes back.
+  Unexpected<Errno> route_failed(IpStats& st, Errno e);
   Interface* interface(InterfaceId id);
   const Interface* interface(InterfaceId id) const;
   Instant clamp(Instant now);  // never earlier than `latest`

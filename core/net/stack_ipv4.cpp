@@ -413,13 +413,7 @@ Result<void, Errno> Stack::Impl::ipv4_output(const Ipv4SendParams& params, wire:
     header.options = with_source_route_for_output(*options, params.destination, next);
 
   const auto route = ipv4_route_output(next, params.source.value_or(wire::Ipv4Address{}), params.interface);
-  if (!route) {
-    if (route.error() == ENETUNREACH) {
-      ++st.out_no_routes;
-      drop(DropReason::no_route);
-    }
-    return Unexpected(route.error());
-  }
+  if (!route) return route_failed(st, route.error());
   // LINUX ip_queue_xmit: a strict route's first hop must be on-link.
   if (header.options.is_strict_source_route() && route->via_gateway) {
     ++st.out_no_routes;

@@ -470,13 +470,7 @@ Result<void, Errno> Stack::Impl::ipv6_output(const Ipv6SendParams& params, wire:
 
   ++st.out_requests;
   const auto route = ipv6_route(params.destination, params.source, params.interface);
-  if (!route) {
-    if (route.error() == ENETUNREACH) {
-      ++st.out_no_routes;
-      drop(DropReason::no_route);
-    }
-    return fail(route.error());
-  }
+  if (!route) return route_failed(st, route.error());
   const std::uint8_t hop_limit =
       params.hop_limit.value_or(params.destination.is_multicast() ? 1 : config.default_hop_limit);
   return ipv6_emit(*route, params, hop_limit, payload, now);
