@@ -1241,6 +1241,18 @@ inline void World::check_connection(const socket::Socket& s) {
 inline void World::check() {
   for (const Sent& s : host_.sent) check_segment_sent(s);
   host_.sent.clear();
+  // What was written on a connection that is gone goes with it: the next
+  // connection with that ISS starts with nothing written (one that the ACK of
+  // the same SYN cookie makes again after the first was reset: same
+  // four-tuple, same ISS, no SYN of its own; found by tcp_segments).
+  for (auto& w : written_) {
+    if (!w.used) continue;
+    bool live = false;
+    host_.sockets.tcp().for_each_connection([&](const socket::Socket& s) {
+      if (s.tcp->iss == w.iss) live = true;
+    });
+    if (!live) w = Written{};
+  }
   host_.sockets.tcp().for_each_connection([this](const socket::Socket& s) { check_connection(s); });
 }
 

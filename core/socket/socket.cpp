@@ -228,7 +228,8 @@ Result<Sockets, net::ConfigError> Sockets::create(net::Stack& stack, net::Entrop
     return Unexpected(net::ConfigError{net::ConfigErrorCode::bad_limits, 0});
   auto impl = std::make_unique<Impl>(stack, entropy, config);
   if (auto r = stack.register_protocol(wire::ip_protocol_udp, impl->udp); !r) return Unexpected(r.error());
-  if (auto r = stack.register_protocol(wire::ip_protocol_tcp, impl->tcp); !r) return Unexpected(r.error());
+  if (auto r = stack.register_protocol(wire::ip_protocol_tcp, impl->tcp.transport()); !r)
+    return Unexpected(r.error());
   return Sockets(std::move(impl));
 }
 
@@ -263,7 +264,7 @@ int Sockets::socket(int domain, int type, int protocol) {
   s->rcvbuf = impl.context.config.rmem_default;
   s->sndbuf = impl.context.config.wmem_default;
   if (stream) {
-    s->proto = &impl.tcp;
+    s->proto = &impl.tcp.protocol();
     impl.tcp.init(*s);
   } else {
     s->proto = &impl.udp;

@@ -167,6 +167,46 @@ Tcp::Tcp(socket::SocketContext& context) : context_(context) {
 
 Tcp::~Tcp() = default;
 
+// ---- TcpInterfaces: the virtual calls, handed on ------------------------------------------------
+
+int TcpInterfaces::bind(Socket& s, const Endpoint& local) { return tcp_.bind(s, local); }
+int TcpInterfaces::autobind(Socket& s) { return tcp_.autobind(s); }
+int TcpInterfaces::connect(Socket& s, const Endpoint& remote) { return tcp_.connect(s, remote); }
+int TcpInterfaces::disconnect(Socket& s) { return tcp_.disconnect(s); }
+ssize_t TcpInterfaces::sendmsg(Socket& s, const msghdr& message, int flags, const Endpoint* to,
+                               std::size_t length) {
+  return tcp_.sendmsg(s, message, flags, to, length);
+}
+ssize_t TcpInterfaces::recvmsg(Socket& s, msghdr& message, int flags) {
+  return tcp_.recvmsg(s, message, flags);
+}
+short TcpInterfaces::poll(const Socket& s) const { return tcp_.poll(s); }
+int TcpInterfaces::shutdown(Socket& s, int how) { return tcp_.shutdown(s, how); }
+void TcpInterfaces::close(std::unique_ptr<Socket> s) { tcp_.close(std::move(s)); }
+int TcpInterfaces::setsockopt(Socket& s, int level, int name, const void* value, socklen_t length) {
+  return tcp_.setsockopt(s, level, name, value, length);
+}
+int TcpInterfaces::getsockopt(Socket& s, int level, int name, void* value, socklen_t* length) {
+  return tcp_.getsockopt(s, level, name, value, length);
+}
+int TcpInterfaces::listen(Socket& s, int backlog) { return tcp_.listen(s, backlog); }
+int TcpInterfaces::accept(Socket& listener, std::unique_ptr<Socket>& child) {
+  return tcp_.accept(listener, child);
+}
+net::DeliveryResult TcpInterfaces::deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload,
+                                                net::Instant now) {
+  return tcp_.deliver_ipv4(meta, payload, now);
+}
+net::DeliveryResult TcpInterfaces::deliver_ipv6(const net::Ipv6Delivery& meta, wire::Bytes payload,
+                                                net::Instant now) {
+  return tcp_.deliver_ipv6(meta, payload, now);
+}
+void TcpInterfaces::icmp_error(const net::IcmpErrorReport& report, net::Instant now) {
+  tcp_.icmp_error(report, now);
+}
+void TcpInterfaces::on_timer(net::Instant now) { tcp_.on_timer(now); }
+net::Instant TcpInterfaces::next_deadline() const { return tcp_.next_deadline(); }
+
 Tcp::Key Tcp::key_of(const Socket& s) {
   return Key{s.local.address, s.remote.address, s.local.port, s.remote.port};
 }

@@ -238,17 +238,17 @@ struct TcpConnection {
 
 struct Segment;
 
-class Tcp final : public socket::Protocol, public net::TransportProtocol {
+class Tcp;
+
+// The socket layer's and the stack's interfaces to TCP, each call handed on to
+// Tcp. Tcp itself has no virtual functions: built with -fsanitize=vptr (part of
+// UBSan), every access to a member through the `this` of a polymorphic class
+// checks the object's dynamic type, and Tcp reaches its own members hundreds
+// of times per segment; here one check per call from outside remains.
+class TcpInterfaces final : public socket::Protocol, public net::TransportProtocol {
  public:
-  explicit Tcp(socket::SocketContext& context);
-  Tcp(const Tcp&) = delete;
-  Tcp& operator=(const Tcp&) = delete;
-  ~Tcp();
+  explicit TcpInterfaces(Tcp& tcp) : tcp_(tcp) {}
 
-  // Sets up a new TCP socket's connection record.
-  void init(socket::Socket& s);
-
-  // socket::Protocol
   int bind(socket::Socket& s, const socket::Endpoint& local) override;
   int autobind(socket::Socket& s) override;
   int connect(socket::Socket& s, const socket::Endpoint& remote) override;
@@ -261,11 +261,9 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void close(std::unique_ptr<socket::Socket> s) override;
   int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length) override;
   int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length) override;
-  void fill_info(const socket::Socket& s, tcp_info& info) const;
   int listen(socket::Socket& s, int backlog) override;
   int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child) override;
 
-  // net::TransportProtocol
   net::DeliveryResult deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload,
                                    net::Instant now) override;
   net::DeliveryResult deliver_ipv6(const net::Ipv6Delivery& meta, wire::Bytes payload,
@@ -273,6 +271,48 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   void icmp_error(const net::IcmpErrorReport& report, net::Instant now) override;
   void on_timer(net::Instant now) override;
   net::Instant next_deadline() const override;
+
+ private:
+  Tcp& tcp_;
+};
+
+class Tcp {
+ public:
+  explicit Tcp(socket::SocketContext& context);
+  Tcp(const Tcp&) = delete;
+  Tcp& operator=(const Tcp&) = delete;
+  ~Tcp();
+
+  // TCP as the socket layer (Socket::proto) and the stack (register_protocol) call it.
+  socket::Protocol& protocol() { return interfaces_; }
+  net::TransportProtocol& transport() { return interfaces_; }
+
+  // Sets up a new TCP socket's connection record.
+  void init(socket::Socket& s);
+
+  // What TcpInterfaces hands on: socket::Protocol's calls ...
+  int bind(socket::Socket& s, const socket::Endpoint& local);
+  int autobind(socket::Socket& s);
+  int connect(socket::Socket& s, const socket::Endpoint& remote);
+  int disconnect(socket::Socket& s);
+  ssize_t sendmsg(socket::Socket& s, const msghdr& message, int flags, const socket::Endpoint* to,
+                  std::size_t length);
+  ssize_t recvmsg(socket::Socket& s, msghdr& message, int flags);
+  short poll(const socket::Socket& s) const;
+  int shutdown(socket::Socket& s, int how);
+  void close(std::unique_ptr<socket::Socket> s);
+  int setsockopt(socket::Socket& s, int level, int name, const void* value, socklen_t length);
+  int getsockopt(socket::Socket& s, int level, int name, void* value, socklen_t* length);
+  void fill_info(const socket::Socket& s, tcp_info& info) const;
+  int listen(socket::Socket& s, int backlog);
+  int accept(socket::Socket& listener, std::unique_ptr<socket::Socket>& child);
+
+  // ... and net::TransportProtocol's.
+  net::DeliveryResult deliver_ipv4(const net::Ipv4Delivery& meta, wire::Bytes payload, net::Instant now);
+  net::DeliveryResult deliver_ipv6(const net::Ipv6Delivery& meta, wire::Bytes payload, net::Instant now);
+  void icmp_error(const net::IcmpErrorReport& report, net::Instant now);
+  void on_timer(net::Instant now);
+  net::Instant next_deadline() const;
 
   // Every listener and connection (Sockets::tcp_table).
   std::vector<socket::TcpTableEntry> table() const;
@@ -408,6 +448,7 @@ class Tcp final : public socket::Protocol, public net::TransportProtocol {
   socket::Socket* last_input_ = nullptr;
   // What send_reset_for sends a RST for no connection from (send_reset_for).
   std::unique_ptr<socket::Socket> reset_probe_;
+  TcpInterfaces interfaces_{*this};
 };
 
 }  // namespace hardstack::transport

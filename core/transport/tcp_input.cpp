@@ -386,7 +386,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool send_synack) 
   s.domain = listener.domain;
   s.type = listener.type;
   s.protocol = listener.protocol;
-  s.proto = this;
+  s.proto = &protocol();
   init(s);
   // LINUX: a child inherits the listener's options.
   s.rcvbuf = listener.rcvbuf;

@@ -63,13 +63,20 @@ class ChecksumAccumulator {
   // The bulk of add() at run time: every whole 32-bit word of `data`, read in
   // the machine's byte order (RFC 1071 2(B): the one's-complement sum does not
   // depend on byte order, so a little-endian sum is the big-endian one with its
-  // bytes swapped once at the end). A loop the compiler vectorises. Returns the
-  // bytes consumed (a multiple of 4).
+  // bytes swapped once at the end). Loaded 8 bytes at a time, two words per
+  // load (half the loads to check under AddressSanitizer); a loop the compiler
+  // vectorises. Returns the bytes consumed (a multiple of 4).
   std::size_t add_words(Bytes data) {
     const std::size_t words = data.size() / 4;
     const std::byte* p = data.data();
-    std::uint64_t native = 0;  // below 2^32 words per call (16 GiB): no overflow
-    for (std::size_t w = 0; w < words; ++w) {
+    std::uint64_t native = 0;  // below 2^31 loads per call (16 GiB): no overflow
+    std::size_t w = 0;
+    for (; words - w >= 2; w += 2) {
+      std::uint64_t v;
+      std::memcpy(&v, p + 4 * w, sizeof v);
+      native += (v & 0xffffffffu) + (v >> 32);
+    }
+    if (w < words) {
       std::uint32_t v;
       std::memcpy(&v, p + 4 * w, sizeof v);
       native += v;
