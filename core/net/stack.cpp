@@ -772,12 +772,14 @@ void Stack::Impl::drop(DropReason reason) {
   last_drop = reason;
 }
 
-Unexpected<Errno> Stack::Impl::route_failed(IpStats& st, Errno e) {
-  if (e == ENETUNREACH) {
-    ++st.out_no_routes;
-    drop(DropReason::no_route);
-  }
+Unexpected<Errno> Stack::Impl::no_route(IpStats& st, Errno e) {
+  ++st.out_no_routes;
+  drop(DropReason::no_route);
   return Unexpected(e);
+}
+
+Unexpected<Errno> Stack::Impl::route_failed(IpStats& st, Errno e) {
+  return e == ENETUNREACH ? no_route(st, e) : Unexpected(e);
 }
 
 Interface* Stack::Impl::interface(InterfaceId id) {

@@ -153,8 +153,11 @@ struct Stack::Impl {
   // After a copy (checkpoint, restore): the neighbour callbacks reach this Impl.
   void point_adapters_here();
   void drop(DropReason reason);
-  // A send whose routing failed with `e`: no route (ENETUNREACH) is counted
-  // in `st` (OutNoRoutes) and as a no_route drop; `e` comes back.
+  // A send refused for want of a route: counted in `st` (OutNoRoutes) and as
+  // a no_route drop; `e` comes back.
+  Unexpected<Errno> no_route(IpStats& st, Errno e);
+  // A send whose routing failed with `e`: no_route() when there is none
+  // (ENETUNREACH), else `e` as it is.
   Unexpected<Errno> route_failed(IpStats& st, Errno e);
   Interface* interface(InterfaceId id);
   const Interface* interface(InterfaceId id) const;

@@ -415,11 +415,7 @@ Result<void, Errno> Stack::Impl::ipv4_output(const Ipv4SendParams& params, wire:
   const auto route = ipv4_route_output(next, params.source.value_or(wire::Ipv4Address{}), params.interface);
   if (!route) return route_failed(st, route.error());
   // LINUX ip_queue_xmit: a strict route's first hop must be on-link.
-  if (header.options.is_strict_source_route() && route->via_gateway) {
-    ++st.out_no_routes;
-    drop(DropReason::no_route);
-    return Unexpected(EHOSTUNREACH);
-  }
+  if (header.options.is_strict_source_route() && route->via_gateway) return no_route(st, EHOSTUNREACH);
   header.src = route->source;
   header.dst = next;
   header.protocol = params.protocol;
