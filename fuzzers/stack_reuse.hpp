@@ -85,18 +85,22 @@ class Kept {
       : host_(std::move(host)), checkpoint_(host_->stack.checkpoint()), entropy_(host_->entropy) {}
 
   // The host as it was configured, entropy included.
-  Host& restored() {
+  Host& restored() { return restored(checkpoint_, entropy_); }
+  // The host's stack restored from `checkpoint` (one taken of this host's
+  // stack later on) and its entropy set to `entropy`.
+  Host& restored(const net::Stack& checkpoint, const net::SeededEntropy& entropy) {
     net::Stack& s = host_->stack;
-    s.restore(checkpoint_);
-    host_->entropy = entropy_;
+    s.restore(checkpoint);
+    host_->entropy = entropy;
     // The state the checkpoint has, as far as it shows from outside.
-    check_same_stats(s.stats(), checkpoint_.stats());
-    HS_FUZZ_CHECK(s.total_drops() == checkpoint_.total_drops());
-    HS_FUZZ_CHECK(s.reassembly_memory() == checkpoint_.reassembly_memory());
-    HS_FUZZ_CHECK(s.neighbor_queue_bytes() == checkpoint_.neighbor_queue_bytes());
-    HS_FUZZ_CHECK(s.next_deadline() == checkpoint_.next_deadline());
+    check_same_stats(s.stats(), checkpoint.stats());
+    HS_FUZZ_CHECK(s.total_drops() == checkpoint.total_drops());
+    HS_FUZZ_CHECK(s.reassembly_memory() == checkpoint.reassembly_memory());
+    HS_FUZZ_CHECK(s.neighbor_queue_bytes() == checkpoint.neighbor_queue_bytes());
+    HS_FUZZ_CHECK(s.next_deadline() == checkpoint.next_deadline());
     return *host_;
   }
+  bool holds(const Host& host) const { return &host == host_.get(); }
 
  private:
   std::unique_ptr<Host> host_;
@@ -104,16 +108,16 @@ class Kept {
   net::SeededEntropy entropy_;
 };
 
-// Runs `run(Host&)` on `kept`'s host, restored. Under the self-test, first on
-// a fresh host from `make()`, then twice on the kept one: all three records
-// must be equal.
-template <typename Host, typename Make, typename Run>
-void run_kept(Kept<Host>& kept, Make&& make, Run&& run) {
+// Runs `run(Host&)` on the kept host as `restore()` gives it. Under the
+// self-test, first on a fresh host from `make()`, then twice on the kept one:
+// all three records must be equal.
+template <typename Make, typename Run, typename Restore>
+void run_kept(Make&& make, Run&& run, Restore&& restore) {
   if (!self_test()) {
-    run(kept.restored());
+    run(restore());
     return;
   }
-  auto record = [&](Host& host) {
+  auto record = [&](auto& host) {
     RunRecord r;
     recording() = &r;
     run(host);
@@ -129,10 +133,10 @@ void run_kept(Kept<Host>& kept, Make&& make, Run&& run) {
     r.next_deadline = s.next_deadline();
     return r;
   };
-  const std::unique_ptr<Host> fresh_host = make();
+  const auto fresh_host = make();
   const RunRecord fresh = record(*fresh_host);
   for (int n = 0; n < 2; ++n) {
-    const RunRecord again = record(kept.restored());
+    const RunRecord again = record(restore());
     HS_FUZZ_CHECK(again.frames == fresh.frames);
     check_same_stats(again.stats, fresh.stats);
     HS_FUZZ_CHECK(again.drops == fresh.drops);
@@ -142,6 +146,12 @@ void run_kept(Kept<Host>& kept, Make&& make, Run&& run) {
     HS_FUZZ_CHECK(again.neighbor_queue_bytes == fresh.neighbor_queue_bytes);
     HS_FUZZ_CHECK(again.next_deadline == fresh.next_deadline);
   }
+}
+
+// The same, on `kept`'s host restored to its configured state.
+template <typename Host, typename Make, typename Run>
+void run_kept(Kept<Host>& kept, Make&& make, Run&& run) {
+  run_kept(std::forward<Make>(make), std::forward<Run>(run), [&]() -> Host& { return kept.restored(); });
 }
 
 }  // namespace hardstack::fuzz

@@ -52,9 +52,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <list>
 #include <memory>
 #include <optional>
 #include <span>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fuzz_support.hpp"
@@ -176,9 +180,82 @@ struct PeerSegment {
   std::uint8_t other_port = 0;  // 1..other_ports: from the peer's port + that
 };
 
-class World {
+// What the peer knows and the checks remember: everything World holds but
+// the host. A value, so that a set-up kept for its configuration
+// (run_input) can be taken up again as it was.
+struct WorldState {
+  Config config_;
+  net::Instant now_ = start_time;
+  std::uint64_t cookies_at_start_ = 0;
+
+  // The peer's side.
+  SeqNum peer_next_;
+  SeqNum peer_acked_;
+  std::uint32_t ts_base_ = 0;
+  std::uint16_t peer_window_ = 65535;
+  SeqRanges peer_data_;  // sequence numbers the peer sent data at
+  SeqSet peer_syns_;
+  SeqSet peer_fins_;
+  bool ts_on_ = false;
+  bool sack_on_ = false;
+  bool ws_on_ = false;
+
+  // What the stack showed.
+  bool have_iss_ = false;
+  SeqNum stack_iss_;
+  SeqNum stack_max_;
+  bool have_ack_ = false;
+  SeqNum last_syn_ack_iss_;
+  SeqNum stack_ack_;
+  SeqNum stack_edge_;
+  SeqNum stack_edge_seq_;        // the sequence number of the segment that advertised it
+  bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
+  // The edge as the peer computed it (scaled as it took from the handshake:
+  // ws_on_, stack_wscale_) lies within the one advertised: unscaled, or
+  // scaled as the connection that sent it scales.
+  bool stack_edge_within_ = false;
+  std::uint32_t stack_tsval_ = 0;
+  std::uint8_t stack_wscale_ = 0;
+  std::uint16_t stack_port_ = 0;
+  Sent last_;
+  Sent last_data_;
+  wire::TcpOptions stack_syn_options_;
+  bool have_last_ = false;
+  bool have_last_data_ = false;
+  // The MSS the peer announced (or the default) on each SYN it sent, by the
+  // SYN's sequence number, with the options it offered.
+  static constexpr std::uint8_t offered_ws = 1, offered_sack = 2, offered_ts = 4;
+  struct Mss {
+    SeqNum key;
+    std::uint16_t mss = 0;
+    std::uint8_t offered = 0;
+  };
+  // Room for every SYN of an input (one per record at most: tcp_segments has
+  // 16, tcp_options 24, and the set-up's): a SYN whose entry went would look
+  // like one that offered nothing when repeated without options, and the
+  // stack answers a repeated SYN with the SYN-ACK of the first (found by
+  // tcp_segments once the table held 8). If one ever goes, the SYN-ACK check
+  // stops (`syn_mss_lost_`).
+  std::array<Mss, 32> syn_mss_{};
+  std::size_t syn_mss_next_ = 0;
+  bool syn_mss_lost_ = false;
+  std::array<Written, 8> written_{};
+  std::size_t written_next_ = 0;
+
+  // The application.
+  std::array<AppFd, 4> fds_{};
+  std::uint32_t generation_ = 0;
+};
+
+class World : private WorldState {
  public:
   World(Host& host, const Config& config);
+  // Takes up a set-up kept from an earlier input (run_input): `host` restored
+  // to where that input's set-up left it, `state` the World's then.
+  // `config` differs from the kept one only in what the set-up does not look
+  // at (the end: config_key).
+  World(Host& host, const WorldState& state, const Config& config);
+  const WorldState& state() const { return *this; }
   World(const World&) = delete;
   World& operator=(const World&) = delete;
   ~World() { host_.device.world = nullptr; }
@@ -275,61 +352,7 @@ class World {
   }
 
   Host& host_;
-  Config config_;
-  net::Instant now_ = start_time;
-  std::uint64_t cookies_at_start_ = 0;
 
-  // The peer's side.
-  SeqNum peer_next_;
-  SeqNum peer_acked_;
-  std::uint32_t ts_base_ = 0;
-  std::uint16_t peer_window_ = 65535;
-  SeqRanges peer_data_;  // sequence numbers the peer sent data at
-  SeqSet peer_syns_;
-  SeqSet peer_fins_;
-  bool ts_on_ = false;
-  bool sack_on_ = false;
-  bool ws_on_ = false;
-
-  // What the stack showed.
-  bool have_iss_ = false;
-  SeqNum stack_iss_;
-  SeqNum stack_max_;
-  bool have_ack_ = false;
-  SeqNum last_syn_ack_iss_;
-  SeqNum stack_ack_;
-  SeqNum stack_edge_;
-  SeqNum stack_edge_seq_;        // the sequence number of the segment that advertised it
-  bool stack_edge_syn_ = false;  // a SYN-ACK advertised it
-  // The edge as the peer computed it (scaled as it took from the handshake:
-  // ws_on_, stack_wscale_) lies within the one advertised: unscaled, or
-  // scaled as the connection that sent it scales.
-  bool stack_edge_within_ = false;
-  std::uint32_t stack_tsval_ = 0;
-  std::uint8_t stack_wscale_ = 0;
-  std::uint16_t stack_port_ = 0;
-  Sent last_;
-  Sent last_data_;
-  wire::TcpOptions stack_syn_options_;
-  bool have_last_ = false;
-  bool have_last_data_ = false;
-  // The MSS the peer announced (or the default) on each SYN it sent, by the
-  // SYN's sequence number, with the options it offered.
-  static constexpr std::uint8_t offered_ws = 1, offered_sack = 2, offered_ts = 4;
-  struct Mss {
-    SeqNum key;
-    std::uint16_t mss = 0;
-    std::uint8_t offered = 0;
-  };
-  // Room for every SYN of an input (one per record at most: tcp_segments has
-  // 16, tcp_options 24, and the set-up's): a SYN whose entry went would look
-  // like one that offered nothing when repeated without options, and the
-  // stack answers a repeated SYN with the SYN-ACK of the first (found by
-  // tcp_segments once the table held 8). If one ever goes, the SYN-ACK check
-  // stops (`syn_mss_lost_`).
-  std::array<Mss, 32> syn_mss_{};
-  std::size_t syn_mss_next_ = 0;
-  bool syn_mss_lost_ = false;
   void remember(SeqNum key, std::uint16_t mss, std::uint8_t offered) {
     for (auto& m : syn_mss_)
       if (m.mss != 0 && m.key == key) {
@@ -340,12 +363,6 @@ class World {
     syn_mss_[syn_mss_next_] = Mss{key, mss, offered};
     syn_mss_next_ = (syn_mss_next_ + 1) % syn_mss_.size();
   }
-  std::array<Written, 8> written_{};
-  std::size_t written_next_ = 0;
-
-  // The application.
-  std::array<AppFd, 4> fds_{};
-  std::uint32_t generation_ = 0;
 };
 
 // ASan's defaults for a TCP target (define it once, in the target's file):
@@ -360,20 +377,129 @@ class World {
     return "quarantine_size_mb=4:malloc_context_size=4";                                       \
   }
 
+// What the set-up of `config` depends on: everything but how the peer ends
+// (the drain), and nothing when the peer's opening carries an option area
+// from the input (tcp_options).
+inline std::optional<std::uint64_t> setup_key(const Config& c) {
+  if (c.use_raw_syn_options) return std::nullopt;
+  std::uint64_t k = c.peer_isn.value();
+  k = (k << 16) | c.peer_mss;
+  k = (k << 4) | c.peer_wscale;
+  k = (k << 3) | static_cast<std::uint64_t>(c.target);
+  for (const bool bit : {c.ipv6, c.active, c.timestamps, c.sack, c.window_scale, c.small_buffers, c.nodelay})
+    k = (k << 1) | (bit ? 1u : 0u);
+  return k;
+}
+
+// A configuration's set-up as it ended (the connection in its state, the
+// peer's view of it), kept so that the next input with that configuration
+// starts from a copy instead of replaying the handshake: the set-up's
+// segments, checks and coverage were about an eighth of an input's time. The stack
+// and sockets are checkpoints of the kept host's (they share its device and
+// protocol handlers: only that host restores them).
+struct SetUp {
+  net::Stack stack;
+  socket::Sockets sockets;
+  net::SeededEntropy entropy;
+  WorldState world;
+  std::vector<std::byte> frames;  // what the set-up sent, in the self-test's record form
+};
+
+// The set-ups of the configurations used last. A campaign mutates the
+// records of an input far more often than its 4 configuration bytes, but
+// when it does, the new configuration is mostly never seen again: a set-up
+// is kept the second time its configuration comes (taking one costs as much
+// as the set-up itself). Once full, the least recently used one's memory
+// takes the new one.
+class SetUps {
+ public:
+  static constexpr std::size_t capacity = 8192;
+  const SetUp* find(std::uint64_t key) {
+    const auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second);  // the most recent first
+    return &it->second->second;
+  }
+  // Whether `key`'s set-up is worth keeping: its configuration came before
+  // (in a table of the last few thousand, one key per slot).
+  // Under the self-test, always: its second run on the kept host is then
+  // the first input that starts from the set-up kept.
+  bool worth_keeping(std::uint64_t key) {
+    if (self_test()) return true;
+    std::uint64_t& slot = seen_[(key * 0x9e3779b97f4a7c15u) >> 52];
+    if (slot == key + 1) return true;
+    slot = key + 1;
+    return false;
+  }
+  // Keeps the set-up `host` is in now, `world` the World's state and
+  // `frames` what it sent.
+  template <typename Host>
+  void keep(std::uint64_t key, const Host& host, const WorldState& world, std::span<const std::byte> frames) {
+    if (index_.size() == capacity) {
+      auto last = std::prev(order_.end());
+      index_.erase(last->first);
+      order_.splice(order_.begin(), order_, last);
+      SetUp& e = last->second;
+      e.stack.restore(host.stack);  // copied into the memory it has
+      e.sockets.restore(host.sockets);
+      e.entropy = host.entropy;
+      e.world = world;
+      e.frames.assign(frames.begin(), frames.end());
+      last->first = key;
+    } else {
+      order_.emplace_front(key, SetUp{host.stack.checkpoint(), host.sockets.checkpoint(), host.entropy, world,
+                                      std::vector<std::byte>(frames.begin(), frames.end())});
+    }
+    index_.emplace(key, order_.begin());
+  }
+
+ private:
+  std::list<std::pair<std::uint64_t, SetUp>> order_;
+  std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, SetUp>>::iterator> index_;
+  std::array<std::uint64_t, 4096> seen_{};  // key + 1 (0: none)
+};
+
 // Runs one input: `body(World&)` between the set-up and the drain, on the
-// kept Host (or, under the self-test, on a fresh one and twice on the kept).
+// kept Host (or, under the self-test, on a fresh one and twice on the kept:
+// the first of those sets up and keeps the set-up when the configuration
+// has none kept, the second starts from it).
 template <typename Body>
 void run_input(const Config& config, Body&& body) {
   static Kept<Host>& kept = *new Kept<Host>(std::make_unique<Host>());
-  run_kept(
-      kept, [] { return std::make_unique<Host>(); },
-      [&](Host& host) {
-        World w(host, config);
-        w.setup();
-        if (tracing()) w.trace_state("set up");
-        body(w);
-        w.finish();
-      });
+  static SetUps& setups = *new SetUps;
+  const std::optional<std::uint64_t> key = setup_key(config);
+  const SetUp* taken = nullptr;
+  auto restore = [&]() -> Host& {
+    taken = key ? setups.find(*key) : nullptr;
+    if (taken == nullptr) return kept.restored();
+    Host& host = kept.restored(taken->stack, taken->entropy);
+    host.sockets.restore(taken->sockets);
+    return host;
+  };
+  auto run = [&](Host& host) {
+    if (taken != nullptr && kept.holds(host)) {
+      if (RunRecord* r = recording(); r != nullptr)
+        r->frames.insert(r->frames.end(), taken->frames.begin(), taken->frames.end());
+      World w(host, taken->world, config);
+      if (tracing()) w.trace_state("set up (kept)");
+      body(w);
+      w.finish();
+      return;
+    }
+    RunRecord* r = recording();
+    const std::size_t frames_before = r != nullptr ? r->frames.size() : 0;
+    World w(host, config);
+    w.setup();
+    if (tracing()) w.trace_state("set up");
+    if (key && kept.holds(host) && setups.worth_keeping(*key)) {
+      std::span<const std::byte> frames;
+      if (r != nullptr) frames = std::span<const std::byte>(r->frames).subspan(frames_before);
+      setups.keep(*key, host, w.state(), frames);
+    }
+    body(w);
+    w.finish();
+  };
+  run_kept([] { return std::make_unique<Host>(); }, run, restore);
 }
 
 // ---------------------------------------------------------------------------
@@ -384,7 +510,8 @@ inline bool PeerDevice::transmit(std::span<const std::byte> frame) {
   return true;
 }
 
-inline World::World(Host& host, const Config& config) : host_(host), config_(config) {
+inline World::World(Host& host, const Config& config) : host_(host) {
+  config_ = config;
   // The host starts empty: the last input drained everything.
   const transport::Tcp& tcp = host_.sockets.tcp();
   HS_FUZZ_CHECK(tcp.connection_count() == 0 && tcp.orphan_count() == 0);
@@ -396,6 +523,15 @@ inline World::World(Host& host, const Config& config) : host_(host), config_(con
   peer_next_ = config_.peer_isn;
   peer_data_.reset(config_.peer_isn);
   ts_base_ = config_.peer_isn.value() ^ 0x5a5a5a5au;
+}
+
+inline World::World(Host& host, const WorldState& state, const Config& config)
+    : WorldState(state), host_(host) {
+  HS_FUZZ_CHECK(setup_key(config) == setup_key(config_));
+  config_ = config;
+  HS_FUZZ_CHECK(host_.stack.now() == now_);
+  host_.device.world = this;
+  host_.sent.clear();
 }
 
 inline AppFd* World::conn_fd() {

@@ -116,6 +116,19 @@ struct RxBuffer {
   ~RxBuffer() = default;
 };
 
+// Bytes one call builds a datagram or message in, grown to the largest built
+// and never read after the call. A copy of the stack keeps its own buffer
+// (or starts without one) instead of copying the last thing built there.
+class ScratchBytes : public std::vector<std::byte> {
+ public:
+  ScratchBytes() = default;
+  ScratchBytes(const ScratchBytes&) noexcept : std::vector<std::byte>() {}
+  ScratchBytes& operator=(const ScratchBytes&) noexcept { return *this; }
+  ScratchBytes(ScratchBytes&&) noexcept = default;
+  ScratchBytes& operator=(ScratchBytes&&) noexcept = default;
+  ~ScratchBytes() = default;
+};
+
 // Copyable member by member (Stack::checkpoint, restore): whatever is added
 // here is copied with the rest; only the adapters' `stack` needs setting after.
 struct Stack::Impl {
@@ -136,8 +149,8 @@ struct Stack::Impl {
   std::deque<LoopbackPacket> loopback_queue;
   Instant latest;
   RxBuffer rx_buffer;
-  std::vector<std::byte> tx_buffer;  // one frame being built (link header + datagram)
-  std::uint32_t ipv4_next_id = 0;    // seeded from entropy; see next_ipv4_id()
+  ScratchBytes tx_buffer;          // one frame being built (link header + datagram)
+  std::uint32_t ipv4_next_id = 0;  // seeded from entropy; see next_ipv4_id()
 
   Impl(const StackConfig& c, Entropy& e, RouteTable&& r, Reassembler<Ipv4Family>&& r4,
        Reassembler<Ipv6Family>&& r6, TokenBucket b4, TokenBucket b6)
@@ -253,8 +266,8 @@ struct Stack::Impl {
   static std::uint32_t ipv4_timestamp(Instant now);
   // IPv4 state (stack_ipv4.cpp); the other helpers are free functions there.
   struct Ipv4State {
-    std::vector<std::byte> datagram;         // output: the datagram or fragment being built
-    std::vector<std::byte> icmp;             // output: the ICMP message being built
+    ScratchBytes datagram;                   // output: the datagram or fragment being built
+    ScratchBytes icmp;                       // output: the ICMP message being built
     std::array<std::byte, 40> rx_options{};  // input: the options handed up, RR/TS recorded
     SipHashKey id_key;                       // next_ipv4_id: per-destination counters
     std::array<std::uint32_t, 256> id_counters{};
@@ -322,9 +335,9 @@ struct Stack::Impl {
   bool send_nd(Interface& out, const wire::Ipv6Address& source, const wire::Ipv6Address& destination,
                const std::optional<wire::MacAddress>& mac, wire::Bytes message, Instant now);
 
-  std::vector<std::byte> ipv6_tx;    // IPv6 output: the datagram or fragment being built
-  std::vector<std::byte> icmpv6_tx;  // ICMPv6 output: the message being built
-  SipHashKey ipv6_id_key;            // fragment identifications (RFC 7739), drawn on first use
+  ScratchBytes ipv6_tx;    // IPv6 output: the datagram or fragment being built
+  ScratchBytes icmpv6_tx;  // ICMPv6 output: the message being built
+  SipHashKey ipv6_id_key;  // fragment identifications (RFC 7739), drawn on first use
   std::array<std::uint32_t, 64> ipv6_id_counters{};
   bool ipv6_id_ready = false;
 };

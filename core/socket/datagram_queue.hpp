@@ -9,6 +9,7 @@
 // large datagrams does not pin their memory once it is read.
 
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -21,6 +22,23 @@ namespace hardstack::socket {
 // caller overwrites what it asked for).
 class ByteBuffer {
  public:
+  ByteBuffer() = default;
+  // A copy holds the same bytes in storage of the same capacity (what the
+  // queue's accounting of idle buffers counts).
+  ByteBuffer(const ByteBuffer& other)
+      : bytes_(other.capacity_ == 0 ? nullptr : std::make_unique_for_overwrite<std::byte[]>(other.capacity_)),
+        size_(other.size_),
+        capacity_(other.capacity_) {
+    if (size_ != 0) std::memcpy(bytes_.get(), other.bytes_.get(), size_);
+  }
+  ByteBuffer& operator=(const ByteBuffer& other) {
+    if (this != &other) *this = ByteBuffer(other);
+    return *this;
+  }
+  ByteBuffer(ByteBuffer&&) noexcept = default;
+  ByteBuffer& operator=(ByteBuffer&&) noexcept = default;
+  ~ByteBuffer() = default;
+
   std::byte* data() { return bytes_.get(); }
   const std::byte* data() const { return bytes_.get(); }
   std::size_t size() const { return size_; }

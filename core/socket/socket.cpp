@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 
 #include "hardstack/transport/tcp.hpp"
@@ -102,6 +104,33 @@ int write_sockaddr(const Endpoint& e, int domain, sockaddr* address, socklen_t* 
 
 Socket::Socket() = default;
 Socket::~Socket() = default;
+Socket::Socket(const Socket& other) = default;
+
+void SocketCopies::add(const Socket& from, Socket& to) {
+  copies_.emplace_back(&from, &to);
+  sorted_ = false;
+  if (from.tcp == nullptr || from.tcp->listen == nullptr) return;
+  const auto& queue = from.tcp->listen->accept_queue;
+  for (std::size_t i = 0; i < queue.size(); ++i) add(*queue[i], *to.tcp->listen->accept_queue[i]);
+}
+
+void SocketCopies::sort() {
+  if (sorted_) return;
+  std::sort(copies_.begin(), copies_.end(),
+            [](const auto& a, const auto& b) { return std::less<const Socket*>()(a.first, b.first); });
+  sorted_ = true;
+}
+
+Socket* SocketCopies::operator()(const Socket* from) {
+  if (from == nullptr) return nullptr;
+  sort();
+  const auto it = std::lower_bound(
+      copies_.begin(), copies_.end(), from,
+      [](const auto& entry, const Socket* key) { return std::less<const Socket*>()(entry.first, key); });
+  // Every socket a table or connection points at is one of those copied.
+  if (it == copies_.end() || it->first != from) std::abort();
+  return it->second;
+}
 
 std::optional<net::InterfaceId> interface_from_index(unsigned index) {
   if (index == 0 || index > std::numeric_limits<std::uint16_t>::max() + 1u) return std::nullopt;
@@ -180,6 +209,7 @@ struct Sockets::Impl {
   // No descriptor below this one is free (LINUX files_struct next_fd): the
   // search for the lowest free one starts here, not at 0.
   std::size_t lowest_free = 0;
+  SocketCopies copies_scratch;  // copy_from's, kept for its memory
 
   // The lowest free descriptor (growing the table when every one is taken).
   std::size_t take_descriptor() {
@@ -192,6 +222,17 @@ struct Sockets::Impl {
 
   Impl(net::Stack& stack, net::Entropy& entropy, const SocketConfig& config)
       : context{stack, entropy, config, {}, {}, {}, {}, {}}, udp(context), tcp(context) {}
+  // A checkpoint's (Sockets::checkpoint): a copy of `from`.
+  explicit Impl(const Impl& from)
+      : context{from.context.stack, from.context.entropy, from.context.config, {}, {}, {}, {}, {}},
+        udp(context),
+        tcp(context, transport::Tcp::NoKeys{}) {
+    copy_from(from);
+  }
+  Impl& operator=(const Impl&) = delete;
+
+  // Makes this Impl's sockets, tables and counters copies of `from`'s.
+  void copy_from(const Impl& from);
 
   Socket* get(int fd) {
     if (fd < 0 || static_cast<std::size_t>(fd) >= table.size()) return nullptr;
@@ -231,6 +272,45 @@ Result<Sockets, net::ConfigError> Sockets::create(net::Stack& stack, net::Entrop
   if (auto r = stack.register_protocol(wire::ip_protocol_tcp, impl->tcp.transport()); !r)
     return Unexpected(r.error());
   return Sockets(std::move(impl));
+}
+
+void Sockets::Impl::copy_from(const Impl& from) {
+  context.config = from.context.config;
+  context.udp = from.context.udp;
+  context.tcp = from.context.tcp;
+  context.drop_counts = from.context.drop_counts;
+  context.last_drop = from.context.last_drop;
+  // The copies first (the sockets held now go), then the pointers between them.
+  SocketCopies& copies = copies_scratch;
+  copies.clear();
+  table.clear();
+  table.resize(from.table.size());
+  for (std::size_t fd = 0; fd < table.size(); ++fd) {
+    if (from.table[fd] == nullptr) continue;
+    table[fd] = std::make_unique<Socket>(*from.table[fd]);
+    copies.add(*from.table[fd], *table[fd]);
+  }
+  tcp.copy_orphans(from.tcp, copies);
+  copies.for_each([&](const Socket& original, Socket& copy) {
+    if (copy.tcp != nullptr) {
+      copy.proto = &tcp.protocol();
+      copy.tcp->parent = copies(original.tcp->parent);
+      copy.tcp->timer_entry = {};  // copy_tables sets those of the connections in the timer index
+    } else {
+      copy.proto = &udp;
+    }
+  });
+  tcp.copy_tables(from.tcp, copies);
+  udp.copy_tables(from.udp, copies);
+  open = from.open;
+  lowest_free = from.lowest_free;
+}
+
+Sockets Sockets::checkpoint() const { return Sockets(std::make_unique<Impl>(*impl_)); }
+
+void Sockets::restore(const Sockets& checkpoint) {
+  if (checkpoint.impl_ == impl_) return;
+  impl_->copy_from(*checkpoint.impl_);
 }
 
 Sockets::Sockets(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

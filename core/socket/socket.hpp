@@ -195,6 +195,21 @@ class Sockets {
   Sockets& operator=(const Sockets&) = delete;
   ~Sockets();
 
+  // Tests and fuzzers: sockets set up once (connections open, data queued,
+  // timers running) and put back before every run instead of set up again,
+  // as Stack::checkpoint does for the stack. checkpoint() copies every
+  // socket, connection, queue, table, timer, key and counter; the copy shares
+  // this one's stack and entropy source (drawing nothing from it) and is
+  // registered with neither, so it is for restore(), not for use. restore()
+  // makes these sockets equal to `checkpoint` again: every socket this one
+  // holds goes without a segment sent or a callback made, and copies of the
+  // checkpoint's take their place. Not from inside a call of this one's or
+  // its readiness callback. The readiness callback and the buffers pooled
+  // for reuse stay. The caller puts back the stack (with Stack::restore from
+  // a checkpoint taken at the same time) and the entropy source.
+  Sockets checkpoint() const;
+  void restore(const Sockets& checkpoint);
+
   int socket(int domain, int type, int protocol);
   int bind(int fd, const sockaddr* address, socklen_t length);
   int connect(int fd, const sockaddr* address, socklen_t length);

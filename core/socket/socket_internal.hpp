@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "cmsg.hpp"
@@ -98,10 +99,36 @@ struct UdpState {
 
 class Protocol;
 
+// A unique_ptr whose copy is a copy of what it owns (the pointee's own copy
+// constructor, explicit ones included): the socket records and connection
+// state it holds copy along with their owner (Sockets::checkpoint).
+template <typename T>
+class Owned : public std::unique_ptr<T> {
+ public:
+  Owned() = default;
+  Owned(std::nullptr_t) noexcept {}                                           // implicit, as unique_ptr's
+  Owned(std::unique_ptr<T> p) noexcept : std::unique_ptr<T>(std::move(p)) {}  // implicit too
+  Owned(const Owned& other) : std::unique_ptr<T>(other ? std::make_unique<T>(*other) : nullptr) {}
+  Owned(Owned&&) noexcept = default;
+  Owned& operator=(const Owned& other) {
+    if (this != &other) std::unique_ptr<T>::operator=(other ? std::make_unique<T>(*other) : nullptr);
+    return *this;
+  }
+  Owned& operator=(Owned&&) noexcept = default;
+  Owned& operator=(std::unique_ptr<T>&& p) noexcept {
+    std::unique_ptr<T>::operator=(std::move(p));
+    return *this;
+  }
+  ~Owned() = default;
+};
+
 struct Socket {
   Socket();
   ~Socket();  // out of line: TcpConnection is complete only in the socket layer's sources
-  Socket(const Socket&) = delete;
+  // Copies every field, the protocol's state with them (Sockets::checkpoint
+  // and restore, which then point the copy's references at the copies).
+  // Explicit: a socket is never copied by accident.
+  explicit Socket(const Socket& other);
   Socket& operator=(const Socket&) = delete;
 
   int fd = -1;
@@ -150,8 +177,35 @@ struct Socket {
 
   // The protocol's own state: one of them, the other null (a TCP connection
   // carries no UDP queues, and the other way round).
-  std::unique_ptr<UdpState> udp;
-  std::unique_ptr<transport::TcpConnection> tcp;
+  Owned<UdpState> udp;
+  Owned<transport::TcpConnection> tcp;
+};
+
+// Which copy each socket has (Sockets::checkpoint, restore): the pointers a
+// copied table or connection holds are looked up here. Kept from one copy
+// to the next, so that a restore allocates nothing for it.
+class SocketCopies {
+ public:
+  void clear() {
+    copies_.clear();
+    sorted_ = true;
+  }
+  // `to` is the copy of `from`, and the children in its accept queue (a
+  // listener's) the copies of those in `from`'s.
+  void add(const Socket& from, Socket& to);
+  // The copy of `from` (null for null; every other socket must have one).
+  Socket* operator()(const Socket* from);
+  template <typename Visit>
+  void for_each(Visit&& visit) {
+    sort();
+    for (const auto& [from, to] : copies_) visit(*from, *to);
+  }
+
+ private:
+  void sort();
+
+  std::vector<std::pair<const Socket*, Socket*>> copies_;
+  bool sorted_ = true;
 };
 
 // Whether socket `a` bound to `local_a` and socket `b` (as bound) would both

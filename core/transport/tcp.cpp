@@ -73,6 +73,15 @@ std::size_t BufferPool::buffered_bytes() const {
   return n;
 }
 
+ByteRing::ByteRing(const ByteRing& other)
+    : buffer_(other.capacity_ == 0 ? nullptr : std::make_unique_for_overwrite<std::byte[]>(other.capacity_)),
+      capacity_(other.capacity_),
+      head_(other.head_),
+      size_(other.size_),
+      released_capacity_(other.released_capacity_) {
+  if (capacity_ != 0) std::memcpy(buffer_.get(), other.buffer_.get(), capacity_);
+}
+
 void ByteRing::grow(std::size_t needed, std::size_t keep, BufferPool& pool) {
   std::size_t capacity = capacity_ != 0 ? capacity_ : std::max<std::size_t>(4096, released_capacity_);
   while (capacity < needed) capacity *= 2;
@@ -165,7 +174,41 @@ Tcp::Tcp(socket::SocketContext& context) : context_(context) {
   cookie_key1_ = context_.entropy.next_u64();
 }
 
+Tcp::Tcp(socket::SocketContext& context, NoKeys) : context_(context) {}
+
 Tcp::~Tcp() = default;
+
+void Tcp::copy_orphans(const Tcp& from, socket::SocketCopies& copies) {
+  orphans_.clear();
+  for (const auto& [raw, owned] : from.orphans_) {
+    auto copy = std::make_unique<Socket>(*owned);
+    copies.add(*owned, *copy);
+    Socket* key = copy.get();
+    orphans_.emplace(key, std::move(copy));
+  }
+}
+
+void Tcp::copy_tables(const Tcp& from, socket::SocketCopies& copies) {
+  hash_ = from.hash_;
+  connections_ = from.connections_;
+  for (auto& entry : connections_) entry.second = copies(entry.second);
+  bound_ = from.bound_;
+  for (auto& entry : bound_) entry.second = copies(entry.second);
+  // The copied index in the same order (equal deadlines keep theirs), each
+  // connection's entry pointing into it.
+  timers_ = from.timers_;
+  for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+    it->second = copies(it->second);
+    it->second->tcp->timer_entry = it;
+  }
+  isn_key0_ = from.isn_key0_;
+  isn_key1_ = from.isn_key1_;
+  cookie_key0_ = from.cookie_key0_;
+  cookie_key1_ = from.cookie_key1_;
+  challenge_second_ = from.challenge_second_;
+  challenge_count_ = from.challenge_count_;
+  last_input_ = copies(from.last_input_);
+}
 
 // ---- TcpInterfaces: the virtual calls, handed on ------------------------------------------------
 
@@ -273,21 +316,21 @@ void Tcp::update_timer(Socket& s) {
   // Without a timer the node goes too (on_timer may have taken it out), so
   // an idle connection keeps none.
   if (d == c.indexed_deadline) {
-    if (d == net::Instant::never()) c.timer_node = {};
+    if (d == net::Instant::never()) c.timer_node.node = {};
     return;
   }
-  if (c.indexed_deadline != net::Instant::never()) c.timer_node = timers_.extract(c.timer_entry);
+  if (c.indexed_deadline != net::Instant::never()) c.timer_node.node = timers_.extract(c.timer_entry);
   c.indexed_deadline = d;
   if (d == net::Instant::never()) {
-    c.timer_node = {};
+    c.timer_node.node = {};
     return;
   }
-  if (c.timer_node.empty()) {
+  if (c.timer_node.node.empty()) {
     c.timer_entry = timers_.emplace(d, &s);
     return;
   }
-  c.timer_node.key() = d;
-  c.timer_entry = timers_.insert(std::move(c.timer_node));
+  c.timer_node.node.key() = d;
+  c.timer_entry = timers_.insert(std::move(c.timer_node.node));
 }
 
 std::vector<socket::TcpTableEntry> Tcp::table() const {
@@ -311,7 +354,7 @@ void Tcp::on_timer(net::Instant now) {
   // orphan that finished) and always moves its deadline past `now`.
   while (!timers_.empty() && timers_.begin()->first <= now) {
     Socket* s = timers_.begin()->second;
-    s->tcp->timer_node = timers_.extract(timers_.begin());
+    s->tcp->timer_node.node = timers_.extract(timers_.begin());
     s->tcp->indexed_deadline = net::Instant::never();
     run_timers(*s, now);
   }

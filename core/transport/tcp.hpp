@@ -77,6 +77,18 @@ class BufferPool {
 // will have once the hole before it fills) and counted in order later.
 class ByteRing {
  public:
+  ByteRing() = default;
+  // A copy holds the same bytes at the same places, those written past
+  // size() too, in a buffer of its own (not the pool's).
+  ByteRing(const ByteRing& other);
+  ByteRing& operator=(const ByteRing& other) {
+    if (this != &other) *this = ByteRing(other);
+    return *this;
+  }
+  ByteRing(ByteRing&&) noexcept = default;
+  ByteRing& operator=(ByteRing&&) noexcept = default;
+  ~ByteRing() = default;
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void append(const std::byte* data, std::size_t n, BufferPool& pool);
@@ -125,9 +137,26 @@ struct SeqRange {
 // that every other connection carries none of them.
 struct ListenQueue {
   int backlog = 0;
-  std::deque<std::unique_ptr<socket::Socket>> accept_queue;  // established, waiting for accept()
-  std::size_t embryonic = 0;                                 // children in SYN-RECEIVED
-  std::optional<net::Instant> last_cookie;                   // when it last answered with a SYN cookie
+  std::deque<socket::Owned<socket::Socket>> accept_queue;  // established, waiting for accept()
+  std::size_t embryonic = 0;                               // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;                 // when it last answered with a SYN cookie
+};
+
+// A connection's node of Tcp's timer index while out of the index. It
+// belongs to one index: a copy of the connection (Sockets::checkpoint) holds
+// none, and gets a node of its own when its copy of the index is made.
+struct TimerNode {
+  using Node = std::multimap<net::Instant, socket::Socket*>::node_type;
+  TimerNode() = default;
+  TimerNode(const TimerNode&) {}
+  TimerNode& operator=(const TimerNode& other) {
+    if (this != &other) node = {};
+    return *this;
+  }
+  TimerNode(TimerNode&&) noexcept = default;
+  TimerNode& operator=(TimerNode&&) noexcept = default;
+  ~TimerNode() = default;
+  Node node;
 };
 
 // What one connection holds beyond the socket (LINUX struct tcp_sock).
@@ -223,7 +252,7 @@ struct TcpConnection {
   int soft_error = 0;  // the last ICMP soft error, reported on a timeout
 
   // A listener's queues (from listen() on; null for every other connection)
-  std::unique_ptr<ListenQueue> listen;
+  socket::Owned<ListenQueue> listen;
   socket::Socket* parent = nullptr;  // a child not yet accepted: its listener
 
   // Where the connection sits in Tcp's timer index, and its index node while
@@ -232,7 +261,7 @@ struct TcpConnection {
   // one it keeps none (an idle connection's memory).
   net::Instant indexed_deadline = net::Instant::never();
   std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
-  std::multimap<net::Instant, socket::Socket*>::node_type timer_node;
+  TimerNode timer_node;
   bool hashed = false;  // in Tcp's connection table
 };
 
@@ -279,6 +308,10 @@ class TcpInterfaces final : public socket::Protocol, public net::TransportProtoc
 class Tcp {
  public:
   explicit Tcp(socket::SocketContext& context);
+  // The Tcp of a Sockets::checkpoint(): draws no keys from the entropy
+  // source (copy_tables brings those of the Tcp copied).
+  struct NoKeys {};
+  Tcp(socket::SocketContext& context, NoKeys);
   Tcp(const Tcp&) = delete;
   Tcp& operator=(const Tcp&) = delete;
   ~Tcp();
@@ -313,6 +346,15 @@ class Tcp {
   void icmp_error(const net::IcmpErrorReport& report, net::Instant now);
   void on_timer(net::Instant now);
   net::Instant next_deadline() const;
+
+  // Sockets::checkpoint and restore, in two steps. copy_orphans() puts copies
+  // of the sockets only TCP holds (closing connections, children not yet
+  // accepted) in place of this one's, and adds them to `copies`. Once every
+  // socket has its copy, copy_tables() makes the connection and port tables,
+  // the timer index, the keys and the challenge ACK budget those of `from`,
+  // pointing at the copies. The buffer pool and scratch buffers stay.
+  void copy_orphans(const Tcp& from, socket::SocketCopies& copies);
+  void copy_tables(const Tcp& from, socket::SocketCopies& copies);
 
   // Every listener and connection (Sockets::tcp_table).
   std::vector<socket::TcpTableEntry> table() const;

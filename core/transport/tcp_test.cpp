@@ -258,4 +258,96 @@ BOOST_FIXTURE_TEST_CASE(so_keepalive_set_on_an_established_connection_starts_pro
   (void)s;
 }
 
+// Sockets::checkpoint / restore: a checkpoint taken with connections in
+// every kind of holding (accepted, waiting in the accept queue, orphaned in
+// TIME-WAIT, data unread, timers running, a UDP datagram queued) is put
+// back twice, and the same script then runs to the same end each time.
+BOOST_FIXTURE_TEST_CASE(sockets_restored_from_a_checkpoint_run_as_they_did_from_it, Loopback) {
+  const int l = listener(8100);
+  auto [c, s] = connected_pair(l, 8100);
+  BOOST_TEST(sockets.send(c, "unread", 6, 0) == 6);
+  const int on = 1;
+  BOOST_TEST(sockets.setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) == 0);
+  auto [c2, s2] = connected_pair(l, 8100);
+  BOOST_TEST(sockets.shutdown(c2, SHUT_WR) == 0);
+  settle();
+  BOOST_TEST(sockets.close(s2) == 0);
+  settle();
+  BOOST_TEST(sockets.close(c2) == 0);  // TIME-WAIT: an orphan with a timer
+  settle();
+  const int waiting = connected_not_accepted(8100);
+  const int u = sockets.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  const auto ua = v4("127.0.0.1", 8101);
+  BOOST_TEST(sockets.bind(u, sa(ua), sizeof ua) == 0);
+  BOOST_TEST(sockets.sendto(u, "datagram", 8, 0, sa(ua), sizeof ua) == 8);
+  settle();
+  BOOST_REQUIRE(sockets.tcp().orphan_count() == 1u);
+
+  const net::SeededEntropy entropy_then = entropy;
+  const auto table_then = sockets.tcp_table();
+  const std::size_t open_then = sockets.open_sockets();
+  const net::Instant now_then = now;
+  const net::Stack stack_checkpoint = stack.checkpoint();
+  const socket::Sockets checkpoint = sockets.checkpoint();
+  {
+    // Taking it drew nothing from the entropy source.
+    net::SeededEntropy a = entropy_then;
+    net::SeededEntropy b = entropy;
+    BOOST_TEST(a.next_u64() == b.next_u64());
+  }
+
+  // Reads and writes on every connection, accepts the waiting one, opens a
+  // new one, lets keepalive and TIME-WAIT run out, closes everything: what
+  // every call returned and every counter at the end.
+  auto script = [&, c = c, s = s, waiting = waiting] {
+    std::string log;
+    auto note = [&](long long v) { log += std::to_string(v) + ' '; };
+    log += read_all(s) + '|';
+    note(sockets.send(s, "reply", 5, 0));
+    settle();
+    log += read_all(c) + '|';
+    const int a = sockets.accept4(l, nullptr, nullptr, SOCK_NONBLOCK);
+    note(a);
+    note(sockets.send(waiting, "late", 4, 0));
+    settle();
+    log += read_all(a) + '|';
+    char d[16];
+    note(sockets.recv(u, d, sizeof d, 0));
+    auto [c3, s3] = connected_pair(l, 8100);
+    note(c3);
+    note(s3);
+    run_for(Duration::seconds(7300));  // keepalive probes answered; TIME-WAIT over
+    for (const auto& e : sockets.tcp_table()) {
+      note(e.local_port);
+      note(e.remote_port);
+      note(e.state);
+    }
+    for (int fd : {c, s, a, waiting, c3, s3, l, u}) note(sockets.close(fd));
+    run_for(Duration::seconds(120));
+    const auto& st = sockets.tcp_stats();
+    for (auto v : {st.active_opens, st.passive_opens, st.out_segs, st.in_segs, st.out_rsts, st.estab_resets})
+      note(static_cast<long long>(v));
+    note(static_cast<long long>(stack.stats().ipv4.out_requests));
+    note(static_cast<long long>(sockets.open_sockets()));
+    note(stack.next_deadline() == net::Instant::never());
+    return log;
+  };
+  const std::string first = script();
+  // Something happened: the data went both ways and the child was accepted.
+  BOOST_TEST(first.rfind("unread|", 0) == 0u);
+  BOOST_TEST(first.find(" reply|") != std::string::npos);
+  BOOST_TEST(first.find(" late|") != std::string::npos);
+  BOOST_TEST(sockets.open_sockets() == 0u);
+  for (int run = 0; run < 2; ++run) {
+    stack.restore(stack_checkpoint);
+    sockets.restore(checkpoint);
+    entropy = entropy_then;
+    now = now_then;
+    BOOST_TEST(sockets.open_sockets() == open_then);
+    BOOST_TEST((sockets.tcp_table() == table_then));
+    BOOST_TEST(sockets.tcp().orphan_count() == 1u);
+    BOOST_TEST(script() == first);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

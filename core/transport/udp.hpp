@@ -50,6 +50,13 @@ class Udp final : public socket::Protocol, public net::TransportProtocol {
   // (Linux charges skb->truesize: the buffer and its bookkeeping).
   static constexpr std::size_t datagram_overhead = 256;
 
+  // Sockets::checkpoint and restore: the port table of `from`, pointing at
+  // the sockets' copies.
+  void copy_tables(const Udp& from, socket::SocketCopies& copies) {
+    ports_ = from.ports_;
+    for (auto& entry : ports_) entry.second = copies(entry.second);
+  }
+
  private:
   struct Incoming;
   bool in_use(const socket::Socket& s, const socket::Endpoint& local) const;
