@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -133,13 +132,45 @@ struct SeqRange {
   std::uint32_t length() const { return distance(seq, end); }
 };
 
+// Established children waiting for accept(), oldest first. Allocates nothing
+// while empty (a std::deque allocates on construction: two blocks for every
+// listener, and again for every copy of one).
+class AcceptQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  std::size_t size() const { return items_.size() - head_; }
+  socket::Owned<socket::Socket>& front() { return items_[head_]; }
+  socket::Owned<socket::Socket>& operator[](std::size_t i) { return items_[head_ + i]; }
+  const socket::Owned<socket::Socket>& operator[](std::size_t i) const { return items_[head_ + i]; }
+  void push_back(std::unique_ptr<socket::Socket> child) {
+    // The slots already taken go once they are half the vector: amortised
+    // constant time, and a queue that never empties does not grow.
+    if (head_ != 0 && head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    items_.emplace_back(std::move(child));
+  }
+  void pop_front() {
+    items_[head_++].reset();
+    if (head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    }
+  }
+
+ private:
+  std::vector<socket::Owned<socket::Socket>> items_;
+  std::size_t head_ = 0;  // items_ before it were taken (null)
+};
+
 // A listener's queues (LINUX request_sock_queue), kept out of TcpConnection so
 // that every other connection carries none of them.
 struct ListenQueue {
   int backlog = 0;
-  std::deque<socket::Owned<socket::Socket>> accept_queue;  // established, waiting for accept()
-  std::size_t embryonic = 0;                               // children in SYN-RECEIVED
-  std::optional<net::Instant> last_cookie;                 // when it last answered with a SYN cookie
+  AcceptQueue accept_queue;                 // established, waiting for accept()
+  std::size_t embryonic = 0;                // children in SYN-RECEIVED
+  std::optional<net::Instant> last_cookie;  // when it last answered with a SYN cookie
 };
 
 // A connection's node of Tcp's timer index while out of the index. It
