@@ -122,7 +122,9 @@ struct RxBuffer {
 class ScratchBytes : public std::vector<std::byte> {
  public:
   ScratchBytes() = default;
-  ScratchBytes(const ScratchBytes&) noexcept : std::vector<std::byte>() {}
+  // Deliberately not the vector's copy: a copy starts empty.
+  ScratchBytes(const ScratchBytes&) noexcept  // NOLINT(bugprone-copy-constructor-init)
+      : std::vector<std::byte>() {}
   ScratchBytes& operator=(const ScratchBytes&) noexcept { return *this; }
   ScratchBytes(ScratchBytes&&) noexcept = default;
   ScratchBytes& operator=(ScratchBytes&&) noexcept = default;
