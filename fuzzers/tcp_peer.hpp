@@ -253,7 +253,7 @@ class World : private WorldState {
   // Takes up a set-up kept from an earlier input (run_input): `host` restored
   // to where that input's set-up left it, `state` the World's then.
   // `config` differs from the kept one only in what the set-up does not look
-  // at (the end: config_key).
+  // at (how the peer ends: setup_key).
   World(Host& host, const WorldState& state, const Config& config);
   const WorldState& state() const { return *this; }
   World(const World&) = delete;
