@@ -44,17 +44,25 @@ using wire::TcpFlags;
 // The two streams' bytes as functions of their sequence numbers: a
 // retransmission carries the same bytes, and a byte that was lost,
 // duplicated or put at the wrong offset differs from the one due there (255
-// times in 256). The byte at s is bits `shift`.. of the 64-bit product
-// s * `mul`: nothing wraps.
+// times in 256). Sequence numbers go in aligned blocks of 8 (2^32 is a
+// multiple of 8, so the blocks wrap with them); a block's 8 bytes are one
+// 64-bit mix of its number and the stream's seed (the SplitMix64 finalizer),
+// the byte at s being byte s % 8 of its block's word: one mix per 8 bytes
+// made or compared.
 struct Stream {
-  std::uint32_t mul;
-  unsigned shift;
+  std::uint64_t seed;
+  constexpr std::uint64_t block(std::uint32_t b) const {
+    std::uint64_t x = (std::uint64_t{b} << 3) ^ seed;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+  }
   constexpr std::byte at(SeqNum s) const {
-    return static_cast<std::byte>(static_cast<std::uint8_t>((std::uint64_t{s.value()} * mul) >> shift));
+    return static_cast<std::byte>(static_cast<std::uint8_t>(block(s.value() >> 3) >> (8 * (s.value() & 7))));
   }
 };
-inline constexpr Stream peer_stream{0x9e3779b1u, 27};
-inline constexpr Stream stack_stream{0x85ebca6bu, 23};
+inline constexpr Stream peer_stream{0x9e3779b97f4a7c15u};
+inline constexpr Stream stack_stream{0x85ebca6bc2b2ae35u};
 inline std::byte peer_byte(SeqNum s) { return peer_stream.at(s); }
 inline std::byte stack_byte(SeqNum s) { return stack_stream.at(s); }
 
@@ -63,14 +71,35 @@ inline std::byte stack_byte(SeqNum s) { return stack_stream.at(s); }
 // word: under ASan and UBSan a byte at a time cost a shadow check and a
 // pointer-overflow check per byte, several times the byte's own work (and a
 // local array or memcmp, a fake stack frame and an interceptor call).
+// StreamWords yields the words from a sequence number on, mixing each
+// block once.
 template <Stream S>
-constexpr std::uint64_t stream_word(SeqNum from) {
-  std::uint64_t w = 0;
-  for (std::uint32_t k = 0; k < 8; ++k) {
-    const std::uint64_t b = std::to_integer<std::uint8_t>(S.at(from + k));
-    w |= b << (std::endian::native == std::endian::little ? 8 * k : 8 * (7 - k));
+class StreamWords {
+ public:
+  explicit constexpr StreamWords(SeqNum from)
+      : next_block_((from.value() >> 3) + 1),
+        offset_(8 * (from.value() & 7)),
+        low_(S.block(from.value() >> 3)) {}
+  // The 8 bytes from here on, byte k of them at bits 8k; then 8 further.
+  constexpr std::uint64_t next() {
+    const std::uint64_t high = S.block(next_block_++ & block_mask);
+    const std::uint64_t w = offset_ == 0 ? low_ : (low_ >> offset_) | (high << (64 - offset_));
+    low_ = high;
+    return w;
   }
-  return w;
+
+ private:
+  static constexpr std::uint32_t block_mask = 0x1fffffffu;  // 2^32 / 8 blocks
+  std::uint32_t next_block_;
+  unsigned offset_;
+  std::uint64_t low_;
+};
+// A word of StreamWords in memory order.
+constexpr std::uint64_t to_memory_order(std::uint64_t w) {
+  if constexpr (std::endian::native == std::endian::little) return w;
+  std::uint64_t r = 0;
+  for (int k = 0; k < 8; ++k) r |= ((w >> (8 * k)) & 0xff) << (8 * (7 - k));
+  return r;
 }
 // Fills `out` with the bytes due from sequence number `from` on, and returns
 // their RFC 1071 sum (folded, not complemented, as ChecksumAccumulator::sum;
@@ -80,20 +109,24 @@ constexpr std::uint64_t stream_word(SeqNum from) {
 // 2(B)).
 template <Stream S>
 std::uint16_t fill_stream_sum(std::span<std::byte> out, SeqNum from) {
+  StreamWords<S> words(from);
   std::uint64_t native = 0;
   std::size_t i = 0;
   for (; out.size() - i >= 8; i += 8) {
-    const std::uint64_t w = stream_word<S>(from + static_cast<std::uint32_t>(i));
+    const std::uint64_t w = to_memory_order(words.next());
     std::memcpy(out.data() + i, &w, sizeof w);
     native += (w & 0xffffffffu) + (w >> 32);
   }
   while (native >> 16) native = (native & 0xffff) + (native >> 16);
   if constexpr (std::endian::native == std::endian::little) native = ((native & 0xff) << 8) | (native >> 8);
   std::uint64_t sum = native;
-  for (; i < out.size(); ++i) {
-    out[i] = S.at(from + static_cast<std::uint32_t>(i));
-    const std::uint64_t b = std::to_integer<std::uint8_t>(out[i]);
-    sum += (i % 2 == 0) ? b << 8 : b;  // i is even at the first tail byte
+  if (i < out.size()) {
+    const std::uint64_t tail = words.next();  // byte k at bits 8k
+    for (std::size_t k = 0; i < out.size(); ++i, ++k) {
+      const std::uint64_t b = (tail >> (8 * k)) & 0xff;
+      out[i] = static_cast<std::byte>(b);
+      sum += (i % 2 == 0) ? b << 8 : b;  // i is even at the first tail byte
+    }
   }
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(sum);
@@ -105,14 +138,18 @@ void fill_stream(std::span<std::byte> out, SeqNum from) {
 // Whether `bytes` are the ones due from `from` on.
 template <Stream S>
 bool is_stream(std::span<const std::byte> bytes, SeqNum from) {
+  StreamWords<S> words(from);
   std::size_t i = 0;
   for (; bytes.size() - i >= 8; i += 8) {
     std::uint64_t got = 0;
     std::memcpy(&got, bytes.data() + i, sizeof got);
-    if (got != stream_word<S>(from + static_cast<std::uint32_t>(i))) return false;
+    if (got != to_memory_order(words.next())) return false;
   }
-  for (; i < bytes.size(); ++i)
-    if (bytes[i] != S.at(from + static_cast<std::uint32_t>(i))) return false;
+  if (i < bytes.size()) {
+    const std::uint64_t tail = words.next();
+    for (std::size_t k = 0; i < bytes.size(); ++i, ++k)
+      if (bytes[i] != static_cast<std::byte>((tail >> (8 * k)) & 0xff)) return false;
+  }
   return true;
 }
 

@@ -53,11 +53,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
-#include <list>
 #include <memory>
 #include <optional>
 #include <span>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -405,20 +403,26 @@ struct SetUp {
   std::vector<std::byte> frames;  // what the set-up sent, in the self-test's record form
 };
 
-// The set-ups of the configurations used last. A campaign mutates the
+// The set-ups of the configurations used lately. A campaign mutates the
 // records of an input far more often than its 4 configuration bytes, but
 // when it does, the new configuration is mostly never seen again: a set-up
 // is kept the second time its configuration comes (taking one costs as much
-// as the set-up itself). Once full, the least recently used one's memory
-// takes the new one.
+// as the set-up itself). Once full, the next one takes the memory of one not
+// used lately: a clock hand goes round the entries, sparing (once) each one
+// used since it last passed (second chance, an approximation of least
+// recently used that moves nothing on a hit). The index is open addressing
+// over (key, entry) pairs: a hit costs one probe sequence in one array,
+// where a node-based map and list cost a few cache misses per input.
 class SetUps {
  public:
   static constexpr std::size_t capacity = 8192;
   const SetUp* find(std::uint64_t key) {
-    const auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);  // the most recent first
-    return &it->second->second;
+    const std::size_t slot = find_slot(key);
+    if (index_[slot].entry == empty) return nullptr;
+    Entry& e = entries_[index_[slot].entry];
+    HS_FUZZ_CHECK(e.key == key);  // the index and the entries agree
+    e.used = true;
+    return &e.setup;
   }
   // Whether `key`'s set-up is worth keeping: its configuration came before
   // (in a table of the last few thousand, one key per slot).
@@ -431,31 +435,81 @@ class SetUps {
     slot = key + 1;
     return false;
   }
-  // Keeps the set-up `host` is in now, `world` the World's state and
-  // `frames` what it sent.
+  // Keeps the set-up `host` is in now (`key` has none kept), `world` the
+  // World's state and `frames` what it sent.
   template <typename Host>
   void keep(std::uint64_t key, const Host& host, const WorldState& world, std::span<const std::byte> frames) {
-    if (index_.size() == capacity) {
-      auto last = std::prev(order_.end());
-      index_.erase(last->first);
-      order_.splice(order_.begin(), order_, last);
-      SetUp& e = last->second;
-      e.stack.restore(host.stack);  // copied into the memory it has
-      e.sockets.restore(host.sockets);
-      e.entropy = host.entropy;
-      e.world = world;
-      e.frames.assign(frames.begin(), frames.end());
-      last->first = key;
+    std::uint32_t at = 0;
+    if (entries_.size() == capacity) {
+      while (entries_[hand_].used) {
+        entries_[hand_].used = false;
+        hand_ = (hand_ + 1) % capacity;
+      }
+      at = static_cast<std::uint32_t>(hand_);
+      hand_ = (hand_ + 1) % capacity;
+      Entry& e = entries_[at];
+      erase(e.key);
+      e.setup.stack.restore(host.stack);  // copied into the memory it has
+      e.setup.sockets.restore(host.sockets);
+      e.setup.entropy = host.entropy;
+      e.setup.world = world;
+      e.setup.frames.assign(frames.begin(), frames.end());
+      e.key = key;
+      e.used = false;
     } else {
-      order_.emplace_front(key, SetUp{host.stack.checkpoint(), host.sockets.checkpoint(), host.entropy, world,
-                                      std::vector<std::byte>(frames.begin(), frames.end())});
+      at = static_cast<std::uint32_t>(entries_.size());
+      entries_.push_back(Entry{key, false,
+                               SetUp{host.stack.checkpoint(), host.sockets.checkpoint(), host.entropy, world,
+                                     std::vector<std::byte>(frames.begin(), frames.end())}});
     }
-    index_.emplace(key, order_.begin());
+    index_[find_slot(key)] = Slot{key, at};
   }
 
  private:
-  std::list<std::pair<std::uint64_t, SetUp>> order_;
-  std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, SetUp>>::iterator> index_;
+  struct Entry {
+    std::uint64_t key;
+    bool used;  // found since the clock hand last passed
+    SetUp setup;
+  };
+  static constexpr std::uint32_t empty = 0xffffffffu;
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t entry = empty;
+  };
+  // Twice the capacity, a power of two: linear probes stay short.
+  static constexpr std::size_t slots = 2 * capacity;
+  static std::size_t home(std::uint64_t key) { return (key * 0x9e3779b97f4a7c15u) >> 50; }  // 14 bits
+  static_assert(slots == std::size_t{1} << 14);
+  // Where `key` is, or the empty slot where it would go.
+  std::size_t find_slot(std::uint64_t key) const {
+    std::size_t i = home(key);
+    while (index_[i].entry != empty && index_[i].key != key) i = (i + 1) % slots;
+    return i;
+  }
+  // Removes `key` (which is there), moving back the entries after it in its
+  // probe run that could sit earlier (linear probing's deletion).
+  void erase(std::uint64_t key) {
+    std::size_t hole = find_slot(key);
+    index_[hole] = Slot{};
+    for (std::size_t i = (hole + 1) % slots; index_[i].entry != empty; i = (i + 1) % slots) {
+      const std::size_t h = home(index_[i].key);
+      // Movable into the hole unless its home lies in (hole, i], cyclically.
+      const bool home_after_hole = hole <= i ? (hole < h && h <= i) : (hole < h || h <= i);
+      if (home_after_hole) continue;
+      index_[hole] = index_[i];
+      index_[i] = Slot{};
+      hole = i;
+    }
+  }
+
+  // Reserved whole: a set-up never moves once kept.
+  std::vector<Entry> entries_ = [] {
+    std::vector<Entry> v;
+    v.reserve(capacity);
+    return v;
+  }();
+  std::size_t hand_ = 0;
+  std::vector<Slot> index_ = std::vector<Slot>(slots);
   std::array<std::uint64_t, 4096> seen_{};  // key + 1 (0: none)
 };
 

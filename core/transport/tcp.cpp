@@ -180,12 +180,28 @@ Tcp::~Tcp() = default;
 
 void Tcp::copy_orphans(const Tcp& from, socket::SocketCopies& copies) {
   orphans_.clear();
-  for (const auto& [raw, owned] : from.orphans_) {
-    auto copy = std::make_unique<Socket>(*owned);
+  for (const auto& owned : from.orphans_) {
+    auto copy = std::make_unique<Socket>(*owned);  // the same slot, in the same place
     copies.add(*owned, *copy);
-    Socket* key = copy.get();
-    orphans_.emplace(key, std::move(copy));
+    orphans_.push_back(std::move(copy));
   }
+}
+
+void Tcp::adopt_orphan(std::unique_ptr<Socket> owned) {
+  owned->tcp->orphan_slot = static_cast<std::uint32_t>(orphans_.size());
+  orphans_.push_back(std::move(owned));
+}
+
+std::unique_ptr<Socket> Tcp::release_orphan(Socket& s) {
+  const std::uint32_t slot = s.tcp->orphan_slot;
+  std::unique_ptr<Socket> owned = std::move(orphans_[slot]);
+  if (slot + 1 != orphans_.size()) {
+    orphans_[slot] = std::move(orphans_.back());
+    orphans_[slot]->tcp->orphan_slot = slot;
+  }
+  orphans_.pop_back();
+  s.tcp->orphan_slot = TcpConnection::not_orphan;
+  return owned;
 }
 
 void Tcp::copy_tables(const Tcp& from, socket::SocketCopies& copies) {
@@ -679,7 +695,7 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
       send_reset(*child);
       done(*child);
       Socket* raw = child.get();
-      orphans_.emplace(raw, std::move(child));
+      adopt_orphan(std::move(child));
       destroy_if_orphan(*raw);
     }
     std::vector<Socket*> embryos;
@@ -696,8 +712,7 @@ void Tcp::close(std::unique_ptr<Socket> owned) {
     clear_graveyard();  // the children reset above go now, not at the next call
     return;             // `owned` goes
   }
-  Socket* raw = owned.get();
-  orphans_.emplace(raw, std::move(owned));
+  adopt_orphan(std::move(owned));
   if (!c.receive.empty()) {
     // TCP-CLOSE-1 (RFC 2525 2.17, LINUX tcp_close): unread data -> RST, CLOSED.
     ++st.abort_on_close;
@@ -981,16 +996,14 @@ void Tcp::destroy_if_orphan(Socket& s) {
   // Closed by its user, or a child its listener never queued for accept()
   // (reset, timed out, refused by ICMP): nobody can reach it any more.
   if (s.tcp->state != TcpState::closed || (!s.tcp->user_closed && s.tcp->parent == nullptr)) return;
-  const auto it = orphans_.find(&s);
-  if (it == orphans_.end()) return;
+  if (s.tcp->orphan_slot == TcpConnection::not_orphan) return;
   unhash_connection(s);
   unhash_bound(s);
   if (s.tcp->indexed_deadline != net::Instant::never()) {
     timers_.erase(s.tcp->timer_entry);
     s.tcp->indexed_deadline = net::Instant::never();
   }
-  graveyard_.push_back(std::move(it->second));
-  orphans_.erase(it);
+  graveyard_.push_back(release_orphan(s));
 }
 
 void Tcp::clear_graveyard() {

@@ -294,6 +294,9 @@ struct TcpConnection {
   std::multimap<net::Instant, socket::Socket*>::iterator timer_entry;
   TimerNode timer_node;
   bool hashed = false;  // in Tcp's connection table
+  // Its place in Tcp's orphan list while Tcp owns it (not_orphan otherwise).
+  static constexpr std::uint32_t not_orphan = 0xffffffffu;
+  std::uint32_t orphan_slot = not_orphan;
 };
 
 struct Segment;
@@ -501,8 +504,14 @@ class Tcp {
   std::unordered_multimap<std::uint16_t, socket::Socket*> bound_;
   std::multimap<net::Instant, socket::Socket*> timers_;
   // Sockets no descriptor holds: closing connections, TIME-WAIT, children
-  // not yet accepted are held by their listener instead.
-  std::unordered_map<socket::Socket*, std::unique_ptr<socket::Socket>> orphans_;
+  // not yet accepted are held by their listener instead. Unordered: each
+  // knows its slot (TcpConnection::orphan_slot), and the last one fills the
+  // slot of one that leaves, so that taking one in or out allocates nothing
+  // once the vector has grown.
+  std::vector<std::unique_ptr<socket::Socket>> orphans_;
+  void adopt_orphan(std::unique_ptr<socket::Socket> owned);
+  // Hands back the orphan `s` (which must be one).
+  std::unique_ptr<socket::Socket> release_orphan(socket::Socket& s);
   // Finished orphans, freed when the call that finished them returns (the
   // code on the way out may still look at them).
   std::vector<std::unique_ptr<socket::Socket>> graveyard_;

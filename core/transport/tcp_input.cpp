@@ -433,7 +433,7 @@ Socket* Tcp::make_child(Socket& listener, const Segment& seg, bool send_synack) 
   hash_connection(s);
   c.state = TcpState::syn_received;
   ++context_.tcp.passive_opens;
-  orphans_.emplace(&s, std::move(owned));
+  adopt_orphan(std::move(owned));
   if (send_synack) send_syn(s, true);
   update_timer(s);
   return &s;
@@ -783,11 +783,7 @@ void Tcp::established_input(Socket& s, const Segment& seg) {
     if (parent != nullptr) {
       TcpConnection& l = *parent->tcp;
       if (l.listen->embryonic > 0) --l.listen->embryonic;
-      const auto it = orphans_.find(&s);
-      if (it != orphans_.end()) {
-        l.listen->accept_queue.push_back(std::move(it->second));
-        orphans_.erase(it);
-      }
+      if (c.orphan_slot != TcpConnection::not_orphan) l.listen->accept_queue.push_back(release_orphan(s));
       context_.notify(*parent);
     } else {
       c.sock_state = SockState::connecting;  // a simultaneous open completes

@@ -4,9 +4,11 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "bytes.hpp"
 
@@ -28,11 +30,19 @@ struct MacAddress {
   static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
   static constexpr MacAddress load(Bytes b, std::size_t at) {
     MacAddress m;
-    for (std::size_t i = 0; i < 6; ++i) m.octets[i] = load_u8(b, at + i);
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < 6; ++i) m.octets[i] = load_u8(b, at + i);
+    } else {
+      std::memcpy(m.octets.data(), b.data() + at, m.octets.size());
+    }
     return m;
   }
   constexpr void store(MutableBytes b, std::size_t at) const {
-    for (std::size_t i = 0; i < 6; ++i) store_u8(b, at + i, octets[i]);
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < 6; ++i) store_u8(b, at + i, octets[i]);
+    } else {
+      std::memcpy(b.data() + at, octets.data(), octets.size());
+    }
   }
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
@@ -45,14 +55,11 @@ struct MacAddress {
 struct Ipv4Address {
   std::array<std::uint8_t, 4> octets{};
 
+  // The octets as one word in network order, byte-swapped on a little-endian machine.
   static constexpr Ipv4Address from_u32(std::uint32_t v) {
-    return {{static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>((v >> 16) & 0xff),
-             static_cast<std::uint8_t>((v >> 8) & 0xff), static_cast<std::uint8_t>(v & 0xff)}};
+    return {std::bit_cast<std::array<std::uint8_t, 4>>(swap_be32(v))};
   }
-  constexpr std::uint32_t to_u32() const {
-    return (static_cast<std::uint32_t>(octets[0]) << 24) | (static_cast<std::uint32_t>(octets[1]) << 16) |
-           (static_cast<std::uint32_t>(octets[2]) << 8) | octets[3];
-  }
+  constexpr std::uint32_t to_u32() const { return swap_be32(std::bit_cast<std::uint32_t>(octets)); }
   static constexpr Ipv4Address load(Bytes b, std::size_t at) { return from_u32(load_be32(b, at)); }
   constexpr void store(MutableBytes b, std::size_t at) const { store_be32(b, at, to_u32()); }
   constexpr bool is_unspecified() const { return to_u32() == 0; }
@@ -72,13 +79,22 @@ struct Ipv4Address {
 struct Ipv6Address {
   std::array<std::uint8_t, 16> octets{};
 
+  // One 16-byte copy at run time (see bytes.hpp).
   static constexpr Ipv6Address load(Bytes b, std::size_t at) {
     Ipv6Address a;
-    for (std::size_t i = 0; i < 16; ++i) a.octets[i] = load_u8(b, at + i);
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < 16; ++i) a.octets[i] = load_u8(b, at + i);
+    } else {
+      std::memcpy(a.octets.data(), b.data() + at, a.octets.size());
+    }
     return a;
   }
   constexpr void store(MutableBytes b, std::size_t at) const {
-    for (std::size_t i = 0; i < 16; ++i) store_u8(b, at + i, octets[i]);
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < 16; ++i) store_u8(b, at + i, octets[i]);
+    } else {
+      std::memcpy(b.data() + at, octets.data(), octets.size());
+    }
   }
   constexpr bool is_unspecified() const { return *this == Ipv6Address{}; }
   constexpr bool is_multicast() const { return octets[0] == 0xff; }

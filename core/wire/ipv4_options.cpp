@@ -214,12 +214,16 @@ Result<Ipv4Option, WireError> Ipv4Option::timestamp(Ipv4TimestampFlag flag, std:
   store_u8(opt.data_, 0, pointer);
   store_u8(opt.data_, 1, static_cast<std::uint8_t>(overflow << 4 | flag_bits));
   for (std::size_t k = 0; k < entries.size(); ++k) {
-    std::size_t at = 2 + slot * k;
+    // Each entry built whole, then copied: g++ -O3 vectorises stores made
+    // straight into data_ and then cannot see they fit (-Wstringop-overflow).
+    std::array<std::byte, 8> entry{};
+    std::size_t at = 0;
     if (with_address) {
-      entries[k].address.store(opt.data_, at);
+      entries[k].address.store(entry, at);
       at += 4;
     }
-    store_be32(opt.data_, at, entries[k].timestamp);
+    store_be32(entry, at, entries[k].timestamp);
+    std::copy_n(entry.begin(), slot, opt.data_.begin() + static_cast<std::ptrdiff_t>(2 + slot * k));
   }
   return opt;
 }

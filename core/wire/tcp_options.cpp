@@ -160,25 +160,22 @@ constexpr bool is_interpreted(std::uint8_t kind) {
   }
 }
 
-// Writes bytes in order, either counting only (out empty) or storing.
+// Lay options out byte by byte: OptionCounter only counts them (the length
+// of a layout), OptionWriter stores them too. Two types rather than one with a branch
+// per byte, so that each inlines into its own lay_out.
+class OptionCounter {
+ public:
+  void u8(std::uint8_t /*v*/) { ++pos_; }
+  std::size_t size() const { return pos_; }
+
+ private:
+  std::size_t pos_ = 0;
+};
+
 class OptionWriter {
  public:
   explicit OptionWriter(MutableBytes out) : out_(out) {}
-  void u8(std::uint8_t v) {
-    if (!out_.empty()) store_u8(out_, pos_, v);
-    ++pos_;
-  }
-  void be16(std::uint16_t v) {
-    u8(static_cast<std::uint8_t>(v >> 8));
-    u8(static_cast<std::uint8_t>(v & 0xff));
-  }
-  void be32(std::uint32_t v) {
-    be16(static_cast<std::uint16_t>(v >> 16));
-    be16(static_cast<std::uint16_t>(v & 0xffff));
-  }
-  void pad_to4(std::uint8_t with) {
-    while (pos_ % 4 != 0) u8(with);
-  }
+  void u8(std::uint8_t v) { store_u8(out_, pos_++, v); }
   std::size_t size() const { return pos_; }
 
  private:
@@ -186,17 +183,33 @@ class OptionWriter {
   std::size_t pos_ = 0;
 };
 
+template <typename W>
+void be16(W& w, std::uint16_t v) {
+  w.u8(static_cast<std::uint8_t>(v >> 8));
+  w.u8(static_cast<std::uint8_t>(v & 0xff));
+}
+template <typename W>
+void be32(W& w, std::uint32_t v) {
+  be16(w, static_cast<std::uint16_t>(v >> 16));
+  be16(w, static_cast<std::uint16_t>(v & 0xffff));
+}
+template <typename W>
+void pad_to4(W& w, std::uint8_t with) {
+  while (w.size() % 4 != 0) w.u8(with);
+}
+
 // One layout pass. aligned: Linux tcp_options_write() order and padding;
 // packed: no NOPs, EOL/zero padding at the end only.
-// Returns the bytes laid out. The writer is local so that its position stays
-// in a register: every byte stored through `out` could alias a writer the
-// caller passed in, forcing a reload per byte.
-std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
-  OptionWriter w{out};
+// Returns the bytes laid out. The writer is the caller's copy passed by
+// value and returned through size(), so that its position stays in a
+// register: every byte stored could alias a writer held by reference,
+// forcing a reload per byte.
+template <typename W>
+std::size_t lay_out(const TcpOptions& o, W w, bool aligned) {
   if (o.maximum_segment_size) {
     w.u8(kind_byte(TcpOptionKind::maximum_segment_size));
     w.u8(len::maximum_segment_size);
-    w.be16(*o.maximum_segment_size);
+    be16(w, *o.maximum_segment_size);
   }
   bool sack_permitted_written = false;
   if (o.timestamps) {
@@ -213,8 +226,8 @@ std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
     }
     w.u8(kind_byte(TcpOptionKind::timestamps));
     w.u8(len::timestamps);
-    w.be32(o.timestamps->tsval);
-    w.be32(o.timestamps->tsecr);
+    be32(w, o.timestamps->tsval);
+    be32(w, o.timestamps->tsecr);
   }
   if (o.sack_permitted && !sack_permitted_written) {
     if (aligned) {
@@ -238,8 +251,8 @@ std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
     w.u8(kind_byte(TcpOptionKind::sack));
     w.u8(static_cast<std::uint8_t>(len::sack_base + len::sack_per_block * o.sack_blocks.size()));
     for (const auto& b : o.sack_blocks) {
-      w.be32(b.left);
-      w.be32(b.right);
+      be32(w, b.left);
+      be32(w, b.right);
     }
   }
   for (const auto u : o.unknown) {
@@ -247,10 +260,10 @@ std::size_t lay_out(const TcpOptions& o, MutableBytes out, bool aligned) {
     w.u8(static_cast<std::uint8_t>(2 + u.data.size()));
     for (const std::byte b : u.data) w.u8(static_cast<std::uint8_t>(b));
     // Linux pads the Fast Open cookie with trailing NOPs the same way.
-    if (aligned) w.pad_to4(nop);
+    if (aligned) pad_to4(w, nop);
   }
   // RFC 9293 3.1: header padding is zeros (the first one reads as EOL).
-  w.pad_to4(kind_byte(TcpOptionKind::end_of_option_list));
+  pad_to4(w, kind_byte(TcpOptionKind::end_of_option_list));
   return w.size();
 }
 
@@ -263,9 +276,9 @@ struct Layout {
 Result<Layout, WireError> choose_layout(const TcpOptions& o) {
   for (const auto& u : o.unknown)
     if (is_interpreted(u.kind)) return emit_error(WireError::unrepresentable);
-  if (const std::size_t aligned = lay_out(o, MutableBytes{}, true); aligned <= len::max_option_space)
+  if (const std::size_t aligned = lay_out(o, OptionCounter{}, true); aligned <= len::max_option_space)
     return Layout{true, aligned};
-  if (const std::size_t packed = lay_out(o, MutableBytes{}, false); packed <= len::max_option_space)
+  if (const std::size_t packed = lay_out(o, OptionCounter{}, false); packed <= len::max_option_space)
     return Layout{false, packed};
   return emit_error(WireError::unrepresentable);
 }
@@ -284,7 +297,7 @@ EmitResult TcpOptions::emit(MutableBytes out) const {
   const std::size_t n = layout->size;
   if (out.size() < n) return emit_error(WireError::buffer_too_small);
   if (n == 0) return std::size_t{0};
-  lay_out(*this, out.first(n), layout->aligned);
+  lay_out(*this, OptionWriter{out.first(n)}, layout->aligned);
   return n;
 }
 
