@@ -14,6 +14,7 @@
 #include <cstring>
 #include <span>
 
+#include "hardstack/net/modular.hpp"
 #include "hardstack/wire/seq_num.hpp"
 #include "hardstack/wire/tcp.hpp"
 #include "hardstack/wire/tcp_options.hpp"
@@ -51,7 +52,7 @@ using wire::TcpFlags;
 // made or compared.
 struct Stream {
   std::uint64_t seed;
-  constexpr std::uint64_t block(std::uint32_t b) const {
+  HARDSTACK_MODULAR_ARITHMETIC constexpr std::uint64_t block(std::uint32_t b) const {
     std::uint64_t x = (std::uint64_t{b} << 3) ^ seed;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;

@@ -61,6 +61,7 @@
 
 #include "fuzz_support.hpp"
 #include "hardstack/net/entropy.hpp"
+#include "hardstack/net/modular.hpp"
 #include "hardstack/net/stack.hpp"
 #include "hardstack/socket/socket.hpp"
 #include "hardstack/socket/socket_internal.hpp"
@@ -430,7 +431,7 @@ class SetUps {
   // the first input that starts from the set-up kept.
   bool worth_keeping(std::uint64_t key) {
     if (self_test()) return true;
-    std::uint64_t& slot = seen_[(key * 0x9e3779b97f4a7c15u) >> 52];
+    std::uint64_t& slot = seen_[home(key) >> 2];
     if (slot == key + 1) return true;
     slot = key + 1;
     return false;
@@ -478,7 +479,10 @@ class SetUps {
   };
   // Twice the capacity, a power of two: linear probes stay short.
   static constexpr std::size_t slots = 2 * capacity;
-  static std::size_t home(std::uint64_t key) { return (key * 0x9e3779b97f4a7c15u) >> 50; }  // 14 bits
+  // Fibonacci hashing: the top 14 bits of the key times 2^64 / phi.
+  HARDSTACK_MODULAR_ARITHMETIC static std::size_t home(std::uint64_t key) {
+    return (key * 0x9e3779b97f4a7c15u) >> 50;
+  }
   static_assert(slots == std::size_t{1} << 14);
   // Where `key` is, or the empty slot where it would go.
   std::size_t find_slot(std::uint64_t key) const {

@@ -15,7 +15,7 @@ using namespace hardstack::fuzz::tcp;
 
 namespace {
 
-constexpr std::uint32_t starts[] = {0,           1,           7,           8,          13,
+constexpr std::uint32_t starts[] = {0,           1,           7,           8,           13,
                                     0x0000fff0u, 0x7ffffffbu, 0xfffffff0u, 0xfffffff9u, 0xffffffffu};
 
 }  // namespace
