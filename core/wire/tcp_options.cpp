@@ -161,8 +161,9 @@ constexpr bool is_interpreted(std::uint8_t kind) {
 }
 
 // Lay options out byte by byte: OptionCounter only counts them (the length
-// of a layout), OptionWriter stores them too. Two types rather than one with a branch
-// per byte, so that each inlines into its own lay_out.
+// of a layout), OptionWriter stores them too. Two types rather than one
+// testing on every byte whether it stores, so that each inlines into its
+// own lay_out.
 class OptionCounter {
  public:
   void u8(std::uint8_t /*v*/) { ++pos_; }
@@ -200,10 +201,9 @@ void pad_to4(W& w, std::uint8_t with) {
 
 // One layout pass. aligned: Linux tcp_options_write() order and padding;
 // packed: no NOPs, EOL/zero padding at the end only.
-// Returns the bytes laid out. The writer is the caller's copy passed by
-// value and returned through size(), so that its position stays in a
-// register: every byte stored could alias a writer held by reference,
-// forcing a reload per byte.
+// Returns the bytes laid out. The writer comes by value, a local of this
+// pass, so that its position stays in a register: every byte stored could
+// alias a writer held by reference, forcing a reload per byte.
 template <typename W>
 std::size_t lay_out(const TcpOptions& o, W w, bool aligned) {
   if (o.maximum_segment_size) {
